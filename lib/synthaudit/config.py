@@ -1,0 +1,268 @@
+"""Run parameters: one YAML file, loaded into a strict model before any AWS call.
+
+Strict means unknown keys, wrong types and missing required keys are errors that
+name the file, the key path and what was expected. Account ids are 12-digit
+strings; a YAML integer is refused because YAML silently drops a leading zero.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+ENVIRONMENTS = ("production", "synthetic", "shared")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+class ParamsError(ValueError):
+    """A params file that cannot be used; the message names file, key and fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _account_id(value: Any) -> str:
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise ValueError(
+            f"account id {value!r} is a YAML number: quote it as a string "
+            f"(e.g. \"{int(value):012d}\") so a leading zero is not lost"
+        )
+    if not isinstance(value, str) or not ACCOUNT_ID_RE.match(value):
+        raise ValueError(f"account id must be a quoted 12-digit string, got {value!r}")
+    return value
+
+
+class Account(_Strict):
+    id: str = Field(description="12-digit AWS account id, quoted")
+    name: str = Field(description="short human name, used in reports")
+    role_arn: str | None = Field(
+        default=None,
+        description="role the kit assumes in this account; default arn:aws:iam::<id>:role/<aws.audit_role_name>",
+    )
+    environment: Literal["production", "synthetic", "shared", "unknown"] | None = Field(
+        default=None, description="explicit environment; overrides classification rules for the account"
+    )
+
+    _check_id = field_validator("id", mode="before")(_account_id)
+
+
+class EnvironmentRule(_Strict):
+    """What makes an account, principal or resource belong to one environment."""
+
+    accounts: list[str] = Field(default_factory=list, description="account ids")
+    ous: list[str] = Field(default_factory=list, description="organizational unit ids or names")
+    tags: dict[str, list[str]] = Field(
+        default_factory=dict, description="tag key -> accepted values (case-insensitive)"
+    )
+    name_patterns: list[str] = Field(
+        default_factory=list, description="fnmatch patterns on resource or principal names"
+    )
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [_account_id(v) for v in value]
+        return value
+
+
+class Classification(_Strict):
+    production: EnvironmentRule = Field(default_factory=EnvironmentRule)
+    synthetic: EnvironmentRule = Field(default_factory=EnvironmentRule)
+    shared: EnvironmentRule = Field(default_factory=EnvironmentRule)
+
+
+class AwsAccess(_Strict):
+    profile: str | None = Field(default=None, description="named profile; default credential chain when null")
+    audit_role_name: str = Field(
+        default="SynthauditReadOnly", description="role name assumed in every account unless role_arn is set"
+    )
+    external_id: str | None = Field(default=None, description="ExternalId for the audit role, if required")
+    regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
+    endpoint_url: str | None = Field(
+        default=None, description="custom endpoint (the simulated estate sets this itself)"
+    )
+    max_workers: int = Field(default=8, ge=1, le=64, description="bounded concurrency of collectors")
+    max_attempts: int = Field(default=8, ge=1, le=20, description="botocore adaptive-retry attempts")
+
+
+class AthenaSource(_Strict):
+    database: str
+    table: str
+    workgroup: str = "primary"
+    output_location: str | None = None
+
+
+class CloudTrailSource(_Strict):
+    source: Literal["s3", "local", "athena", "lookup", "none"] = "s3"
+    bucket: str | None = Field(default=None, description="trail bucket (source: s3)")
+    prefix: str = Field(default="", description="key prefix before AWSLogs/")
+    account: str | None = Field(default=None, description="account whose session reads the bucket")
+    local_path: str | None = Field(default=None, description="folder of log files (source: local)")
+    athena: AthenaSource | None = None
+    review_days: int = Field(default=30, ge=1, description="review window ending at the newest event")
+    baseline_days: int = Field(default=60, ge=0, description="baseline window before the review window")
+    cache_dir: str | None = Field(default=None, description="Parquet cache; default outputs/.cloudtrail-cache")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _acct(cls, value: Any) -> Any:
+        return None if value is None else _account_id(value)
+
+
+class Dataset(_Strict):
+    name: str
+    real: str = Field(description="production sample: local path or s3://bucket/key (CSV or Parquet)")
+    synthetic: str = Field(description="synthetic output made from it")
+    holdout: str | None = Field(default=None, description="production rows not used for training")
+    account: str | None = Field(default=None, description="account whose session reads S3 inputs")
+    columns: dict[str, Literal[
+        "direct_identifier", "quasi_identifier", "sensitive", "free_text", "image", "dicom", "other"
+    ]] = Field(default_factory=dict, description="column -> role")
+    canaries: list[dict[str, Any]] = Field(default_factory=list, description="canary records (column -> value)")
+    canary_pattern: str | None = Field(default=None, description="regex recognising canary values")
+    mrn_patterns: list[str] = Field(default_factory=list, description="regexes for medical record numbers")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _acct(cls, value: Any) -> Any:
+        return None if value is None else _account_id(value)
+
+
+class LeakThresholds(_Strict):
+    fail_score: float = Field(default=20.0, ge=0, le=100, description="score at or above which a dataset FAILs")
+    near_copy_distance: float = Field(default=0.05, ge=0, description="DCR at or below which a row is a near copy")
+    k_anonymity: int = Field(default=5, ge=1, description="QI groups smaller than k count as replay risk")
+    seed: int = 20261125
+
+
+class Thresholds(_Strict):
+    fail_on: Literal["info", "low", "medium", "high", "critical"] = "high"
+    leak: LeakThresholds = Field(default_factory=LeakThresholds)
+    spike_mad: float = Field(default=5.0, gt=0, description="robust z-score above which a daily count is a spike")
+
+
+class Segregation(_Strict):
+    classification_step_patterns: list[str] = Field(
+        default_factory=lambda: ["*classif*", "*validat*", "*deidentif*", "*de-identif*", "*phi*scan*"],
+        description="fnmatch patterns (case-insensitive) on Step Functions state names or resources that count as a data-classification validation step",
+    )
+    database_ports: list[int] = Field(default_factory=lambda: [1433, 1521, 3306, 5432, 27017, 6379])
+    admin_ports: list[int] = Field(default_factory=lambda: [22, 3389])
+    required_config_rules: list[str] = Field(
+        default_factory=lambda: ["restricted-ssh", "s3-bucket-public-write-prohibited"]
+    )
+    pipeline_lambda_patterns: list[str] = Field(
+        default_factory=lambda: ["*synth*", "*transform*", "*deidentif*"],
+        description="Lambda function names that belong to the data-transformation pipeline",
+    )
+
+
+class Evidence(_Strict):
+    upload_bucket: str | None = None
+    upload_account: str | None = None
+    retention_days: int = Field(default=2555, ge=1, description="Object Lock retention (default 7 years)")
+    audit_date: dt.date | None = Field(default=None, description="date of the next audit")
+
+    @field_validator("upload_account", mode="before")
+    @classmethod
+    def _acct(cls, value: Any) -> Any:
+        return None if value is None else _account_id(value)
+
+
+class Params(_Strict):
+    label: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="run folder suffix")
+    estate: Literal["demo", "aws"] = Field(description="demo = the simulated estate; aws = a real organisation")
+    organization_id: str | None = Field(default=None, description="o-xxxxxxxxxx, used in trail key layout")
+    management_account: str | None = None
+    accounts: list[Account] = Field(min_length=1)
+    aws: AwsAccess = Field(default_factory=AwsAccess)
+    classification: Classification = Field(default_factory=Classification)
+    cloudtrail: CloudTrailSource = Field(default_factory=CloudTrailSource)
+    datasets: list[Dataset] = Field(default_factory=list)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    segregation: Segregation = Field(default_factory=Segregation)
+    exceptions_file: str | None = Field(default=None, description="YAML of accepted risks, relative to the params file")
+    evidence: Evidence = Field(default_factory=Evidence)
+
+    @field_validator("management_account", mode="before")
+    @classmethod
+    def _mgmt(cls, value: Any) -> Any:
+        return None if value is None else _account_id(value)
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> "Params":
+        seen: set[str] = set()
+        for acct in self.accounts:
+            if acct.id in seen:
+                raise ValueError(f"account {acct.id} is listed twice")
+            seen.add(acct.id)
+        return self
+
+    def account_ids(self) -> list[str]:
+        return [a.id for a in self.accounts]
+
+    def role_arn(self, account_id: str) -> str:
+        for acct in self.accounts:
+            if acct.id == account_id and acct.role_arn:
+                return acct.role_arn
+        return f"arn:aws:iam::{account_id}:role/{self.aws.audit_role_name}"
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "<top level>"
+
+
+def format_validation_error(source: str, err: ValidationError) -> str:
+    lines = [f"{source}: invalid parameters"]
+    for e in err.errors():
+        loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check spelling; see params/example-organisation.yaml for every key)"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        lines.append(f"  {_key_path(loc)}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_params(data: Any, source: str = "<params>") -> Params:
+    if not isinstance(data, dict):
+        raise ParamsError(f"{source}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    try:
+        return Params.model_validate(data)
+    except ValidationError as err:
+        raise ParamsError(format_validation_error(source, err)) from None
+
+
+def load_params(path: str | Path) -> Params:
+    """Load and validate a params file; raises ParamsError naming file and key."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ParamsError(f"{path}: cannot read params file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+    return parse_params(data, str(path))
+
+
+def params_as_dict(params: Params) -> dict[str, Any]:
+    """JSON-ready params as loaded, for the manifest."""
+    return params.model_dump(mode="json")
