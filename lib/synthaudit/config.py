@@ -30,8 +30,8 @@ class _Strict(BaseModel):
 def _account_id(value: Any) -> str:
     if isinstance(value, bool) or isinstance(value, (int, float)):
         raise ValueError(
-            f"account id {value!r} is a YAML number: quote it as a string "
-            f"(e.g. \"{int(value):012d}\") so a leading zero is not lost"
+            f"account id {value!r} is a YAML number: quote it as written, e.g. id: \"012345678901\" "
+            "(unquoted, YAML drops leading zeros and reads 0-prefixed digits as octal)"
         )
     if not isinstance(value, str) or not ACCOUNT_ID_RE.match(value):
         raise ValueError(f"account id must be a quoted 12-digit string, got {value!r}")

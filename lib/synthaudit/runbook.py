@@ -90,6 +90,9 @@ def open_run(params_path: str | os.PathLike[str], run_dir: str | os.PathLike[str
     else:
         folder = REPO_ROOT / "outputs" / run_folder_name(f"{params.label}-adhoc")
     folder.mkdir(parents=True, exist_ok=True)
+    from synthaudit.plots import use_evidence_renderer
+
+    use_evidence_renderer()
     return RunContext(params_path=path, params=params, run_dir=folder)
 
 

@@ -32,6 +32,16 @@ NEVER_ALLOWED: frozenset[tuple[str, str]] = frozenset({
     ("ssm", "GetParameters"),
     ("ssm", "GetParametersByPath"),
     ("rds", "GenerateDbAuthToken"),
+    ("sts", "GetDelegatedAccessToken"),
+    ("sts", "GetWebIdentityToken"),
+    ("athena", "GetSessionEndpoint"),
+    # Named like reads but change state: GetActivityTask takes a task off the queue.
+    ("stepfunctions", "GetActivityTask"),
+    # AWS's authorization data files these under "Permissions management"; the kit needs none.
+    ("glue", "DescribeConnectionType"),
+    ("glue", "DescribeEntity"),
+    ("glue", "ListConnectionTypes"),
+    ("glue", "ListEntities"),
 })
 
 # Every service the kit's sessions talk to; the guard test enumerates all their operations.

@@ -1,0 +1,374 @@
+"""``synthaudit run``: execute runbooks 01–06 in order into a dated, hash-chained run folder.
+
+One kernel per notebook (papermill). The sequence stops at the first phase that
+fails; what ran is kept, the failed notebook is kept as far as it got and gets an
+error banner (papermill writes none for a dead kernel or a cell timeout), and the
+manifest records every phase's status. ``--resume RUN`` re-runs only the phases that
+did not succeed. For the demo estate the runner starts the simulated estate and
+stops it by its own handle, also on failure.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import nbformat
+
+from synthaudit import findings as findings_mod
+from synthaudit.config import ParamsError, Params, load_params, params_as_dict
+from synthaudit.evidence import manifest as manifest_mod
+from synthaudit.runbook import REPO_ROOT, RUN_DIR_ENV, resolve_path, run_folder_name
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: str
+    name: str
+    notebook: str
+
+
+PHASES = (
+    Phase("01", "inventory", "01_inventory.ipynb"),
+    Phase("02", "segregation", "02_segregation.ipynb"),
+    Phase("03", "iam", "03_iam_review.ipynb"),
+    Phase("04", "cloudtrail", "04_cloudtrail.ipynb"),
+    Phase("05", "leak", "05_leak_scoring.ipynb"),
+    Phase("06", "summary", "06_evidence_summary.ipynb"),
+)
+
+
+@dataclass
+class PhaseResult:
+    number: str
+    name: str
+    status: str  # succeeded | failed | not_run
+    started: str | None = None
+    ended: str | None = None
+    seconds: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunOptions:
+    params_path: Path
+    label: str | None = None
+    phases: tuple[str, ...] = ()
+    resume: Path | None = None
+    fail_on: str | None = None
+    outputs: Path = field(default_factory=lambda: REPO_ROOT / "outputs")
+    runbooks: Path = field(default_factory=lambda: REPO_ROOT / "runbooks")
+    cell_timeout: int | None = 1800
+    progress: bool = True
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def select_phases(wanted: Sequence[str]) -> list[Phase]:
+    """Phases named by number or name (``01``, ``1``, ``inventory``); all when empty."""
+    if not wanted:
+        return list(PHASES)
+    chosen = []
+    for item in wanted:
+        for token in item.split(","):
+            token = token.strip()
+            match = [p for p in PHASES if token in (p.number, p.number.lstrip("0"), p.name)]
+            if not match:
+                raise ValueError(f"unknown phase {token!r}; choose from "
+                                 + ", ".join(f"{p.number}/{p.name}" for p in PHASES))
+            chosen.extend(m for m in match if m not in chosen)
+    return sorted(chosen, key=lambda p: p.number)
+
+
+def mark_failed_notebook(path: Path, error: str) -> None:
+    """Put an error banner on a partial notebook; papermill adds none for dead kernels and timeouts."""
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.setdefault("papermill", {})
+    if meta.get("exception") and any("synthaudit-error-banner" in c.get("metadata", {}).get("tags", [])
+                                      or "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", [])
+                                      for c in nb.cells):
+        return
+    banner = nbformat.v4.new_markdown_cell(
+        f'<span style="color:red; font-size:1.5em">This phase failed: {error}</span>\n\n'
+        "The cells below ran up to the failure; later cells did not run."
+    )
+    banner.metadata["tags"] = ["synthaudit-error-banner"]
+    nb.cells.insert(0, banner)
+    meta["exception"] = True
+    meta["status"] = "failed"
+    nbformat.write(nb, path)
+
+
+def execute_phase(phase: Phase, run_dir: Path, params_path: Path, opts: RunOptions) -> PhaseResult:
+    import papermill as pm
+
+    result = PhaseResult(phase.number, phase.name, "failed", started=now_iso())
+    source = opts.runbooks / phase.notebook
+    output = run_dir / phase.notebook
+    start = time.monotonic()
+    try:
+        if not source.exists():
+            raise FileNotFoundError(f"runbook {source} is missing")
+        pm.execute_notebook(
+            str(source), str(output),
+            parameters={"params_path": str(params_path), "run_dir": str(run_dir)},
+            kernel_name="python3", progress_bar=opts.progress, cwd=str(REPO_ROOT),
+            execution_timeout=opts.cell_timeout, log_output=False,
+        )
+        result.status = "succeeded"
+    except BaseException as exc:  # noqa: BLE001 - a phase failure of any kind is recorded, not raised
+        if isinstance(exc, KeyboardInterrupt):
+            result.error = "interrupted"
+        else:
+            result.error = _describe(exc)
+        mark_failed_notebook(output, result.error)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+    finally:
+        result.ended = now_iso()
+        result.seconds = round(time.monotonic() - start, 2)
+    return result
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name == "PapermillExecutionError":
+        return f"cell {getattr(exc, 'exec_count', '?')} raised {getattr(exc, 'ename', '')}: {getattr(exc, 'evalue', '')}"[:500]
+    if name == "DeadKernelError":
+        return "the kernel died (killed or out of memory) during execution"
+    if name == "CellTimeoutError":
+        return f"a cell exceeded the cell timeout: {exc}"[:500]
+    return f"{name}: {exc}"[:500]
+
+
+def render_html(run_dir: Path, notebook: Path) -> list[Path]:
+    """Two HTML renders per notebook: full, and without code (for auditors)."""
+    from nbconvert import HTMLExporter
+
+    html_dir = run_dir / "html"
+    html_dir.mkdir(exist_ok=True)
+    nb = nbformat.read(notebook, as_version=4)
+    written = []
+    for suffix, no_input in (("", False), (".auditor", True)):
+        exporter = HTMLExporter(template_name="lab")
+        exporter.exclude_input = no_input
+        exporter.exclude_input_prompt = no_input
+        exporter.exclude_output_prompt = no_input
+        body, _ = exporter.from_notebook_node(nb)
+        target = html_dir / f"{notebook.stem}{suffix}.html"
+        target.write_text(body)
+        written.append(target)
+    from synthaudit.plots import write_plotly_bundle
+
+    write_plotly_bundle(html_dir)
+    return written
+
+
+def caller_identities(params: Params) -> dict[str, Any]:
+    """Who the kit was in each account; an account it could not enter is recorded with the error."""
+    from synthaudit.aws.errors import classify_error
+    from synthaudit.aws.session import SessionFactory
+
+    factory = SessionFactory(params)
+    identities: dict[str, Any] = {}
+    for account in params.account_ids():
+        try:
+            identities[account] = factory.caller_identity(account)
+        except Exception as exc:  # noqa: BLE001 - recorded in the manifest
+            identities[account] = {"error": classify_error(exc).reason}
+    return identities
+
+
+def earlier_manifest(run_dir: Path) -> dict[str, Any]:
+    """The manifest a resumed run left behind (empty when it left none)."""
+    try:
+        return manifest_mod.read_manifest(run_dir)
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def count_blocking(run_dir: Path, fail_on: str) -> int:
+    """FAIL findings at or above ``fail_on`` (the combined file when present, else per phase)."""
+    combined = run_dir / "findings.json"
+    paths = [combined] if combined.exists() else sorted((run_dir / "findings").glob("*.json"))
+    items: list[findings_mod.Finding] = []
+    for path in paths:
+        items.extend(findings_mod.read_json(path))
+    return len(findings_mod.at_or_above(items, fail_on))
+
+
+def _finish_evidence(run_dir: Path, params: Params) -> str | None:
+    """Hygiene scan before the manifest; returns an error when a secret or seeded PHI is found."""
+    try:
+        from synthaudit.evidence.hygiene import scan_run_folder
+    except ModuleNotFoundError:
+        return None
+    extra: tuple[str, ...] = ()
+    if params.estate == "demo":
+        try:
+            from synthaudit.demo.datasets import seeded_phi_values
+
+            extra = tuple(seeded_phi_values())
+        except (ModuleNotFoundError, ImportError):
+            extra = ()
+    hits = scan_run_folder(run_dir, extra_values=extra)
+    if hits:
+        return "evidence hygiene: " + "; ".join(str(h) for h in hits[:20])
+    return None
+
+
+def run(opts: RunOptions) -> tuple[int, Path | None]:
+    params_path = resolve_path(opts.params_path)
+    params = load_params(params_path)  # raises ParamsError before any AWS call
+    phases = select_phases(opts.phases)
+    if opts.resume:
+        run_dir = Path(opts.resume).resolve()
+        if not run_dir.is_dir():
+            raise FileNotFoundError(f"--resume {opts.resume}: no such run folder")
+        old = earlier_manifest(run_dir)
+        earlier = {p["name"]: p for p in old.get("phases", [])}
+        started = old.get("started")
+    else:
+        label = opts.label or params.label
+        run_dir = (opts.outputs / run_folder_name(label)).resolve()
+        suffix = 1
+        while run_dir.exists():
+            suffix += 1
+            run_dir = (opts.outputs / f"{run_folder_name(label)}-{suffix}").resolve()
+        run_dir.mkdir(parents=True)
+        earlier, started = {}, None
+    print(f"synthaudit: run folder {run_dir}", file=sys.stderr)
+
+    record: dict[str, Any] = {"started": started or now_iso(), "params_file": str(params_path),
+                              "params": params_as_dict(params)}
+    estate = None
+    results: list[PhaseResult] = []
+    saved_env = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                                                  "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", RUN_DIR_ENV)}
+    try:
+        if params.estate == "demo" and not params.aws.endpoint_url:
+            from synthaudit.demo import start_demo_estate
+
+            print("synthaudit: starting the simulated estate", file=sys.stderr)
+            t0 = time.monotonic()
+            estate = start_demo_estate()
+            os.environ.update(estate.env())
+            record["simulated_estate"] = {"endpoint": estate.endpoint_url,
+                                          "build_seconds": round(time.monotonic() - t0, 2)}
+        os.environ[RUN_DIR_ENV] = str(run_dir)
+        record["caller_identity"] = caller_identities(params)
+        failed = False
+        for phase in PHASES:
+            prior = earlier.get(phase.name)
+            if phase not in phases or failed or (prior and prior.get("status") == "succeeded"):
+                if prior and prior.get("status") == "succeeded":
+                    results.append(PhaseResult(**{k: prior.get(k) for k in PhaseResult.__dataclass_fields__}))
+                else:
+                    results.append(PhaseResult(phase.number, phase.name, "not_run",
+                                               error="an earlier phase failed" if failed else "not selected"))
+                continue
+            print(f"synthaudit: phase {phase.number} {phase.name}", file=sys.stderr)
+            result = execute_phase(phase, run_dir, params_path, opts)
+            if (run_dir / phase.notebook).exists():
+                try:
+                    render_html(run_dir, run_dir / phase.notebook)
+                except Exception as exc:  # noqa: BLE001 - a render failure is the phase's failure
+                    if result.status == "succeeded":
+                        result.status, result.error = "failed", f"HTML render failed: {exc}"
+            results.append(result)
+            if result.status != "succeeded":
+                failed = True
+                print(f"synthaudit: phase {phase.number} {phase.name} FAILED: {result.error}", file=sys.stderr)
+        hygiene_error = None if failed else _finish_evidence(run_dir, params)
+        if hygiene_error:
+            failed = True
+            record["hygiene_error"] = hygiene_error
+            print(f"synthaudit: {hygiene_error}", file=sys.stderr)
+    finally:
+        if estate is not None:
+            estate.stop()
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        record["ended"] = now_iso()
+        record["phases"] = [asdict(r) for r in results]
+        record["status"] = "failed" if any(r.status == "failed" for r in results) or record.get("hygiene_error") else (
+            "succeeded" if all(r.status == "succeeded" for r in results) else "partial")
+        record["packages"] = manifest_mod.package_versions()
+        record["kit"] = manifest_mod.git_commit(REPO_ROOT)
+        manifest_mod.write_manifest(run_dir, record)
+
+    if record["status"] == "failed":
+        return EXIT_FAILED, run_dir
+    fail_on = opts.fail_on or params.thresholds.fail_on
+    blocking = count_blocking(run_dir, fail_on)
+    if blocking:
+        print(f"synthaudit: {blocking} findings at or above {fail_on}", file=sys.stderr)
+        return EXIT_FINDINGS, run_dir
+    return EXIT_CLEAN, run_dir
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    opts = RunOptions(
+        params_path=Path(args.params), label=args.label, phases=tuple(args.phases or ()),
+        resume=Path(args.resume) if args.resume else None, fail_on=args.fail_on,
+        outputs=Path(args.outputs).resolve() if args.outputs else REPO_ROOT / "outputs",
+        runbooks=Path(args.runbooks).resolve() if args.runbooks else REPO_ROOT / "runbooks",
+        cell_timeout=args.cell_timeout, progress=not args.no_progress,
+    )
+    try:
+        code, run_dir = run(opts)
+    except ParamsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(run_dir)
+    return code
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from synthaudit.evidence.verify import verify_run
+
+    result = verify_run(Path(args.run), walk_chain=not args.no_chain)
+    if args.json:
+        print(json.dumps({"ok": result.ok, "runs_checked": result.runs_checked,
+                          "problems": [asdict(p) for p in result.problems]}, indent=2))
+    else:
+        for problem in result.problems:
+            print(problem)
+        print(f"{'OK' if result.ok else 'FAILED'}: verified {len(result.runs_checked)} run(s): "
+              + ", ".join(result.runs_checked))
+    return EXIT_CLEAN if result.ok else EXIT_FAILED
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run the runbooks into a dated evidence folder")
+    p.add_argument("--params", required=True, help="params YAML (e.g. params/demo.yaml)")
+    p.add_argument("--label", help="run folder label (default: params label)")
+    p.add_argument("--phases", nargs="*", help="phases to run, by number or name (default: all)")
+    p.add_argument("--resume", metavar="RUN", help="re-run only the phases of RUN that did not succeed")
+    p.add_argument("--fail-on", choices=list(findings_mod.SEVERITY_ORDER), help="exit 1 at or above this severity")
+    p.add_argument("--outputs", help="folder for run folders (default: outputs/)")
+    p.add_argument("--runbooks", help=argparse.SUPPRESS)  # tests substitute runbooks
+    p.add_argument("--cell-timeout", type=int, default=1800, help="seconds per cell (default 1800)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (schedulers)")
+    p.set_defaults(func=_cmd_run)
+    v = sub.add_parser("verify", help="re-hash a run folder and walk its hash chain")
+    v.add_argument("run")
+    v.add_argument("--no-chain", action="store_true", help="check this run only")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=_cmd_verify)
