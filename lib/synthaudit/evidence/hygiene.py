@@ -1,0 +1,127 @@
+"""Secret and PHI hygiene of a run folder, checked before the manifest seals it.
+
+Evidence must hold no credentials and no PHI. This scans every file of the run
+folder (text as text, Parquet cell by cell, gzip decompressed) for AWS access key
+ids, secret access keys next to their key name, session tokens, private keys, and
+for caller-supplied PHI values (the demo's seeded values). A hit fails the run
+and names the file; the hit itself shows only a masked excerpt.
+
+False positives matter as much as misses: SHA-256 hex digests (the manifest), the
+base64 of plotly arrays and PNGs, and the demo's ``testing`` credentials must not
+match. Key patterns therefore require a boundary that base64 text never has around
+a substring, and secret keys need their key name within a few characters.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+B64 = r"A-Za-z0-9/+"
+# between a key name and its value: quotes (also JSON-escaped ones), spaces, then : or =
+SEP = r"""[\\"'\s]*[:=]\s*[\\"']*"""
+CREDENTIAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("aws_access_key_id", re.compile(rf"(?<![{B64}=])((?:AKIA|ASIA)[A-Z0-9]{{16}})(?![{B64}=])")),
+    ("aws_secret_access_key", re.compile(
+        rf"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key){SEP}([{B64}]{{40}})(?![{B64}=])")),
+    ("aws_session_token", re.compile(
+        rf"(?i:aws_?session_?token|session_?token|security_?token){SEP}([{B64}=]{{100,}})")),
+    ("aws_session_token", re.compile(rf"(?<![{B64}])((?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[{B64}=]{{80,}})")),
+    ("private_key", re.compile(r"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)")),
+)
+MIN_PHI_LENGTH = 4  # shorter values would match everywhere; callers pass identifiers, names, MRNs
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str          # relative to the run folder
+    line: int          # 1-based line (0 for Parquet cells)
+    kind: str          # credential kind, or "phi_value"
+    excerpt: str       # masked: never the value itself
+    where: str = ""    # Parquet column, or "" for text
+
+    def __str__(self) -> str:
+        loc = f"{self.path}:{self.line}" + (f" [{self.where}]" if self.where else "")
+        return f"{loc}: {self.kind} {self.excerpt}"
+
+
+def mask(value: str) -> str:
+    keep = 4 if len(value) > 8 else 1
+    return f"{value[:keep]}…({len(value)} chars)"
+
+
+def _phi_patterns(values: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
+    for value in sorted({str(v).strip() for v in values if v is not None}):
+        if len(value) < MIN_PHI_LENGTH:
+            continue
+        patterns.append((value, re.compile(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", re.IGNORECASE)))
+    return patterns
+
+
+def scan_text(text: str, rel: str, phi: list[tuple[str, re.Pattern[str]]], where: str = "",
+              line_offset: int = 0) -> Iterator[Hit]:
+    for kind, pattern in CREDENTIAL_PATTERNS:
+        for m in pattern.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1 + line_offset
+            yield Hit(rel, line, kind, mask(m.group(1)), where)
+    for value, pattern in phi:
+        for m in pattern.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1 + line_offset
+            yield Hit(rel, line, "phi_value", mask(value), where)
+
+
+def _parquet_texts(path: Path) -> Iterator[tuple[str, str]]:
+    """(column, joined string cells) per string-like column; Parquet pages are compressed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or \
+                pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            cells = [c if isinstance(c, str) else c.decode("utf-8", "replace")
+                     for c in column.to_pylist() if c is not None]
+        else:
+            cells = [str(c) for c in column.to_pylist() if c is not None and not isinstance(c, (int, float, bool))]
+        if cells:
+            yield name, "\n".join(cells)
+        yield f"<column name {name}>", name
+
+
+def scan_file(path: Path, rel: str, phi: list[tuple[str, re.Pattern[str]]]) -> list[Hit]:
+    if path.suffix == ".parquet":
+        try:
+            return [h for col, text in _parquet_texts(path) for h in scan_text(text, rel, phi, where=col)]
+        except Exception:  # not readable as Parquet: fall through and scan the bytes
+            pass
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except OSError:
+            pass
+    return list(scan_text(data.decode("utf-8", errors="replace"), rel, phi))
+
+
+def scan_run_folder(run_dir: str | Path, extra_values: Iterable[str] = ()) -> list[Hit]:
+    """Every credential-shaped string and every given PHI value in the run folder, by file."""
+    root = Path(run_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: run folder not found")
+    phi = _phi_patterns(extra_values)
+    hits: list[Hit] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        hits.extend(dict.fromkeys(scan_file(path, path.relative_to(root).as_posix(), phi)))  # dedupe overlaps
+    return hits
+
+
+def report(hits: list[Hit]) -> str:
+    if not hits:
+        return "hygiene: no credentials or PHI values found"
+    files = sorted({h.path for h in hits})
+    return "\n".join([f"hygiene: {len(hits)} hit(s) in {len(files)} file(s); evidence must hold no secrets or PHI:",
+                      *(f"  {h}" for h in hits)])
