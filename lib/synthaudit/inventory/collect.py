@@ -1,0 +1,198 @@
+"""Phase 01's engine: run every collector over every (account, region) on a bounded
+thread pool, classify every row, and write the snapshot.
+
+A unit of work is one service in one account and one region (or 'global'). Its
+list calls either all succeed (coverage ``assessed``) or the first failure is
+classified (``access_denied`` / ``not_enabled`` / ``not_supported`` / ``error``)
+and recorded: a failure in one unit never stops another, nothing is skipped
+silently, and assume-role failures show up on every unit of that account.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from synthaudit.aws.errors import classify_error
+from synthaudit.classify import Classifier
+from synthaudit.config import Params
+from synthaudit.inventory.base import GLOBAL, ClientCache, Output, Scope
+from synthaudit.inventory.collectors import COLLECTORS, organizations as org_collector
+from synthaudit.inventory.schema import TABLES
+from synthaudit.inventory.snapshot import write_snapshot
+
+
+@dataclass(frozen=True)
+class Unit:
+    service: str
+    account: str
+    region: str  # 'global' for organization/account scoped services
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    status: str
+    error: str | None
+    output: Output
+
+
+class CallCounter:
+    """Counts API calls per service with a botocore ``before-call`` hook (bench and meta.json)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_service: Counter[str] = Counter()
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        with self._lock:
+            self.by_service[model.service_model.service_name] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_service.values())
+
+
+class CountingClients(ClientCache):
+    def __init__(self, factory: Any, counter: CallCounter) -> None:
+        super().__init__(factory)
+        self.counter = counter
+
+    def get(self, account: str, service: str, region: str) -> Any:
+        key = (account, service, region)
+        with self._lock:
+            if key not in self._clients:
+                client = self.factory.client(account, service, region)
+                client.meta.events.register("before-call.*.*", self.counter, unique_id="synthaudit-call-counter")
+                self._clients[key] = client
+            return self._clients[key]
+
+
+@dataclass
+class Inventory:
+    """Everything phase 01 collected, classified, ready to write."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    coverage: list[dict[str, Any]]
+    organizations: dict[str, Any]
+    iam_raw: dict[str, Any]
+    resource_policies: list[dict[str, Any]]
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(rows) for kind, rows in sorted(self.tables.items())}
+
+    def summary(self) -> dict[str, Any]:
+        env: Counter[str] = Counter()
+        for rows in self.tables.values():
+            env.update(r["environment"] for r in rows)
+        status = Counter(c["status"] for c in self.coverage)
+        return {"resources": sum(self.counts().values()), "tables": self.counts(),
+                "environments": dict(sorted(env.items())), "coverage": dict(sorted(status.items())),
+                "api_calls": sum(self.api_calls.values())}
+
+
+def plan_units(params: Params) -> list[Unit]:
+    accounts = params.account_ids()
+    mgmt = params.management_account or accounts[0]
+    units: list[Unit] = []
+    for collector in COLLECTORS:
+        if collector.SCOPE == "organization":
+            units.append(Unit(collector.SERVICE, mgmt, GLOBAL))
+        elif collector.SCOPE == "account":
+            units += [Unit(collector.SERVICE, a, GLOBAL) for a in accounts]
+        else:
+            units += [Unit(collector.SERVICE, a, r) for a in accounts for r in params.aws.regions]
+    return units
+
+
+def _run_unit(unit: Unit, clients: ClientCache, params: Params) -> UnitResult:
+    collector = next(c for c in COLLECTORS if c.SERVICE == unit.service)
+    client_region = params.aws.regions[0] if unit.region == GLOBAL else unit.region
+    scope = Scope(unit.account, unit.region, clients, client_region, params)
+    try:
+        collector.collect(scope)
+    except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
+        gap = classify_error(exc)
+        return UnitResult(unit, gap.status, gap.error, Output(detail_errors=scope.output.detail_errors))
+    return UnitResult(unit, "assessed", None, scope.output)
+
+
+def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None = None) -> Inventory:
+    """Collect every unit concurrently (params.aws.max_workers) and classify the rows."""
+    counter = counter or CallCounter()
+    clients = CountingClients(sessions, counter)
+    units = plan_units(params)
+    with ThreadPoolExecutor(max_workers=params.aws.max_workers, thread_name_prefix="inventory") as pool:
+        results = list(pool.map(lambda u: _run_unit(u, clients, params), units))
+    return assemble(params, results, dict(sorted(counter.by_service.items())))
+
+
+def assemble(params: Params, results: list[UnitResult], api_calls: dict[str, int] | None = None) -> Inventory:
+    """Unit results -> classified tables, coverage and raw documents (pure; no AWS)."""
+    org_raw: dict[str, Any] = {}
+    iam_raw: dict[str, Any] = {}
+    policies: list[dict[str, Any]] = []
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    coverage = []
+    for res in results:
+        out = res.output
+        if "organizations" in out.raw:
+            org_raw = out.raw["organizations"]
+        if "iam" in out.raw:
+            iam_raw[res.unit.account] = out.raw["iam"]
+        policies += out.resource_policies
+        for kind, kind_rows in out.rows.items():
+            rows[kind] += kind_rows
+        coverage.append({"account": res.unit.account, "region": res.unit.region, "service": res.unit.service,
+                         "status": res.status, "error": res.error, "resources": out.count(),
+                         "detail_errors": out.detail_errors})
+    for kind, kind_rows in org_collector.org_rows(org_raw, params).items():
+        rows[kind] += kind_rows
+    rows["cloudtrail_trails"] = _dedupe(rows.get("cloudtrail_trails", []))
+    classifier = Classifier(params, org_raw)
+    for kind in TABLES:
+        for row in rows.get(kind, []):
+            _classify(classifier, kind, row)
+    # org_rows adds rows after the coverage count of the organizations unit was taken
+    for cov in coverage:
+        if cov["service"] == "organizations" and cov["status"] == "assessed":
+            cov["resources"] = sum(len(rows.get(k, [])) for k in ("org_accounts", "org_units", "org_policies"))
+    return Inventory(dict(rows), coverage, org_raw, iam_raw, policies, api_calls or {})
+
+
+def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: (r["arn"], r["account"])):
+        seen.setdefault(row["arn"], row)
+    return list(seen.values())
+
+
+def _classify(classifier: Classifier, kind: str, row: dict[str, Any]) -> None:
+    if kind == "org_accounts":
+        verdict = classifier.account(row["account"])
+    else:
+        name = row.get("_classify_name", row.get("name"))
+        verdict = classifier.resource(row["account"], name, row.get("tags") or {}, arn=row.get("arn"))
+    row["environment"], row["environment_rule"] = verdict.environment, verdict.rule
+    if kind == "iam_roles":
+        row["is_audit_role"] = classifier.is_audit_role(row["arn"])
+    if kind == "lakeformation_permissions" and row.get("principal"):
+        principal = classifier.arn(row["principal"])
+        row["principal_environment"], row["principal_environment_rule"] = principal.environment, principal.rule
+
+
+def run_inventory(params: Params, sessions: Any, snapshot_dir: Path) -> Inventory:
+    """Collect, classify and write ``snapshot_dir``; returns what was written."""
+    inventory = collect_inventory(params, sessions)
+    meta = {
+        "label": params.label, "accounts": params.account_ids(), "regions": list(params.aws.regions),
+        "services": [c.SERVICE for c in COLLECTORS], "counts": inventory.counts(),
+        "coverage": inventory.summary()["coverage"], "api_calls": inventory.api_calls,
+    }
+    write_snapshot(snapshot_dir, inventory.tables, inventory.coverage, inventory.organizations,
+                   inventory.iam_raw, inventory.resource_policies, meta)
+    return inventory
