@@ -1,0 +1,124 @@
+"""Evidence subcommands: ``diff``, ``summary``, ``upload``, ``hygiene``.
+
+Exit codes as everywhere: 0 clean, 1 findings at or above --fail-on, 2 failed or
+invalid input (and, for hygiene and upload, a scan hit or a refused upload).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from synthaudit.config import Params, load_params, parse_params
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def _run_params(run_dir: Path, params_file: str | None) -> tuple[Params, Path]:
+    """--params when given, else the params recorded in the run's manifest."""
+    if params_file:
+        return load_params(params_file), Path(params_file)
+    manifest = Path(run_dir) / "manifest.json"
+    if not manifest.exists():
+        raise ValueError(f"{run_dir}: no manifest.json to take params from; pass --params FILE")
+    data = json.loads(manifest.read_text())
+    if not isinstance(data.get("params"), dict):
+        raise ValueError(f"{manifest}: has no 'params' mapping; pass --params FILE")
+    params_path = data.get("params_file") or str(manifest)
+    return parse_params(data["params"], f"{manifest} (params)"), Path(params_path)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from synthaudit.evidence.diff import diff_runs
+
+    result = diff_runs(Path(args.run_a), Path(args.run_b))
+    print(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.json else result.table())
+    return EXIT_CLEAN
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from synthaudit import findings as findings_mod
+    from synthaudit.evidence import summary
+
+    run_dir = Path(args.run)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir}: run folder not found")
+    params, params_path = _run_params(run_dir, args.params)
+    sealed = (run_dir / "manifest.json").exists()
+    if sealed or args.print_only:
+        report = summary.build_report(run_dir, params, params_path)
+        if sealed and not args.print_only:
+            print(f"{run_dir}: sealed by manifest.json; nothing written (files added now would fail verify)",
+                  file=sys.stderr)
+    else:
+        report = summary.finalize_run(run_dir, params, params_path)
+    counts = report.counts()
+    print(json.dumps(counts, indent=2, sort_keys=True) if args.json else
+          "\n".join([f"{run_dir.name}: {counts['findings']} findings "
+                     + ", ".join(f"{v} {k}" for k, v in counts["status"].items()),
+                     *(f"  phase {k}: {v}" for k, v in counts["phases"].items()),
+                     *([f"  warning: {report.countdown.warning}"] if report.countdown and report.countdown.warning else [])]))
+    if any(p.status == "failed" for p in report.phases):
+        return EXIT_FAILED
+    fail_on = args.fail_on or params.thresholds.fail_on
+    return EXIT_FINDINGS if findings_mod.at_or_above(report.findings, fail_on) else EXIT_CLEAN
+
+
+def _cmd_upload(args: argparse.Namespace) -> int:
+    from synthaudit.evidence.upload import UploadError, upload_run
+
+    run_dir = Path(args.run)
+    params, _ = _run_params(run_dir, args.params)
+    try:
+        receipt, path = upload_run(run_dir, params, args.bucket, prefix=args.prefix, account=args.account,
+                                   region=args.region)
+    except UploadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"uploaded {len(receipt.objects)} files to s3://{receipt.bucket}/{receipt.prefix} "
+          f"({receipt.lock_mode} until {receipt.retain_until}); receipt {path}")
+    return EXIT_CLEAN
+
+
+def _cmd_hygiene(args: argparse.Namespace) -> int:
+    from synthaudit.evidence.hygiene import report, scan_run_folder
+
+    values: list[str] = []
+    if args.phi_values:
+        values = [line.strip() for line in Path(args.phi_values).read_text().splitlines() if line.strip()]
+    hits = scan_run_folder(Path(args.run), extra_values=values)
+    print(report(hits))
+    return EXIT_FAILED if hits else EXIT_CLEAN
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diff", help="new, resolved, persisting and changed findings between two runs")
+    p.add_argument("run_a", metavar="RUN_A", help="earlier run folder")
+    p.add_argument("run_b", metavar="RUN_B", help="later run folder")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("summary", help="phase 06 without Jupyter: exceptions, exports, summary.html of a run")
+    p.add_argument("run", metavar="RUN", help="run folder")
+    p.add_argument("--params", help="params file (default: the params recorded in the run's manifest)")
+    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when FAIL findings at or above this remain "
+                   "(default: thresholds.fail_on)")
+    p.add_argument("--print-only", action="store_true", help="write nothing, print the counts")
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
+    p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser("upload", help="copy a sealed run folder to an S3 Object Lock bucket (compliance mode)")
+    p.add_argument("run", metavar="RUN", help="run folder (must hold manifest.json)")
+    p.add_argument("--bucket", help="Object Lock bucket (default: evidence.upload_bucket)")
+    p.add_argument("--params", help="params file (default: the params recorded in the run's manifest)")
+    p.add_argument("--prefix", help="key prefix (default: the run folder's name)")
+    p.add_argument("--account", help="account to assume the audit role in (default: evidence.upload_account)")
+    p.add_argument("--region", help="bucket region (default: first of aws.regions)")
+    p.set_defaults(func=_cmd_upload)
+
+    p = sub.add_parser("hygiene", help="scan a run folder for credentials and given PHI values")
+    p.add_argument("run", metavar="RUN", help="run folder")
+    p.add_argument("--phi-values", help="file with one PHI value per line to look for")
+    p.set_defaults(func=_cmd_hygiene)
