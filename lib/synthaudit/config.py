@@ -140,6 +140,14 @@ class LeakThresholds(_Strict):
     near_copy_distance: float = Field(default=0.05, ge=0, description="DCR at or below which a row is a near copy")
     k_anonymity: int = Field(default=5, ge=1, description="QI groups smaller than k count as replay risk")
     seed: int = 20261125
+    exact_copy_max_share: float = Field(default=0.0, ge=0, le=1, description="share of exact copies tolerated")
+    near_copy_max_share: float = Field(default=0.005, ge=0, le=1, description="share of near copies tolerated")
+    qi_replay_max_share: float = Field(default=0.0, ge=0, le=1, description="share of QI replays tolerated (above chance)")
+    inference_max_risk: float = Field(default=0.1, ge=0, le=1, description="inference risk whose CI lower bound FAILs")
+    inference_attacks: int = Field(default=500, ge=10, description="attacks on training and on control rows")
+    image_hash_distance: int = Field(default=6, ge=0, le=64, description="phash Hamming distance of a near-duplicate image")
+    text_pattern_max_hits: int = Field(default=0, ge=0, description="SSN/MRN/e-mail/phone shapes tolerated in free text")
+    dcr_engine: Literal["auto", "numpy", "numba"] = Field(default="auto", description="exact DCR kernel")
 
 
 class Thresholds(_Strict):
@@ -161,6 +169,15 @@ class Segregation(_Strict):
     pipeline_lambda_patterns: list[str] = Field(
         default_factory=lambda: ["*synth*", "*transform*", "*deidentif*"],
         description="Lambda function names that belong to the data-transformation pipeline",
+    )
+    lineage_keys: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "source": ["SourceDataset", "source_dataset", "lineage:source", "lineage_source"],
+            "generator": ["Generator", "generator", "lineage:generator", "lineage_generator"],
+            "run": ["GeneratorRun", "generator_run", "RunId", "run_id", "lineage:run", "lineage_run"],
+        },
+        description="lineage part -> tag or table-parameter keys (case-insensitive) that record it; "
+                    "a synthetic dataset needs every part",
     )
 
 

@@ -1,0 +1,60 @@
+"""Identifier overlap: production direct-identifier values anywhere in the synthetic table.
+
+Every synthetic cell of every column is looked up (canonical form) in the
+production identifier index; names count when a production (first, last) pair
+appears in one synthetic row (any two columns) or as one full-name cell. Values
+also present in the holdout are excluded when a holdout is given (they are not
+evidence that this sample was copied).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from synthaudit.leak.idindex import IdentifierIndex, canonical
+from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+
+CHECK = "LEAK_IDENTIFIER_OVERLAP"
+
+
+def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_columns: list[str] = ()) -> PartResult:
+    if index.size == 0:
+        return not_assessed("identifier_overlap", CHECK, "the production sample has no direct-identifier column "
+                            "(give columns the role direct_identifier)")
+    hits: dict[int, list[dict]] = {}
+    per_kind: dict[str, set] = {}
+    columns = [c for c in synthetic.columns if c not in set(skip_columns)]
+    for col in columns:
+        series = synthetic[col]
+        for row, value in enumerate(series.tolist()):
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            for kind, pcol, prow in index.lookup(str(value)):
+                hits.setdefault(row, []).append({"synthetic_column": col, "kind": kind,
+                                                 "production_column": pcol, "production_row": prow})
+                per_kind.setdefault(kind, set()).add(prow)
+    if index.pairs:
+        text_cols = [c for c in columns if synthetic[c].dtype == object]
+        for row, cells in enumerate(synthetic[text_cols].itertuples(index=False, name=None)):
+            tokens = {canonical("first_name", v) for v in cells if isinstance(v, str) and v.strip()}
+            if len(tokens) < 2:
+                continue
+            for first in tokens:
+                for last in tokens:
+                    if first != last and (first, last) in index.pairs:
+                        for prow in index.pairs[(first, last)]:
+                            hits.setdefault(row, []).append({"synthetic_column": "(two cells)", "kind": "name_pair",
+                                                             "production_column": "first+last", "production_row": prow})
+                            per_kind.setdefault("name_pair", set()).add(prow)
+    rows = tuple(sorted(hits))
+    examples = tuple({"synthetic_row": r, "matches": hits[r][:5]} for r in rows[:MAX_EXAMPLES])
+    return PartResult(
+        "identifier_overlap", CHECK, "FAIL" if rows else "PASS",
+        metrics={"synthetic_rows": len(synthetic), "rows_with_production_identifiers": len(rows),
+                 "production_records_exposed": len({h["production_row"] for r in rows for h in hits[r]}),
+                 "by_kind": {k: len(v) for k, v in sorted(per_kind.items())},
+                 "indexed_identifier_values": index.size},
+        parameters={"identifier_columns": index.kinds, "columns_searched": columns,
+                    "canonical_form": "digits only for ssn/phone/mrn, casefolded text otherwise; names as (first,last) pairs",
+                    "holdout_values_excluded": True},
+        rows=rows, examples=examples,
+    )

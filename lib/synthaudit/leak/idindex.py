@@ -1,0 +1,137 @@
+"""An index of the production sample's direct identifiers, for finding them anywhere.
+
+Each direct-identifier column gets a kind from its name and values (ssn, phone,
+email, mrn, first_name, last_name, full_name, address, other). Values are kept in
+canonical form: digits only for numbers-with-punctuation kinds, casefolded text
+otherwise. Single name parts are too common to be evidence alone; they are indexed
+as (first, last) pairs and matched together, exactly or with one edit each.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from synthaudit.leak.normalise import digits_only
+
+DIGIT_KINDS = ("ssn", "phone", "mrn")
+MIN_LEN = {"ssn": 9, "phone": 10, "mrn": 5, "email": 6, "address": 8, "full_name": 7, "other": 5}
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def column_kind(name: str, values: pd.Series) -> str:
+    n = name.strip().lower()
+    sample = values.dropna().astype(str).head(200)
+    if re.search(r"ssn|social", n):
+        return "ssn"
+    if re.search(r"e.?mail", n) or (len(sample) and sample.str.contains("@").mean() > 0.8):
+        return "email"
+    if re.search(r"phone|mobile|fax|tel", n):
+        return "phone"
+    if re.search(r"mrn|medical.?record|patient.?id", n):
+        return "mrn"
+    if re.search(r"^(first|given).?(name)?$|first.?name|given", n):
+        return "first_name"
+    if re.search(r"^(last|family|sur).?(name)?$|last.?name|surname|family", n):
+        return "last_name"
+    if re.search(r"^(full.?)?name$|patient.?name", n):
+        return "full_name"
+    if re.search(r"addr|street", n):
+        return "address"
+    return "other"
+
+
+def canonical(kind: str, value: str) -> str:
+    text = " ".join(str(value).split()).casefold()
+    if kind in DIGIT_KINDS:
+        return digits_only(text)
+    if kind in ("full_name", "first_name", "last_name"):
+        return " ".join(TOKEN.findall(text.replace("^", " ")))
+    return text
+
+
+def deletions(token: str) -> set[str]:
+    """The token and every one-character deletion of it (symmetric-delete fuzzy matching)."""
+    return {token} | {token[:i] + token[i + 1:] for i in range(len(token))}
+
+
+@dataclass
+class IdentifierIndex:
+    values: dict[str, dict[str, list[tuple[str, int]]]] = field(default_factory=dict)  # kind -> canon -> [(column,row)]
+    kinds: dict[str, str] = field(default_factory=dict)                                # column -> kind
+    pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)             # (first, last) -> rows
+    first_fuzzy: dict[str, set[int]] = field(default_factory=dict)
+    last_fuzzy: dict[str, set[int]] = field(default_factory=dict)
+    pair_of_row: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, real: pd.DataFrame, id_columns: list[str], exclude: "IdentifierIndex | None" = None) -> "IdentifierIndex":
+        index = cls()
+        first_col = last_col = None
+        for col in id_columns:
+            kind = column_kind(col, real[col])
+            index.kinds[col] = kind
+            if kind == "first_name" and first_col is None:
+                first_col = col
+            if kind == "last_name" and last_col is None:
+                last_col = col
+            if kind in ("first_name", "last_name"):
+                continue
+            bucket = index.values.setdefault(kind, {})
+            for row, value in enumerate(real[col].tolist()):
+                if value is None or (isinstance(value, float) and value != value):
+                    continue
+                canon = canonical(kind, value)
+                if len(canon) < MIN_LEN.get(kind, 5):
+                    continue
+                if exclude is not None and canon in exclude.values.get(kind, {}):
+                    continue  # also in the holdout: not evidence of copying this sample
+                bucket.setdefault(canon, []).append((col, row))
+        if first_col and last_col:
+            for row, (f, l) in enumerate(zip(real[first_col].tolist(), real[last_col].tolist())):
+                if not isinstance(f, str) or not isinstance(l, str):
+                    continue
+                pair = (canonical("first_name", f), canonical("last_name", l))
+                if len(pair[0]) < 2 or len(pair[1]) < 2:
+                    continue
+                if exclude is not None and pair in exclude.pairs:
+                    continue
+                index.pairs.setdefault(pair, []).append(row)
+                index.pair_of_row[row] = pair
+                for d in deletions(pair[0]):
+                    index.first_fuzzy.setdefault(d, set()).add(row)
+                for d in deletions(pair[1]):
+                    index.last_fuzzy.setdefault(d, set()).add(row)
+            full = index.values.setdefault("full_name", {})
+            for pair, rows in index.pairs.items():
+                full.setdefault(f"{pair[0]} {pair[1]}", []).extend((f"{first_col}+{last_col}", r) for r in rows)
+        return index
+
+    def lookup(self, value: str) -> list[tuple[str, str, int]]:
+        """Exact matches of one cell value: [(kind, production column, production row)]."""
+        hits = []
+        text = " ".join(str(value).split()).casefold()
+        digits = digits_only(text)
+        for kind, bucket in self.values.items():
+            key = digits if kind in DIGIT_KINDS else canonical(kind, text)
+            if kind in DIGIT_KINDS and len(digits) < len(re.sub(r"[\s\-().+]", "", text)):
+                continue  # letters mixed in: not a formatted number
+            for col, row in bucket.get(key, ()):
+                hits.append((kind, col, row))
+        return hits
+
+    def fuzzy_name_rows(self, first: str, last: str) -> set[int]:
+        """Production rows whose (first, last) are within one edit of each given token."""
+        a, b = set(), set()
+        for d in deletions(first):
+            a |= self.first_fuzzy.get(d, set())
+        if not a:
+            return set()
+        for d in deletions(last):
+            b |= self.last_fuzzy.get(d, set())
+        return a & b
+
+    @property
+    def size(self) -> int:
+        return sum(len(b) for b in self.values.values()) + len(self.pairs)

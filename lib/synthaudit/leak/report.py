@@ -1,0 +1,69 @@
+"""Findings and leak.json from dataset scores (evidence: counts, positions, parameters; never values)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from synthaudit.catalogue import finding
+from synthaudit.findings import Finding, sort_findings
+from synthaudit.leak.parts import PartResult
+from synthaudit.leak.score import DatasetScore
+
+PART_CHECKS = {
+    "exact_copies": "LEAK_EXACT_COPIES", "near_copies": "LEAK_NEAR_COPIES", "qi_replay": "LEAK_QI_REPLAY",
+    "identifier_overlap": "LEAK_IDENTIFIER_OVERLAP", "inference_risk": "LEAK_INFERENCE_RISK",
+    "free_text_phi": "LEAK_FREE_TEXT_PHI", "dicom_header_phi": "LEAK_DICOM_HEADER_PHI",
+    "image_near_duplicate": "LEAK_IMAGE_NEAR_DUPLICATE", "canary": "LEAK_CANARY",
+}
+
+
+def _part_evidence(ds: DatasetScore, part: PartResult) -> dict[str, Any]:
+    data = part.to_dict()
+    data.pop("check_id")
+    data.pop("status")
+    data.pop("reason")
+    return {"dataset": ds.name, **data, "provenance": ds.provenance}
+
+
+def dataset_findings(ds: DatasetScore) -> list[Finding]:
+    common = {"account": ds.account, "environment": "synthetic"}
+    if ds.verdict == "NOT_ASSESSED":
+        items = [finding(cid, ds.resource, "NOT_ASSESSED", reason=ds.reason, evidence={"dataset": ds.name,
+                 "provenance": ds.provenance}, **common) for cid in list(PART_CHECKS.values()) + ["LEAK_SCORE"]]
+        return items
+    items = [finding(p.check_id, ds.resource, p.status, reason=p.reason, evidence=_part_evidence(ds, p), **common)
+             for p in ds.parts]
+    items.append(finding("LEAK_SCORE", ds.resource, ds.verdict, evidence={
+        "dataset": ds.name, "score": ds.score, "summary": ds.parameters.get("summary"),
+        "parts": {p.part: p.status for p in ds.parts}, "provenance": ds.provenance}, **common))
+    return items
+
+
+def all_findings(scores: list[DatasetScore]) -> list[Finding]:
+    return sort_findings(f for ds in scores for f in dataset_findings(ds))
+
+
+def leak_document(scores: list[DatasetScore], parameters: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "synthaudit.leak", "version": 1, "parameters": parameters,
+            "datasets": [ds.to_dict() for ds in scores]}
+
+
+def write_leak_json(path: Path, scores: list[DatasetScore], parameters: dict[str, Any]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(leak_document(scores, parameters), indent=2, sort_keys=True, default=_plain) + "\n")
+    return path
+
+
+def _plain(value: Any) -> Any:
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+    except ImportError:
+        pass
+    return str(value)
