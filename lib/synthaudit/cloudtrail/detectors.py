@@ -1,0 +1,95 @@
+"""The detector registry: one SQL file per detector, its metadata in catalogue/cloudtrail.yaml.
+
+A detector's SQL reads ``classified`` (events with environments, sql/classified.sql)
+and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``.
+What each detector needs before its result means anything (a baseline, an
+environment classification, digests, the trail's selectors) is declared here, so a
+detector that cannot judge says NOT_ASSESSED instead of passing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from synthaudit import catalogue
+
+DETECTOR_DIR = Path(__file__).parent / "detectors"
+SQL_DIR = Path(__file__).parent / "sql"
+OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "region", "detail", "events")
+
+# Small tables every engine provides (name -> columns with DuckDB types).
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "environment": (("arn", "VARCHAR"), ("account", "VARCHAR"), ("environment", "VARCHAR"), ("resource_id", "VARCHAR")),
+    "accounts": (("account", "VARCHAR"), ("environment", "VARCHAR")),
+    "trail_buckets": (("bucket", "VARCHAR"),),
+    "admin_ports": (("port", "INTEGER"),),
+    "integrity": (("event_time", "TIMESTAMP"), ("account", "VARCHAR"), ("region", "VARCHAR"),
+                  ("object_uri", "VARCHAR"), ("problem", "VARCHAR"), ("detail", "VARCHAR")),
+    "source_errors": (("object_uri", "VARCHAR"), ("status", "VARCHAR"), ("error", "VARCHAR")),
+    "data_event_scope": (("bucket_arn", "VARCHAR"), ("account", "VARCHAR"), ("trail_arn", "VARCHAR"),
+                         ("environment", "VARCHAR")),
+}
+SETTINGS_TYPES = {
+    "review_start": "TIMESTAMP", "review_end": "TIMESTAMP", "baseline_start": "TIMESTAMP",
+    "spike_mad": "DOUBLE", "spike_min_events": "INTEGER", "min_baseline_days": "INTEGER",
+    "denied_burst": "INTEGER", "min_profile_events": "INTEGER", "max_usual_hours": "INTEGER", "gap_hours": "INTEGER",
+}
+
+# Preconditions: a detector whose precondition fails is NOT_ASSESSED with this reason.
+NEEDS_BASELINE = "no events in the baseline window before the review window: new-behaviour and volume detectors need one"
+NEEDS_ENVIRONMENTS = "no principal or resource is classified synthetic and production: set classification in params or run phase 01 first"
+NEEDS_DIGESTS = "the source holds no CloudTrail digest files (log file validation off, or digests not delivered here); integrity cannot be verified"
+NEEDS_SELECTORS = "the trail's event selectors are unknown (no cloudtrail_trails table in the snapshot); cannot tell which buckets should have data events"
+NEEDS_ACCOUNTS = "no account is listed in params; cannot tell which accounts must log"
+
+
+@dataclass(frozen=True)
+class Detector:
+    id: str
+    family: str
+    severity: str
+    title: str
+    sql: str
+    needs: tuple[str, ...] = ()
+
+
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "CT_COVERAGE_GAP": (NEEDS_BASELINE,),
+    "CT_ACCOUNT_NOT_LOGGING": (NEEDS_ACCOUNTS,),
+    "CT_LOG_FILE_INTEGRITY": (NEEDS_DIGESTS,),
+    "CT_DIGEST_MISSING": (NEEDS_DIGESTS,),
+    "CT_DATA_EVENTS_ABSENT": (NEEDS_SELECTORS,),
+    "CT_SYNTHETIC_READS_PRODUCTION_S3": (NEEDS_ENVIRONMENTS,),
+    "CT_SYNTHETIC_USES_PRODUCTION_KMS": (NEEDS_ENVIRONMENTS,),
+    "CT_SYNTHETIC_ACCESSES_PRODUCTION_RDS": (NEEDS_ENVIRONMENTS,),
+    "CT_SYNTHETIC_RESTORED_FROM_PRODUCTION": (NEEDS_ENVIRONMENTS,),
+    "CT_SNAPSHOT_COPIED_ACROSS_ACCOUNTS": (NEEDS_ENVIRONMENTS,),
+    "CT_PRODUCTION_BUCKET_REPLICATED_OUT": (NEEDS_ENVIRONMENTS,),
+    "CT_PRODUCTION_BUCKET_POLICY_OPENED": (NEEDS_ENVIRONMENTS,),
+    "CT_NEW_PRINCIPAL_ACTION": (NEEDS_BASELINE,),
+    "CT_NEW_PRINCIPAL_RESOURCE": (NEEDS_BASELINE,),
+    "CT_NEW_PRINCIPAL_SOURCE": (NEEDS_BASELINE,),
+    "CT_ACTIVITY_SPIKE": (NEEDS_BASELINE,),
+    "CT_OFF_HOURS_ACTIVITY": (NEEDS_BASELINE,),
+}
+
+
+def load_detectors() -> list[Detector]:
+    """Every detector, in id order; each SQL file must have a catalogue entry and vice versa."""
+    entries = {cid: meta for cid, meta in catalogue.load().items() if meta.phase == "cloudtrail"}
+    found: list[Detector] = []
+    for path in sorted(DETECTOR_DIR.glob("*.sql")):
+        check_id = path.stem.upper()
+        if check_id not in entries:
+            raise KeyError(f"{path.name}: detector {check_id} has no entry in catalogue/cloudtrail.yaml")
+        meta = entries[check_id]
+        found.append(Detector(check_id, meta.family or "other", meta.severity, meta.title, path.read_text(),
+                              REQUIREMENTS.get(check_id, ())))
+    missing = set(entries) - {d.id for d in found}
+    if missing:
+        raise KeyError(f"catalogue/cloudtrail.yaml entries without a detector SQL file: {sorted(missing)}")
+    return sorted(found, key=lambda d: d.id)
+
+
+def helper_sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text()

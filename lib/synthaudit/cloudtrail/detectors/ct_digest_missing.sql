@@ -1,0 +1,6 @@
+-- Log files no digest file covers, where the trail otherwise delivers digests
+-- (validation switched off, or digests deleted).
+SELECT event_time, CAST(NULL AS VARCHAR) AS principal, problem AS action, object_uri AS resource,
+       account, region, detail, 1 AS events
+FROM integrity
+WHERE problem IN ('digest_missing', 'digest_unreadable')

@@ -1,0 +1,5 @@
+-- DeleteFlowLogs: network traffic stops being recorded.
+SELECT event_time, principal_arn AS principal, event_name AS action, resource_arn AS resource,
+       account, region, coalesce('error ' || error_code, 'succeeded') AS detail, 1 AS events
+FROM classified
+WHERE in_review AND event_source = 'ec2.amazonaws.com' AND event_name = 'DeleteFlowLogs'

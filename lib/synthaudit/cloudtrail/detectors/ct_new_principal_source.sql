@@ -1,0 +1,32 @@
+-- A principal calling from a network (/24) or client (user agent product) never seen in
+-- its baseline. AWS-internal callers (service hostnames) are not networks.
+WITH tagged AS (
+  SELECT c.*,
+         CASE WHEN regexp_matches(c.source_ip, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$')
+              THEN regexp_extract(c.source_ip, '^([0-9]+\.[0-9]+\.[0-9]+)\.', 1) || '.0/24'
+              WHEN strpos(c.source_ip, ':') > 0 THEN c.source_ip
+         END AS network,
+         lower(regexp_extract(coalesce(c.user_agent, ''), '^\[?([A-Za-z0-9._-]+)', 1)) AS client
+  FROM classified c
+  WHERE c.principal_arn IS NOT NULL AND c.principal_type <> 'AWSService'
+),
+settled AS (
+  SELECT t.principal_arn
+  FROM tagged t CROSS JOIN settings s
+  WHERE NOT t.in_review
+  GROUP BY t.principal_arn
+  HAVING count(DISTINCT t.event_day) >= max(s.min_baseline_days)
+),
+seen_net AS (SELECT DISTINCT principal_arn, network FROM tagged WHERE NOT in_review AND network IS NOT NULL),
+seen_client AS (SELECT DISTINCT principal_arn, client FROM tagged WHERE NOT in_review)
+SELECT min(t.event_time) AS event_time, t.principal_arn AS principal, min(t.event_name) AS action,
+       t.principal_arn AS resource, min(t.account) AS account, min(t.region) AS region,
+       CASE WHEN n.principal_arn IS NULL AND t.network IS NOT NULL THEN 'new network ' || t.network ELSE '' END
+         || CASE WHEN k.principal_arn IS NULL THEN ' new client ' || t.client ELSE '' END AS detail,
+       count(*) AS events
+FROM tagged t
+JOIN settled USING (principal_arn)
+LEFT JOIN seen_net n ON n.principal_arn = t.principal_arn AND n.network = t.network
+LEFT JOIN seen_client k ON k.principal_arn = t.principal_arn AND k.client = t.client
+WHERE t.in_review AND ((n.principal_arn IS NULL AND t.network IS NOT NULL) OR k.principal_arn IS NULL)
+GROUP BY t.principal_arn, t.network, t.client, n.principal_arn, k.principal_arn

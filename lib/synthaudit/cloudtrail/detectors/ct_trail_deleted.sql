@@ -1,0 +1,5 @@
+-- DeleteTrail: the trail and its future record are gone.
+SELECT event_time, principal_arn AS principal, event_name AS action, resource_arn AS resource,
+       account, region, coalesce('error ' || error_code, 'succeeded') AS detail, 1 AS events
+FROM classified
+WHERE in_review AND event_source = 'cloudtrail.amazonaws.com' AND event_name = 'DeleteTrail'

@@ -1,0 +1,203 @@
+"""Run the detector SQL: DuckDB on one machine, or Athena (Trino) for an organisation's trail.
+
+Both engines build the same relations (``events`` -> ``classified`` plus the small
+tables in detectors.TABLES and one-row ``settings``) and run the same detector text.
+For Athena the DuckDB SQL is transpiled with sqlglot, with the few rewrites Trino
+needs (median -> approx_percentile, safe array indexing, JSON to text), and the small
+tables travel inline as VALUES, so the kit only ever issues SELECTs there.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any, Iterable
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from synthaudit.cloudtrail.detectors import OUTPUT_COLUMNS, SETTINGS_TYPES, TABLES, Detector, helper_sql
+from synthaudit.cloudtrail.ingest import NORMALIZE_SQL, sql_str
+
+
+def strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--")).strip()
+
+
+def with_ctes(ctes: list[tuple[str, str]], body: str) -> str:
+    """``body`` preceded by ``ctes`` (merged into body's own WITH when it has one)."""
+    body = strip_comments(body)
+    prefix = ",\n".join(f"{name} AS (\n{strip_comments(sql)}\n)" for name, sql in ctes)
+    if body[:4].upper() == "WITH":
+        return f"WITH {prefix},\n{body[4:].lstrip()}"
+    return f"WITH {prefix}\n{body}"
+
+
+def _literal(value: Any, type_: str) -> str:
+    if value is None:
+        return f"CAST(NULL AS {type_})"
+    if type_ == "TIMESTAMP":
+        return f"TIMESTAMP '{value:%Y-%m-%d %H:%M:%S}'"
+    if type_ in ("INTEGER", "DOUBLE"):
+        return f"CAST({value!r} AS {type_})"
+    return sql_str(str(value))
+
+
+def settings_sql(settings: dict[str, Any]) -> str:
+    return "SELECT " + ", ".join(f"{_literal(settings[k], t)} AS {k}" for k, t in SETTINGS_TYPES.items())
+
+
+def values_sql(name: str, rows: Iterable[tuple]) -> str:
+    """A small table as an inline query (an empty one keeps its column types)."""
+    columns = TABLES[name]
+    rows = list(rows)
+    if not rows:
+        return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns) + " WHERE 1 = 0"
+    body = ",\n".join("(" + ", ".join(_literal(v, t) for v, (_, t) in zip(row, columns)) + ")" for row in rows)
+    return f"SELECT * FROM (VALUES {body}) AS t({', '.join(c for c, _ in columns)})"
+
+
+# -- Trino ------------------------------------------------------------------------------
+
+def _trino_fixups(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, (exp.Median, exp.PercentileCont)):
+        value = node.this
+        return exp.ApproxQuantile(this=value, quantile=exp.Literal.number(0.5))
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
+        # sqlglot stores DuckDB's 1-based index 0-based; ELEMENT_AT is 1-based and NULL when out of range
+        index = node.expressions[0]
+        if isinstance(index, exp.Literal) and not index.is_string:
+            index = exp.Literal.number(int(index.this) + 1)
+        else:
+            index = exp.Add(this=index, expression=exp.Literal.number(1))
+        return exp.Anonymous(this="ELEMENT_AT", expressions=[node.this, index])
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.JSONExtract) and node.to.is_type("varchar", "text"):
+        return exp.Anonymous(this="JSON_FORMAT", expressions=[node.this])
+    if isinstance(node, exp.RegexpReplace) and node.args.get("modifiers") is not None:
+        node = node.copy()
+        node.set("modifiers", None)  # Trino replaces every match; it takes no flags
+        return node
+    return node
+
+
+def to_trino(sql: str) -> str:
+    """DuckDB SQL of this kit -> Trino/Athena SQL."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    tree = tree.transform(_trino_fixups)
+    return tree.sql(dialect="trino", pretty=True)
+
+
+# -- DuckDB -------------------------------------------------------------------------------
+
+class DuckDBEngine:
+    """Detectors over the Parquet cache (or any relation of normalised events)."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, events_relation: str, tables: dict[str, list[tuple]],
+                 settings: dict[str, Any]) -> None:
+        self.con = con
+        for name, columns in TABLES.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {values_sql(name, tables.get(name, []))}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE settings AS {settings_sql(settings)}")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE events AS
+            SELECT * FROM {events_relation}
+            WHERE event_day BETWEEN CAST({_literal(settings['baseline_start'], 'TIMESTAMP')} AS DATE)
+                                AND CAST({_literal(settings['review_end'], 'TIMESTAMP')} AS DATE)
+              AND event_time >= {_literal(settings['baseline_start'], 'TIMESTAMP')}
+              AND event_time <= {_literal(settings['review_end'], 'TIMESTAMP')}
+        """)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE classified AS {strip_comments(helper_sql('classified'))}")
+
+    def count(self, where: str = "TRUE") -> int:
+        return self.con.execute(f"SELECT count(*) FROM classified WHERE {where}").fetchone()[0]
+
+    def run(self, detector: Detector) -> list[dict[str, Any]]:
+        sql = strip_comments(detector.sql)
+        cursor = self.con.execute(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM ({sql}) AS detector_rows")
+        return [dict(zip(OUTPUT_COLUMNS, row)) for row in cursor.fetchall()]
+
+
+# -- Athena ---------------------------------------------------------------------------------
+
+class AthenaEngine:
+    """Detectors over an existing CloudTrail table in Athena (see athena.py for its DDL).
+
+    The session must allow athena:StartQueryExecution (SessionFactory(...,
+    extra_allowed={("athena", "StartQueryExecution")})): the only non-read call the
+    kit makes there, and it only ever submits SELECT statements.
+    """
+
+    name = "athena"
+    TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+    def __init__(self, client: Any, database: str, table: str, tables: dict[str, list[tuple]],
+                 settings: dict[str, Any], workgroup: str = "primary", output_location: str | None = None,
+                 poll_seconds: float = 0.5, timeout_seconds: float = 900.0) -> None:
+        self.client = client
+        self.database = database
+        self.table = table
+        self.tables = tables
+        self.settings = settings
+        self.workgroup = workgroup
+        self.output_location = output_location
+        self.poll_seconds = poll_seconds
+        self.timeout_seconds = timeout_seconds
+        self.executions: list[str] = []
+
+    def query_for(self, detector: Detector) -> str:
+        """The full Trino statement for one detector."""
+        start: dt.datetime = self.settings["baseline_start"]
+        end: dt.datetime = self.settings["review_end"]
+        raw = (f'SELECT *, "$path" AS source_file FROM "{self.database}"."{self.table}" '
+               f"WHERE day >= '{start:%Y/%m/%d}' AND day <= '{end + dt.timedelta(days=1):%Y/%m/%d}'")
+        window = (f"SELECT * FROM normalised WHERE event_time >= {_literal(start, 'TIMESTAMP')} "
+                  f"AND event_time <= {_literal(end, 'TIMESTAMP')}")
+        ctes = [(name, values_sql(name, self.tables.get(name, []))) for name in TABLES]
+        ctes += [("settings", settings_sql(self.settings)), ("raw", raw), ("normalised", NORMALIZE_SQL),
+                 ("events", window), ("classified", helper_sql("classified"))]
+        body = f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM ({strip_comments(detector.sql)}) AS detector_rows"
+        return to_trino(with_ctes(ctes, body))
+
+    def _wait(self, execution_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout_seconds
+        while True:
+            state = self.client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+            if state["Status"]["State"] in self.TERMINAL:
+                return state
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Athena query {execution_id} still {state['Status']['State']} after {self.timeout_seconds:.0f}s")
+            time.sleep(self.poll_seconds)
+
+    def run(self, detector: Detector) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"QueryString": self.query_for(detector), "WorkGroup": self.workgroup,
+                                  "QueryExecutionContext": {"Database": self.database}}
+        if self.output_location:
+            kwargs["ResultConfiguration"] = {"OutputLocation": self.output_location}
+        execution_id = self.client.start_query_execution(**kwargs)["QueryExecutionId"]
+        self.executions.append(execution_id)
+        state = self._wait(execution_id)
+        if state["Status"]["State"] != "SUCCEEDED":
+            reason = state["Status"].get("StateChangeReason", state["Status"]["State"])
+            raise RuntimeError(f"Athena query for {detector.id} ({execution_id}) failed: {reason}")
+        rows: list[dict[str, Any]] = []
+        header: list[str] | None = None
+        for page in self.client.get_paginator("get_query_results").paginate(QueryExecutionId=execution_id):
+            for row in page["ResultSet"]["Rows"]:
+                values = [cell.get("VarCharValue") for cell in row["Data"]]
+                if header is None:
+                    header = values
+                    continue
+                rows.append(_typed(dict(zip(header, values))))
+        return rows
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """Athena returns text; give event_time and events their types back."""
+    out = {c: row.get(c) for c in OUTPUT_COLUMNS}
+    if out["event_time"]:
+        text = str(out["event_time"]).replace("T", " ").rstrip("Z")
+        out["event_time"] = dt.datetime.fromisoformat(text[:19])
+    out["events"] = int(float(out["events"])) if out["events"] not in (None, "") else 0
+    return out

@@ -1,0 +1,227 @@
+"""Parse CloudTrail log files with DuckDB into the Parquet cache, once per file.
+
+``read_json_objects`` (any of the three shapes: S3 envelope, JSON array, JSON lines,
+gzip or not) + ``json_transform`` to the explicit schema in schema.py + unnest, then
+``sql/normalize.sql``, written to ``<cache>/events/account=/region=/event_day=/``.
+A ledger (key, size, ETag, SHA-256, status, events) remembers what was ingested, so
+a later run parses only new or changed files. A file DuckDB cannot read (truncated
+gzip, invalid JSON) or whose JSON is not CloudTrail is named in the ledger with the
+error, and the rest of its batch is still processed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+
+from synthaudit.cloudtrail import schema
+from synthaudit.cloudtrail.sources import SourceObject, sha256_file, staging_dir
+
+SQL_DIR = Path(__file__).parent / "sql"
+NORMALIZE_SQL = (SQL_DIR / "normalize.sql").read_text()
+MAX_OBJECT_BYTES = 512 * 1024 * 1024
+BATCH_BYTES = 24 * 1024 * 1024
+BATCH_FILES = 2000
+FILE_IN_ERROR_RE = re.compile(r'file "([^"]+)"')
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What became of one source object; the run folder lists these for every object read."""
+
+    key: str
+    size: int
+    etag: str
+    sha256: str
+    status: str  # ok | corrupt | not_cloudtrail | skipped
+    events: int = 0
+    invalid_records: int = 0
+    error: str = ""
+
+
+def sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+class Cache:
+    """Parquet cache of normalised events for one source, plus its ledger."""
+
+    def __init__(self, root: Path, source_uri: str) -> None:
+        self.source_uri = source_uri
+        self.root = Path(root) / hashlib.sha256(source_uri.encode()).hexdigest()[:16]
+        self.events_dir = self.root / "events"
+        self.ledger_path = self.root / "ledger.jsonl"
+
+    def ledger(self) -> dict[str, LedgerEntry]:
+        entries: dict[str, LedgerEntry] = {}
+        if self.ledger_path.exists():
+            for line in self.ledger_path.read_text().splitlines():
+                if line.strip():
+                    entry = LedgerEntry(**json.loads(line))
+                    entries[entry.key] = entry
+        return entries
+
+    def append(self, entries: Iterable[LedgerEntry]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "source.txt").write_text(self.source_uri + "\n")
+        with open(self.ledger_path, "a") as handle:
+            for entry in entries:
+                handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+
+    def has_events(self) -> bool:
+        return self.events_dir.exists() and any(self.events_dir.rglob("*.parquet"))
+
+    def scan_sql(self) -> str:
+        """A relation over every cached event (hive partitions typed so account ids keep their zeros)."""
+        glob = sql_str(str(self.events_dir / "**" / "*.parquet"))
+        return (f"read_parquet({glob}, hive_partitioning = true, "
+                "hive_types = {'account': VARCHAR, 'region': VARCHAR, 'event_day': DATE})")
+
+
+def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir: Path) -> dict[str, tuple[int, int, int]]:
+    """Parse files into ``out_dir``; returns key -> (objects, records, valid). Raises on an unreadable file."""
+    con.execute("CREATE OR REPLACE TEMP TABLE filemap (path VARCHAR, key VARCHAR)")
+    con.executemany("INSERT INTO filemap VALUES (?, ?)", [(str(p), k) for k, p in paths.items()])
+    files = "[" + ", ".join(sql_str(str(p)) for p in paths.values()) + "]"
+    record = schema.record_struct_pack("o.j")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE recs AS
+        WITH objs AS (
+            SELECT filename AS path, json_transform(json, {sql_str(schema.json_type(schema.TOP_LEVEL))}) AS j
+            FROM read_json_objects({files}, format = 'auto', filename = true,
+                                   maximum_object_size = {MAX_OBJECT_BYTES})
+        ),
+        counted AS (SELECT path, count(*) AS objects FROM objs GROUP BY path),
+        records AS (
+            SELECT path, unnest(o.j.Records) AS r FROM objs o WHERE o.j.Records IS NOT NULL
+            UNION ALL
+            SELECT path, {record} AS r FROM objs o WHERE o.j.Records IS NULL
+        )
+        SELECT fm.key AS source_file, counted.objects AS _objects, unnest(records.r)
+        FROM records JOIN filemap fm USING (path) JOIN counted USING (path)
+    """)
+    # Logstash-style records carry the time in @timestamp; other ISO forms are made canonical.
+    con.execute("""
+        UPDATE recs SET eventTime = strftime(
+            timezone('UTC', try_cast(coalesce(eventTime, "@timestamp") AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%SZ')
+        WHERE eventTime IS NULL OR length(eventTime) <> 20
+    """)
+    stats: dict[str, tuple[int, int, int]] = {k: (0, 0, 0) for k in paths}
+    rows = con.execute("""
+        SELECT source_file, any_value(_objects), count(*),
+               count(*) FILTER (WHERE eventTime IS NOT NULL AND eventName IS NOT NULL AND eventSource IS NOT NULL)
+        FROM recs GROUP BY source_file
+    """).fetchall()
+    for key, objects, records, valid in rows:
+        stats[key] = (objects, records, valid)
+    if any(v[2] for v in stats.values()):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM recs")
+        con.execute(f"""
+            COPY ({NORMALIZE_SQL})
+            TO {sql_str(str(out_dir))}
+            (FORMAT parquet, PARTITION_BY (account, region, event_day), APPEND,
+             FILENAME_PATTERN 'b{{uuid}}', COMPRESSION zstd)
+        """)
+    con.execute("DROP VIEW IF EXISTS raw")
+    con.execute("DROP TABLE recs")
+    return stats
+
+
+def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+    """Parse a batch; on a DuckDB error, set the named (or bisected) bad file aside and go on."""
+    pending = dict(paths)
+    while pending:
+        try:
+            return _parse_batch(con, pending, out_dir)
+        except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
+            message = str(exc).split("\n")[0][:300]
+            by_path = {str(p): k for k, p in pending.items()}
+            named = [by_path[m] for m in FILE_IN_ERROR_RE.findall(str(exc)) if m in by_path]
+            if named:
+                errors[named[0]] = message
+                pending.pop(named[0])
+                continue
+            if len(pending) == 1:
+                key = next(iter(pending))
+                errors[key] = message
+                return {}
+            keys = list(pending)
+            half = len(keys) // 2
+            first = _parse_resilient(con, {k: pending[k] for k in keys[:half]}, out_dir, errors)
+            second = _parse_resilient(con, {k: pending[k] for k in keys[half:]}, out_dir, errors)
+            return {**first, **second}
+    return {}
+
+
+def _batches(objects: list[SourceObject]) -> Iterable[list[SourceObject]]:
+    batch: list[SourceObject] = []
+    size = 0
+    for obj in objects:
+        if batch and (size + obj.size > BATCH_BYTES or len(batch) >= BATCH_FILES):
+            yield batch
+            batch, size = [], 0
+        batch.append(obj)
+        size += obj.size
+    if batch:
+        yield batch
+
+
+def ingest(source, objects: list[SourceObject], cache: Cache, con: duckdb.DuckDBPyConnection,
+           progress: Callable[[int, int], None] | None = None) -> list[LedgerEntry]:
+    """Ingest the log objects the ledger does not hold yet; returns the ledger entry of every object given."""
+    ledger = cache.ledger()
+    fresh = [o for o in objects if not (o.key in ledger and ledger[o.key].size == o.size and ledger[o.key].etag == o.etag)]
+    new_entries: list[LedgerEntry] = []
+    done = 0
+    with staging_dir() as tmp:
+        for number, batch in enumerate(_batches(fresh)):
+            paths = source.fetch(batch, Path(tmp) / f"batch{number}")
+            errors: dict[str, str] = {}
+            stats = _parse_resilient(con, paths, cache.events_dir, errors)
+            for obj in batch:
+                sha = sha256_file(paths[obj.key])
+                if obj.key in errors:
+                    entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "corrupt", error=errors[obj.key])
+                else:
+                    objects_n, records, valid = stats.get(obj.key, (0, 0, 0))
+                    if objects_n == 0:
+                        entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail",
+                                            error="no JSON value in the file")
+                    elif valid == 0 and records > 0:
+                        entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail", invalid_records=records,
+                                            error="JSON without CloudTrail records (no eventTime/eventName/eventSource)")
+                    else:
+                        entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "ok", events=valid,
+                                            invalid_records=records - valid)
+                new_entries.append(entry)
+            if source.__class__.__name__ == "S3Source":
+                for path in paths.values():
+                    path.unlink(missing_ok=True)
+            done += len(batch)
+            if progress:
+                progress(done, len(fresh))
+    cache.append(new_entries)
+    merged = {**ledger, **{e.key: e for e in new_entries}}
+    return [merged[o.key] for o in objects]
+
+
+def window_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    return start.date(), end.date()
