@@ -63,6 +63,9 @@ def is_object_action(action: str) -> bool:
 
 def request_target(resource: str, action: str) -> tuple[str, bool] | None:
     """The resource string an action is checked against, and whether it is a prefix; None: not applicable."""
+    if resource.endswith("*"):
+        # "some resource under this prefix", e.g. arn:aws:lambda:us-east-1:123:function:*
+        return (resource[:-1], True)
     svc = service_of(resource)
     act_svc = action.split(":", 1)[0].lower()
     family = SERVICE_FAMILY.get(svc)
@@ -140,6 +143,11 @@ class _Matcher:
             v = self._res.get(id(s))
             if v is not None:
                 return v
+        if s.resources == ("*",) and not s.not_resource:
+            out = np.full(len(self.grid.targets), YES, dtype=np.int8)
+            self._res[id(s)] = out
+            self._keep.append(s)
+            return out
         out = np.zeros(len(self.grid.targets), dtype=np.int8)
         for t, (res, prefix) in enumerate(self.grid.targets):
             m = statement_matches_resource(s, res, prefix=prefix, ctx=ctx_for_vars)

@@ -123,6 +123,7 @@ class PolicyStore:
         self.errors: list[str] = []
         self.instance_profiles: dict[str, tuple[str, ...]] = {}
         self._parsed_managed: dict[tuple[str, str], Policy] = {}
+        self.groups: dict[str, tuple[str, str]] = {}          # group ARN -> (account, name)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -272,6 +273,8 @@ class PolicyStore:
             except PolicyError as exc:
                 err = f"group {name}: {exc}"
             groups[name] = (pols, err)
+            if g.get("Arn"):
+                self.groups[g["Arn"]] = (account_of(g["Arn"]), name)
         for r in doc.get("RoleDetailList", []) or []:
             self._add_principal(r, "role", groups, where)
             for ip in r.get("InstanceProfileList", []) or []:

@@ -1,0 +1,124 @@
+"""`synthaudit iam expand|can|review`: the engine and phase 03 from the shell, as JSON."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+
+def expand_policy(document, name: str = "policy") -> list[dict[str, str]]:
+    """Concrete actions an identity policy allows on some resource, after its own unconditional denies.
+
+    A Deny removes an action only when it applies to every resource ("*" / NotResource)
+    without conditions; a narrower deny leaves the action allowed elsewhere.
+    """
+    from synthaudit.iam.actions import database
+    from synthaudit.iam.policy import IDENTITY, parse_policy
+
+    db = database()
+    pol = parse_policy(document, name, IDENTITY)
+    allowed = np.zeros(len(db), dtype=bool)
+    denied = np.zeros(len(db), dtype=bool)
+    for s in pol.statements:
+        m = np.zeros(len(db), dtype=bool)
+        for a in s.actions:
+            m |= db.mask(a)
+        if s.not_action:
+            m = ~m
+        if s.effect == "Allow":
+            allowed |= m
+        elif not s.conditions and (("*" in s.resources and not s.not_resource) or
+                                   (s.not_resource and not s.resources)):
+            denied |= m
+    return [{"action": a, "access_level": db.access_level(a)} for a in db.actions_at(allowed & ~denied)]
+
+
+def _expand(args: argparse.Namespace) -> int:
+    from synthaudit.iam.policy import PolicyError
+
+    path = Path(args.policy)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        print(f"error: {path}: cannot read ({exc.strerror})", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        actions = expand_policy(text, str(path))
+    except PolicyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps({"actions": actions}, indent=2))
+    return EXIT_CLEAN
+
+
+def _can(args: argparse.Namespace) -> int:
+    from synthaudit.iam import PolicyError, PolicyStore
+
+    store = PolicyStore.from_snapshot(args.snapshot)
+    context = {}
+    for item in args.context or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"error: --context {item!r}: expected KEY=VALUE", file=sys.stderr)
+            return EXIT_FAILED
+        context[key] = value
+    try:
+        decision = store.evaluate(args.principal, args.action, args.resource, context or None)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return EXIT_FAILED
+    except PolicyError as exc:
+        print(json.dumps({"principal": args.principal, "action": args.action, "resource": args.resource,
+                          "outcome": "not_assessed", "reason": str(exc)}, indent=2))
+        return EXIT_FAILED
+    print(json.dumps(decision.to_dict(), indent=2))
+    return EXIT_CLEAN
+
+
+def _review(args: argparse.Namespace) -> int:
+    from synthaudit import findings as findings_mod
+    from synthaudit.config import load_params
+    from synthaudit.iam import PolicyStore
+    from synthaudit.iam.review import PHASE, review
+
+    params = load_params(args.params)
+    snapshot = Path(args.snapshot)
+    store = PolicyStore.from_snapshot(snapshot)
+    run_dir = Path(args.run_dir) if args.run_dir else snapshot.parent
+    result = review(store, run_dir=run_dir, review_days=params.cloudtrail.review_days, regions=params.aws.regions)
+    out_dir = Path(args.out) if args.out else run_dir
+    path = findings_mod.phase_findings_path(out_dir, PHASE)
+    findings_mod.write_json(result.findings, path)
+    for err in result.store_errors:
+        print(f"warning: {err}", file=sys.stderr)
+    print(json.dumps({"findings": str(path), "counts": result.counts()}, indent=2, sort_keys=True))
+    fail_on = args.fail_on or params.thresholds.fail_on
+    return EXIT_FINDINGS if findings_mod.at_or_above(result.findings, fail_on) else EXIT_CLEAN
+
+
+def register(subparsers) -> None:
+    iam = subparsers.add_parser("iam", help="IAM policy engine and phase 03 least-privilege review")
+    sub = iam.add_subparsers(dest="iam_command", required=True)
+    ex = sub.add_parser("expand", help="print every concrete action a policy allows, with access levels (JSON)")
+    ex.add_argument("policy", help="policy document (JSON file)")
+    ex.set_defaults(func=_expand)
+    can = sub.add_parser("can", help="can PRINCIPAL do ACTION on RESOURCE? with the deciding statements (JSON)")
+    can.add_argument("--snapshot", required=True, help="snapshot folder of a run")
+    can.add_argument("--context", action="append", metavar="KEY=VALUE",
+                     help="request-context value, e.g. aws:SourceVpce=vpce-123 (repeatable)")
+    can.add_argument("principal")
+    can.add_argument("action")
+    can.add_argument("resource")
+    can.set_defaults(func=_can)
+    rv = sub.add_parser("review", help="run phase 03 and write <out>/findings/iam.json")
+    rv.add_argument("--snapshot", required=True, help="snapshot folder of a run")
+    rv.add_argument("--params", required=True, help="params file (review window, regions, --fail-on default)")
+    rv.add_argument("--out", help="run folder to write findings into (default: the snapshot's run folder)")
+    rv.add_argument("--run-dir", help="run folder holding cloudtrail/events.parquet (default: the snapshot's parent)")
+    rv.add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"])
+    rv.set_defaults(func=_review)

@@ -1,0 +1,234 @@
+"""Phase 03, the least-privilege review: every IAM_* check over a PolicyStore.
+
+One finding per (check, principal examined): FAIL with the evidence that decided it,
+PASS when examined and clean, NOT_ASSESSED when the principal's policies (or the
+CloudTrail usage, for unused grants) could not be read.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from synthaudit.catalogue import finding
+from synthaudit.findings import Finding, sort_findings
+from synthaudit.iam import escalation, trust, unused, wildcards
+from synthaudit.iam.policy import Statement
+from synthaudit.iam.store import Principal, PolicyStore
+
+PHASE = "iam"
+REGION = "global"
+# ARN shapes of data stores whose reachability matters
+DATA_STORE_PATTERNS = (
+    re.compile(r"^arn:aws[\w-]*:s3:::[^/]+$"),
+    re.compile(r"^arn:aws[\w-]*:kms:[^:]+:\d{12}:key/.+$"),
+    re.compile(r"^arn:aws[\w-]*:rds:[^:]+:\d{12}:(cluster|db):.+$"),
+    re.compile(r"^arn:aws[\w-]*:dynamodb:[^:]+:\d{12}:table/[^/]+$"),
+    re.compile(r"^arn:aws[\w-]*:glue:[^:]+:\d{12}:table/.+$"),
+    re.compile(r"^arn:aws[\w-]*:secretsmanager:[^:]+:\d{12}:secret:.+$"),
+)
+MAX_LIST = 50
+
+
+def is_data_store(arn: str) -> bool:
+    return any(p.match(arn) for p in DATA_STORE_PATTERNS)
+
+
+@dataclass
+class ReviewResult:
+    findings: list[Finding]
+    reachability: pd.DataFrame
+    escalation_paths: pd.DataFrame
+    trust_issues: pd.DataFrame
+    wildcard_grants: pd.DataFrame
+    suggested_policies: dict[str, dict] = field(default_factory=dict)
+    store_errors: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for f in self.findings:
+            out.setdefault(f.check_id, {}).setdefault(f.status, 0)
+            out[f.check_id][f.status] += 1
+        return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+
+
+class _StatementIndex:
+    """(policy, sid) -> statement, to print each granting statement's Action and Resource."""
+
+    def __init__(self, store: PolicyStore):
+        self._by: dict[tuple[str, str], Statement] = {}
+        for p in store.principal_records():
+            for pol in [*p.identity, *([p.boundary] if p.boundary else [])]:
+                for s in pol.statements:
+                    self._by.setdefault((s.policy, s.label), s)
+        for pol in store.resource_policies.values():
+            for s in pol.statements:
+                self._by.setdefault((s.policy, s.label), s)
+
+    def describe(self, ref: tuple[str, str, str, str]) -> dict[str, Any]:
+        policy, kind, sid, effect = ref
+        s = self._by.get((policy, sid))
+        out = {"policy": policy, "kind": kind, "sid": sid, "effect": effect}
+        if s is not None:
+            out["statement_action"] = ("NotAction: " if s.not_action else "") + ", ".join(s.actions)
+            out["statement_resource"] = ("NotResource: " if s.not_resource else "") + ", ".join(s.resources)
+        return out
+
+
+def _reviewed(store: PolicyStore) -> list[Principal]:
+    return [p for p in store.principal_records() if not p.service_linked]
+
+
+def _na(check: str, p: Principal, reason: str) -> Finding:
+    return finding(check, p.arn, "NOT_ASSESSED", account=p.account, region=REGION, environment=p.environment,
+                   reason=reason)
+
+
+def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list[Finding], pd.DataFrame]:
+    check = "IAM_SYNTHETIC_REACHES_PRODUCTION"
+    synthetic = [p for p in _reviewed(store) if p.environment == "synthetic"]
+    stores = sorted(a for a, info in store.resources.items() if is_data_store(a) and store.environment_of(a) == "production")
+    ok = [p.arn for p in synthetic if not p.error]
+    df = store.reachability(ok, stores) if ok and stores else pd.DataFrame(
+        columns=["principal", "resource", "action", "access_level", "outcome", "conditions", "statements",
+                 "principal_environment", "resource_environment"])
+    failed = df.attrs.get("not_assessed", {}) if ok and stores else {}
+    out: list[Finding] = []
+    for p in synthetic:
+        if p.error or p.arn in failed:
+            out.append(_na(check, p, f"policies could not be evaluated: {p.error or failed[p.arn]}"))
+            continue
+        rows = df[df["principal"] == p.arn]
+        if rows.empty:
+            out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
+                               evidence={"production_data_stores_checked": len(stores)}))
+            continue
+        paths = []
+        for r in rows.itertuples(index=False):
+            paths.append({"resource": r.resource, "action": r.action, "access_level": r.access_level,
+                          "outcome": r.outcome, "conditions": list(r.conditions),
+                          "statements": [index.describe(s) for s in r.statements]})
+        only_conditional = (rows["outcome"] == "conditional").all()
+        out.append(finding(
+            check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+            severity="high" if only_conditional else None,
+            evidence={"production_resources": sorted(rows["resource"].unique().tolist()),
+                      "paths": paths[:200], "paths_total": len(paths),
+                      "production_data_stores_checked": len(stores)}))
+    return out, df
+
+
+def check_escalation(store: PolicyStore, regions: Iterable[str]) -> tuple[list[Finding], pd.DataFrame]:
+    check = "IAM_PRIVILEGE_ESCALATION"
+    people = _reviewed(store)
+    ok = [p.arn for p in people if not p.error]
+    paths, failed = escalation.find_paths(store, ok, regions)
+    out: list[Finding] = []
+    rows = []
+    for p in people:
+        if p.error or p.arn in failed:
+            out.append(_na(check, p, f"policies could not be evaluated: {p.error or failed[p.arn]}"))
+            continue
+        found = paths.get(p.arn, [])
+        for e in found:
+            rows.append({"principal": p.arn, "environment": p.environment, **e.to_dict()})
+        if found:
+            out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                               evidence={"paths": [e.to_dict() for e in found[:MAX_LIST]], "paths_total": len(found)}))
+        else:
+            out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment))
+    cols = ["principal", "environment", "route", "actions", "target", "gained", "outcome", "conditions", "statements"]
+    return out, pd.DataFrame(rows, columns=cols)
+
+
+def check_trust(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:
+    check = "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD"
+    out: list[Finding] = []
+    rows = []
+    for p in _reviewed(store):
+        if p.kind != "role":
+            continue
+        if p.error and p.trust is None:
+            out.append(_na(check, p, f"trust policy could not be read: {p.error}"))
+            continue
+        issues = trust.role_issues(store, p)
+        for i in issues:
+            rows.append({"role": p.arn, "environment": p.environment, **i.to_dict()})
+        status = "FAIL" if issues else "PASS"
+        evidence = {"issues": [i.to_dict() for i in issues]} if issues else {}
+        out.append(finding(check, p.arn, status, account=p.account, region=REGION, environment=p.environment,
+                           evidence=evidence))
+    return out, pd.DataFrame(rows, columns=["role", "environment", "sid", "principal", "problem"])
+
+
+def check_wildcards(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:
+    check = "IAM_WILDCARD_GRANT"
+    out: list[Finding] = []
+    rows = []
+    for p in _reviewed(store):
+        if p.error:
+            out.append(_na(check, p, f"policies could not be read: {p.error}"))
+            continue
+        grants = wildcards.principal_wildcards(store, p)
+        for g in grants:
+            rows.append({"principal": p.arn, "environment": p.environment, **g.to_dict()})
+        if grants:
+            severity = "high" if any(g.kind == "all_actions" for g in grants) else None
+            out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                               severity=severity, evidence={"grants": [g.to_dict() for g in grants[:MAX_LIST]]}))
+        else:
+            out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment))
+    return out, pd.DataFrame(rows, columns=["principal", "environment", "policy", "sid", "kind", "detail",
+                                            "actions_sample"])
+
+
+def check_unused(store: PolicyStore, run_dir: Path | None, review_days: int) -> tuple[list[Finding], dict]:
+    check = "IAM_UNUSED_GRANTS"
+    people = _reviewed(store)
+    window = None
+    reason = "no CloudTrail events table (<run>/cloudtrail/events.parquet): run phase 04 first"
+    if run_dir is not None:
+        try:
+            window = unused.load_usage(Path(run_dir), review_days)
+        except unused.EventsError as exc:
+            reason = str(exc)
+        if window is not None and window.events == 0:
+            reason, window = "the CloudTrail events table holds no usable events in the review window", None
+    if window is None:
+        return [_na(check, p, reason) for p in people], {}
+    out: list[Finding] = []
+    suggestions: dict[str, dict] = {}
+    for p in people:
+        if p.error:
+            out.append(_na(check, p, f"policies could not be read: {p.error}"))
+            continue
+        used, idle = unused.unused_actions(p, unused.used_by(window, p))
+        base = {"window_start": window.start.isoformat(), "window_end": window.end.isoformat(),
+                "used_actions": used[:MAX_LIST], "used_total": len(used)}
+        if not idle:
+            out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
+                               evidence=base))
+            continue
+        policy = unused.suggested_policy(p, used)
+        suggestions[p.arn] = policy
+        out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                           evidence={**base, "unused_total": len(idle), "unused_by_service": unused.by_service(idle),
+                                     "unused_sample": idle[:MAX_LIST], "suggested_policy": policy}))
+    return out, suggestions
+
+
+def review(store: PolicyStore, *, run_dir: Path | None = None, review_days: int = 30,
+           regions: Iterable[str] = ("us-east-1",)) -> ReviewResult:
+    """Run every phase 03 check; deterministic (sorted findings, sorted tables)."""
+    index = _StatementIndex(store)
+    reach_f, reach_df = check_reachability(store, index)
+    esc_f, esc_df = check_escalation(store, regions)
+    trust_f, trust_df = check_trust(store)
+    wild_f, wild_df = check_wildcards(store)
+    unused_f, suggestions = check_unused(store, run_dir, review_days)
+    findings = sort_findings([*reach_f, *esc_f, *trust_f, *wild_f, *unused_f])
+    return ReviewResult(findings=findings, reachability=reach_df, escalation_paths=esc_df, trust_issues=trust_df,
+                        wildcard_grants=wild_df, suggested_policies=suggestions, store_errors=list(store.errors))

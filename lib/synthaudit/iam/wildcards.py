@@ -1,0 +1,93 @@
+"""Wildcard grants in a principal's identity policies.
+
+Flagged: Allow of every action ("*" or NotAction), service-wide wildcards ("s3:*")
+in the organisation's own policies, and Resource "*" on data actions or
+permissions-management actions that support resource-level scoping (an action that
+only accepts "*" cannot be scoped, so "*" there is not a finding). AWS-managed
+policies are judged on the first and last kind only: their service-wide wildcards are
+AWS's design, not the organisation's choice.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from synthaudit.iam.actions import database
+
+if TYPE_CHECKING:
+    from synthaudit.iam.store import Principal, PolicyStore
+
+# Actions that read or change the data itself (not its metadata).
+DATA_ACTION_PATTERNS = (
+    "s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ReplicateObject",
+    "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem",
+    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ExportTableToPointInTime",
+    "rds-db:connect", "rds-data:*", "secretsmanager:GetSecretValue", "redshift-data:*",
+    "rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot", "rds:CopyDBSnapshot", "rds:CopyDBClusterSnapshot",
+    "ec2:CreateSnapshot", "ec2:CreateSnapshots",
+)
+
+
+@dataclass(frozen=True)
+class WildcardGrant:
+    policy: str
+    sid: str
+    kind: str          # all_actions | service_wildcard | data_on_any_resource | permissions_on_any_resource
+    detail: str
+    actions_sample: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"policy": self.policy, "sid": self.sid, "kind": self.kind, "detail": self.detail,
+                "actions_sample": list(self.actions_sample)}
+
+
+@functools.lru_cache(maxsize=1)
+def _masks() -> tuple[np.ndarray, np.ndarray]:
+    db = database()
+    data = np.zeros(len(db), dtype=bool)
+    for p in DATA_ACTION_PATTERNS:
+        data |= db.mask(p)
+    scoped = np.fromiter((any(t for t in db.info(n).resource_types) for n in db.names_lower), dtype=bool,
+                         count=len(db))
+    pm = db.access_level_mask("Permissions management")
+    return data & scoped, pm & scoped
+
+
+def principal_wildcards(store: "PolicyStore", p: "Principal") -> list[WildcardGrant]:
+    db = database()
+    data, pm = _masks()
+    out: list[WildcardGrant] = []
+    for pol in p.identity:
+        aws_managed = ":iam::aws:policy/" in pol.name
+        for s in pol.statements:
+            if s.effect != "Allow":
+                continue
+            any_resource = s.not_resource or "*" in s.resources
+            if s.not_action or "*" in s.actions:
+                what = "NotAction allows every action except those listed" if s.not_action else 'Action "*"'
+                out.append(WildcardGrant(pol.name, s.label, "all_actions",
+                                         f"{what} on {'any resource' if any_resource else list(s.resources)}"))
+                continue
+            if not aws_managed:
+                for a in s.actions:
+                    svc, _, name = a.partition(":")
+                    if name == "*":
+                        out.append(WildcardGrant(pol.name, s.label, "service_wildcard",
+                                                 f"every {svc} action ({a}) on "
+                                                 f"{'any resource' if any_resource else list(s.resources)}"))
+            if not any_resource:
+                continue
+            m = np.zeros(len(db), dtype=bool)
+            for a in s.actions:
+                m |= db.mask(a)
+            for kind, wanted, label in (("data_on_any_resource", data, "data actions"),
+                                        ("permissions_on_any_resource", pm, "permissions-management actions")):
+                hits = db.actions_at(m & wanted)
+                if hits:
+                    out.append(WildcardGrant(pol.name, s.label, kind,
+                                             f'{len(hits)} {label} on Resource "*"', tuple(hits[:20])))
+    return out
