@@ -20,7 +20,8 @@ demo: $(STAMP)
 	$(BIN)/synthaudit run --params params/demo.yaml
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests runbooks --nbval-lax -p no:randomly
+	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --nbval-lax runbooks
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,peers]'
