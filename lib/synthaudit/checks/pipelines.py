@@ -1,0 +1,132 @@
+"""Pipelines and provenance: Step Functions classification step and tracing, synthetic
+outputs labelled as synthetic, and lineage recorded on synthetic datasets."""
+from __future__ import annotations
+
+import fnmatch
+from typing import Any, Iterator
+
+from synthaudit.checks.context import CheckContext
+from synthaudit.checks.rows import RowRule, fail_if, in_environments, register_row_rules, unknown
+
+FAMILY = "pipelines"
+synthetic = in_environments("synthetic")
+# Synthetic outputs: where a dataset's data or its catalogue entry lives.
+OUTPUT_KINDS = ("s3_buckets", "glue_tables")
+
+
+# --- Step Functions ------------------------------------------------------------------------
+def _matches(text: Any, patterns: list[str]) -> bool:
+    return isinstance(text, str) and any(fnmatch.fnmatch(text.lower(), p.lower()) for p in patterns)
+
+
+def is_classification_state(name: str, state: dict[str, Any], patterns: list[str]) -> bool:
+    """A state counts as classification/validation when its name, resource or target names match."""
+    params = state.get("Parameters") or {}
+    candidates = [name, state.get("Resource"), state.get("Comment")]
+    if isinstance(params, dict):
+        candidates += [params.get(k) for k in ("FunctionName", "JobName", "StateMachineArn", "Name")]
+    return any(_matches(c, patterns) for c in candidates)
+
+
+def _children(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Sub-definitions of Parallel (Branches) and Map (Iterator / ItemProcessor) states."""
+    subs = list(state.get("Branches") or [])
+    for key in ("Iterator", "ItemProcessor"):
+        if isinstance(state.get(key), dict):
+            subs.append(state[key])
+    return subs
+
+
+def _next_states(state: dict[str, Any]) -> list[str]:
+    nexts = [state.get("Next"), state.get("Default")]
+    nexts += [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
+    nexts += [c.get("Next") for c in state.get("Catch") or [] if isinstance(c, dict)]
+    return [n for n in nexts if isinstance(n, str)]
+
+
+def unvetted_tasks(definition: dict[str, Any], patterns: list[str], vetted: bool = False) -> list[str]:
+    """Task states reachable on some path before any classification state (their names)."""
+    states = definition.get("States") or {}
+    start = definition.get("StartAt")
+    found: list[str] = []
+    seen: set[tuple[str, bool]] = set()
+    stack: list[tuple[str, bool]] = [(start, vetted)] if isinstance(start, str) else []
+    while stack:
+        name, ok = stack.pop()
+        if (name, ok) in seen or name not in states:
+            continue
+        seen.add((name, ok))
+        state = states[name] if isinstance(states[name], dict) else {}
+        if is_classification_state(name, state, patterns):
+            ok = True
+        elif state.get("Type") == "Task" and not ok:
+            found.append(name)
+        subs = _children(state)
+        for sub in subs:
+            found.extend(unvetted_tasks(sub, patterns, ok))
+        if subs and not ok:
+            ok = any(_contains_classification(sub, patterns) for sub in subs)
+        stack.extend((n, ok) for n in _next_states(state))
+    return sorted(set(found))
+
+
+def _contains_classification(definition: dict[str, Any], patterns: list[str]) -> bool:
+    for name, state in (definition.get("States") or {}).items():
+        if isinstance(state, dict) and (is_classification_state(name, state, patterns)
+                                        or any(_contains_classification(s, patterns) for s in _children(state))):
+            return True
+    return False
+
+
+def _classification_step(ctx: CheckContext, row: dict[str, Any]):
+    definition = row.get("definition")
+    if not isinstance(definition, dict) or "States" not in definition:
+        return unknown("state machine definition not available")
+    patterns = ctx.seg.classification_step_patterns
+    unvetted = unvetted_tasks(definition, patterns)
+    return fail_if(bool(unvetted), {"tasks_before_classification": unvetted, "patterns": patterns,
+                                    "start_at": definition.get("StartAt")})
+
+
+def _tracing(ctx: CheckContext, row: dict[str, Any]):
+    if row.get("tracing_enabled") is None:
+        return unknown("tracing configuration not reported")
+    return fail_if(row.get("tracing_enabled") is not True, {"tracing_enabled": row.get("tracing_enabled")})
+
+
+# --- labels and lineage ------------------------------------------------------------------------
+def _metadata(row: dict[str, Any]) -> dict[str, str]:
+    """Tags, plus a table's parameters: where a dataset carries labels and lineage."""
+    merged: dict[str, str] = {}
+    for source in (row.get("parameters"), row.get("tags")):
+        if isinstance(source, dict):
+            merged.update({str(k).lower(): str(v) for k, v in source.items()})
+    return merged
+
+
+def _labelled(ctx: CheckContext, row: dict[str, Any]):
+    meta = _metadata(row)
+    labels = sorted(f"{k}={meta[k.lower()]}" for k, values in ctx.params.classification.synthetic.tags.items()
+                    if meta.get(k.lower(), "").lower() in {v.lower() for v in values})
+    accepted = {k: v for k, v in sorted(ctx.params.classification.synthetic.tags.items())}
+    return fail_if(not labels, {"labels": labels, "accepted_labels": accepted,
+                                "classified_by": row.get("environment_rule")})
+
+
+def _lineage(ctx: CheckContext, row: dict[str, Any]):
+    meta = _metadata(row)
+    recorded: dict[str, str | None] = {}
+    for part, keys in sorted(ctx.seg.lineage_keys.items()):
+        key = next((k for k in keys if k.lower() in meta), None)
+        recorded[part] = f"{key}={meta[key.lower()]}" if key else None
+    missing = sorted(p for p, v in recorded.items() if v is None)
+    return fail_if(bool(missing), {"lineage": recorded, "missing": missing})
+
+
+register_row_rules([
+    RowRule("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", FAMILY, ("stepfunctions_state_machines",), synthetic,
+            _classification_step),
+    RowRule("STEPFUNCTIONS_NO_TRACING", FAMILY, ("stepfunctions_state_machines",), synthetic, _tracing),
+    RowRule("SYNTHETIC_OUTPUT_NOT_LABELLED", FAMILY, OUTPUT_KINDS, synthetic, _labelled, detail_calls=("tagging",)),
+    RowRule("SYNTHETIC_DATASET_NO_LINEAGE", FAMILY, OUTPUT_KINDS, synthetic, _lineage, detail_calls=("tagging",)),
+])

@@ -1,0 +1,82 @@
+"""The family of checks that decide one snapshot row at a time from its own columns
+(encryption on? tracing on? root access?). Each such check is one ``RowRule``: which
+tables, which rows (by environment), and a predicate; no per-check code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from synthaudit.findings import Finding
+
+from synthaudit.checks.context import CheckContext
+
+# A verdict: (status, evidence, reason). ``None`` status means "not examined".
+Verdict = tuple[str | None, dict[str, Any], str | None]
+
+
+def fail_if(failed: bool, evidence: dict[str, Any]) -> Verdict:
+    return ("FAIL" if failed else "PASS", evidence, None)
+
+
+def unknown(reason: str, evidence: dict[str, Any] | None = None) -> Verdict:
+    return ("NOT_ASSESSED", evidence or {}, reason)
+
+
+def in_environments(*envs: str) -> Callable[[CheckContext, dict[str, Any]], bool]:
+    def select(ctx: CheckContext, row: dict[str, Any]) -> bool:
+        return row.get("environment") in envs
+    select.__doc__ = f"rows whose environment is {' or '.join(envs)}"
+    return select
+
+
+def every_row(ctx: CheckContext, row: dict[str, Any]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class RowRule:
+    check_id: str
+    family: str
+    kinds: tuple[str, ...]
+    select: Callable[[CheckContext, dict[str, Any]], bool]
+    decide: Callable[[CheckContext, dict[str, Any]], Verdict]
+    # substrings of ``detail_errors`` calls (S3) whose failure leaves the row undecidable
+    detail_calls: tuple[str, ...] = ()
+    extra_tables: tuple[str, ...] = field(default=())
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return self.kinds + self.extra_tables
+
+
+def detail_gap(row: dict[str, Any], calls: Iterable[str]) -> str | None:
+    errors = row.get("detail_errors") or {}
+    if not isinstance(errors, dict):
+        return None
+    failed = sorted(f"{call}: {err}" for call, err in errors.items() if any(c in call.lower() for c in calls))
+    return "; ".join(failed) if failed else None
+
+
+def run_row_rule(rule: RowRule, ctx: CheckContext) -> list[Finding]:
+    out: list[Finding] = []
+    for kind in rule.kinds:
+        for row in ctx.rows_or_empty(kind):
+            if not rule.select(ctx, row):
+                continue
+            gap = detail_gap(row, rule.detail_calls) if rule.detail_calls else None
+            if gap:
+                out.append(ctx.finding(rule.check_id, row, "NOT_ASSESSED", reason=f"detail read failed: {gap}"))
+                continue
+            status, evidence, reason = rule.decide(ctx, row)
+            if status is None:
+                continue
+            out.append(ctx.finding(rule.check_id, row, status, evidence=evidence, reason=reason))
+    return out
+
+
+def register_row_rules(rules: Iterable[RowRule]) -> None:
+    from synthaudit.checks.registry import register
+
+    for rule in rules:
+        register(rule.check_id, rule.family, rule.tables, lambda ctx, rule=rule: run_row_rule(rule, ctx))

@@ -1,0 +1,412 @@
+"""Every segregation check on small snapshot fixtures: a failing and a passing case for
+each (a table of cases, not copies), plus missing-data cases for every registered check."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from synthaudit.checks import checks, run_all
+from synthaudit.inventory.schema import TABLES
+
+from builders import (PARAMS, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role, role_arn,
+                      row, sg_rule, trail, write)
+
+PB = "arn:aws:s3:::phi-claims"                       # a production bucket
+SYN_ROLE = role_arn("synth-generator")
+PROFILE = f"arn:aws:iam::{SYNTH}:instance-profile/synth-generator"
+LAMBDA = f"arn:aws:lambda:{REGION}:{SYNTH}:function:synth-transform"
+NOTEBOOK = f"arn:aws:sagemaker:{REGION}:{SYNTH}:notebook-instance/synth-nb"
+JOB = f"arn:aws:sagemaker:{REGION}:{SYNTH}:training-job/synth-train"
+GLUE_JOB = f"arn:aws:glue:{REGION}:{SYNTH}:job/synth-etl"
+GLUE_CONN = f"arn:aws:glue:{REGION}:{SYNTH}:connection/claims-jdbc"
+SFN = f"arn:aws:states:{REGION}:{SYNTH}:stateMachine:synth-pipeline"
+PROD_TABLE = f"arn:aws:glue:{REGION}:{PROD}:table/claims/members"
+ORG = "arn:aws:organizations::100000000001:account/o-test/"
+
+
+@dataclass
+class Case:
+    check: str
+    label: str
+    rows: list
+    expect: dict[str, str]                     # resource -> status
+    grants: list = field(default_factory=list)  # FakeStore grants
+
+    @property
+    def id(self) -> str:
+        return f"{self.check}-{self.label}"
+
+
+def synth_role(name: str = "synth-generator", **cols: Any):
+    return role(name, **cols)
+
+
+def prod_sg(group_id: str = "sg-db", vpc: str = "vpc-prod"):
+    return ec2("ec2_security_groups", "security-group", group_id, PROD, group_id=group_id, vpc_id=vpc)
+
+
+def vpc(vpc_id: str, account: str, cidr: str):
+    return ec2("ec2_vpcs", "vpc", vpc_id, account, vpc_id=vpc_id, cidr_block=cidr, cidr_blocks=[cidr])
+
+
+def subnet(subnet_id: str, vpc_id: str, account: str, cidr: str):
+    return ec2("ec2_subnets", "subnet", subnet_id, account, subnet_id=subnet_id, vpc_id=vpc_id, cidr_block=cidr)
+
+
+NETWORKS = [vpc("vpc-prod", PROD, "10.0.0.0/16"), subnet("subnet-prod-a", "vpc-prod", PROD, "10.0.1.0/24"),
+            vpc("vpc-synth", SYNTH, "10.1.0.0/16"), subnet("subnet-synth-a", "vpc-synth", SYNTH, "10.1.1.0/24")]
+NOTEBOOK_OK = dict(notebook_name="synth-nb", role_arn=SYN_ROLE, kms_key_id="k1", direct_internet_access="Disabled",
+                   root_access="Disabled")
+LINEAGE = {"SourceDataset": "claims", "Generator": "ctgan", "GeneratorRun": "r1"}
+
+
+def notebook(**cols: Any):
+    return row("sagemaker_notebooks", NOTEBOOK, SYNTH, "synth-nb", **{**NOTEBOOK_OK, **cols})
+
+
+def state_machine(definition: dict, **cols: Any):
+    return row("stepfunctions_state_machines", SFN, SYNTH, "synth-pipeline",
+               **{"definition": definition, "tracing_enabled": True, **cols})
+
+
+def scp(content: dict, targets: list[str]):
+    return row("org_policies", "arn:aws:organizations::100000000001:policy/o-test/service_control_policy/p-1",
+               "100000000001", "fence", region="global", type="SERVICE_CONTROL_POLICY", content=content, targets=targets)
+
+
+FENCE = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:ResourceAccount": [PROD]}}}]}
+NO_FENCE = {"Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+CLASSIFIED = {"StartAt": "ClassifyInput", "States": {
+    "ClassifyInput": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Transform"},
+    "Transform": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}}
+UNCLASSIFIED = {"StartAt": "Extract", "States": {
+    "Extract": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "Next": "ClassifyOutput"},
+    "ClassifyOutput": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
+CHOICE_BYPASS = {"StartAt": "Route", "States": {
+    "Route": {"Type": "Choice", "Choices": [{"Variable": "$.fast", "BooleanEquals": True, "Next": "Transform"}],
+              "Default": "ValidatePHI"},
+    "ValidatePHI": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Transform"},
+    "Transform": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}}
+S3_SELECTOR = [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::phi-claims/"]}]}]
+LAMBDA_ADVANCED = [{"Name": "fn", "FieldSelectors": [
+    {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}]}]
+
+CASES = [
+    # --- S3 -----------------------------------------------------------------------------
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "synthetic-role-reads", [bucket("phi-claims"), synth_role()],
+         {PB: "FAIL"}, grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::phi-claims/*")]),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "no-grant", [bucket("phi-claims"), synth_role()], {PB: "PASS"},
+         grants=[(role_arn("prod-etl", PROD), "s3:GetObject", "*")]),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "both-prefixes",
+         [bucket("staging", SHARED, key_prefixes=["prod-extract/", "synthetic/"])], {"arn:aws:s3:::staging": "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "conflicting-tags",
+         [bucket("staging", SHARED, tags={"Environment": "synthetic", "DataClass": "phi"})], {"arn:aws:s3:::staging": "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "one-world",
+         [bucket("staging", SHARED, key_prefixes=["synthetic/", "synthetic-v2/"], key_sample=["synthetic/a.csv"])],
+         {"arn:aws:s3:::staging": "PASS"}),
+    Case("S3_PRODUCTION_NO_SSE_KMS", "aes256", [bucket("phi-claims", sse_algorithm="AES256")], {PB: "FAIL"}),
+    Case("S3_PRODUCTION_NO_SSE_KMS", "kms", [bucket("phi-claims")], {PB: "PASS"}),
+    Case("S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK", "partial", [bucket("phi-claims", block_public_policy=False)], {PB: "FAIL"}),
+    Case("S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK", "full", [bucket("phi-claims")], {PB: "PASS"}),
+    Case("S3_PRODUCTION_PUBLIC_WRITE", "policy",
+         [bucket("phi-claims", restrict_public_buckets=False, policy={"Statement": [
+             {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{PB}/*"}]})], {PB: "FAIL"}),
+    Case("S3_PRODUCTION_PUBLIC_WRITE", "acl", [bucket("phi-claims", ignore_public_acls=False, acl_public_write=True)],
+         {PB: "FAIL"}),
+    Case("S3_PRODUCTION_PUBLIC_WRITE", "org-bounded",
+         [bucket("phi-claims", restrict_public_buckets=False, policy={"Statement": [
+             {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{PB}/*",
+              "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-test"}}}]})], {PB: "PASS"}),
+    # --- KMS ------------------------------------------------------------------------------
+    Case("KMS_KEY_SHARED_ACROSS_ENVIRONMENTS", "both-worlds",
+         [key("k1"), bucket("phi-claims", kms_key_id=key_arn("k1")),
+          bucket("synth-out", SYNTH, kms_key_id=key_arn("k1"))], {key_arn("k1"): "FAIL"}),
+    Case("KMS_KEY_SHARED_ACROSS_ENVIRONMENTS", "via-alias",
+         [key("k1"), row("kms_aliases", f"arn:aws:kms:{REGION}:{PROD}:alias/phi", PROD, "alias/phi",
+                         target_key_id="k1", target_key_arn=key_arn("k1")),
+          bucket("phi-claims", kms_key_id="alias/phi"),
+          ec2("ec2_volumes", "volume", "vol-1", SYNTH, volume_id="vol-1", kms_key_id=key_arn("k1"))],
+         {key_arn("k1"): "FAIL"}),
+    Case("KMS_KEY_SHARED_ACROSS_ENVIRONMENTS", "one-world",
+         [key("k1"), bucket("phi-claims", kms_key_id=key_arn("k1")), bucket("phi-img", kms_key_id="k1")],
+         {key_arn("k1"): "PASS"}),
+    Case("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", "decrypt", [key("k1"), synth_role()], {key_arn("k1"): "FAIL"},
+         grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k1"))]),
+    Case("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", "no-decrypt", [key("k1"), synth_role()], {key_arn("k1"): "PASS"},
+         grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k2"))]),
+    # --- data copies -------------------------------------------------------------------------
+    Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "rds-shared",
+         [rds("rds_snapshots", "snapshot", "claims-snap", PROD, snapshot_id="claims-snap", shared_with=[SYNTH])],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:claims-snap": "FAIL"}),
+    Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "ebs-public",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", shared_with=[], public=True)],
+         {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "FAIL"}),
+    Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "shared-with-backup",
+         [rds("rds_cluster_snapshots", "cluster-snapshot", "c-snap", PROD, snapshot_id="c-snap", shared_with=[SHARED])],
+         {f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:c-snap": "PASS"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "ebs-volume",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1"),
+          ec2("ec2_volumes", "volume", "vol-1", SYNTH, volume_id="vol-1", snapshot_id="snap-1")],
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:volume/vol-1": "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "rds-copy-by-arn",
+         [rds("rds_snapshots", "snapshot", "copy", SYNTH, snapshot_id="copy",
+              source_snapshot=f"arn:aws:rds:{REGION}:{PROD}:snapshot:claims-snap")],
+         {f"arn:aws:rds:{REGION}:{SYNTH}:snapshot:copy": "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "synthetic-source",
+         [ec2("ec2_snapshots", "snapshot", "snap-2", SYNTH, snapshot_id="snap-2"),
+          ec2("ec2_volumes", "volume", "vol-2", SYNTH, volume_id="vol-2", snapshot_id="snap-2"),
+          ec2("ec2_volumes", "volume", "vol-3", SYNTH, volume_id="vol-3")],
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:volume/vol-2": "PASS", f"arn:aws:ec2:{REGION}:{SYNTH}:volume/vol-3": "PASS"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "unknown-source",
+         [ec2("ec2_volumes", "volume", "vol-4", SYNTH, volume_id="vol-4", snapshot_id="snap-gone")],
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:volume/vol-4": "NOT_ASSESSED"}),
+    Case("PRODUCTION_SNAPSHOT_UNENCRYPTED", "plain",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", encrypted=False)],
+         {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "FAIL"}),
+    Case("PRODUCTION_SNAPSHOT_UNENCRYPTED", "encrypted",
+         [rds("rds_snapshots", "snapshot", "s", PROD, snapshot_id="s", encrypted=True)],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:s": "PASS"}),
+    # --- compute -------------------------------------------------------------------------------
+    Case("EC2_PROFILE_REACHES_PRODUCTION", "rds-read",
+         [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
+          synth_role(), rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims")],
+         {PROFILE: "FAIL"}, grants=[(SYN_ROLE, "rds-data:ExecuteStatement", f"arn:aws:rds:{REGION}:{PROD}:cluster:claims")]),
+    Case("EC2_PROFILE_REACHES_PRODUCTION", "synthetic-only",
+         [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
+          synth_role(), rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims"), bucket("synth-out", SYNTH)],
+         {PROFILE: "PASS"}, grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::synth-out/*")]),
+    Case("LAMBDA_ROLE_REACHES_PRODUCTION", "s3-read",
+         [row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform", role_arn=SYN_ROLE),
+          synth_role(), bucket("phi-claims")], {LAMBDA: "FAIL"}, grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*")]),
+    Case("LAMBDA_ROLE_REACHES_PRODUCTION", "no-grant",
+         [row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform", role_arn=SYN_ROLE),
+          synth_role(), bucket("phi-claims")], {LAMBDA: "PASS"}),
+    Case("GLUE_JOB_ROLE_REACHES_PRODUCTION", "kms-decrypt",
+         [row("glue_jobs", GLUE_JOB, SYNTH, "synth-etl", job_name="synth-etl", role_arn=SYN_ROLE), synth_role(), key("k1")],
+         {GLUE_JOB: "FAIL"}, grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k1"))]),
+    Case("GLUE_JOB_ROLE_REACHES_PRODUCTION", "no-grant",
+         [row("glue_jobs", GLUE_JOB, SYNTH, "synth-etl", job_name="synth-etl", role_arn=SYN_ROLE), synth_role(), key("k1")],
+         {GLUE_JOB: "PASS"}),
+    Case("SAGEMAKER_ROLE_REACHES_PRODUCTION", "notebook-s3",
+         [notebook(), synth_role(), bucket("phi-claims")], {NOTEBOOK: "FAIL"},
+         grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*")]),
+    Case("SAGEMAKER_ROLE_REACHES_PRODUCTION", "training-job-clean",
+         [row("sagemaker_training_jobs", JOB, SYNTH, "synth-train", role_arn=SYN_ROLE), synth_role(), bucket("phi-claims")],
+         {JOB: "PASS"}),
+    Case("GLUE_CONNECTION_TO_PRODUCTION", "aurora-endpoint",
+         [rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims",
+              endpoint="claims.cluster-abc.us-east-1.rds.amazonaws.com"),
+          row("glue_connections", GLUE_CONN, SYNTH, "claims-jdbc", connection_type="JDBC",
+              jdbc_url="jdbc:postgresql://claims.cluster-abc.us-east-1.rds.amazonaws.com:5432/claims")],
+         {GLUE_CONN: "FAIL"}),
+    Case("GLUE_CONNECTION_TO_PRODUCTION", "synthetic-db",
+         [rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims",
+              endpoint="claims.cluster-abc.us-east-1.rds.amazonaws.com"),
+          row("glue_connections", GLUE_CONN, SYNTH, "claims-jdbc", connection_type="JDBC",
+              host="synth-db.cluster-xyz.us-east-1.rds.amazonaws.com", port=5432)],
+         {GLUE_CONN: "PASS"}),
+    Case("SAGEMAKER_NOTEBOOK_NO_KMS", "none", [notebook(kms_key_id=None)], {NOTEBOOK: "FAIL"}),
+    Case("SAGEMAKER_NOTEBOOK_NO_KMS", "kms", [notebook()], {NOTEBOOK: "PASS"}),
+    Case("SAGEMAKER_NOTEBOOK_DIRECT_INTERNET", "enabled", [notebook(direct_internet_access="Enabled")], {NOTEBOOK: "FAIL"}),
+    Case("SAGEMAKER_NOTEBOOK_DIRECT_INTERNET", "disabled", [notebook()], {NOTEBOOK: "PASS"}),
+    Case("SAGEMAKER_NOTEBOOK_ROOT_ACCESS", "enabled", [notebook(root_access="Enabled")], {NOTEBOOK: "FAIL"}),
+    Case("SAGEMAKER_NOTEBOOK_ROOT_ACCESS", "disabled", [notebook()], {NOTEBOOK: "PASS"}),
+    Case("SAGEMAKER_NOTEBOOK_ROOT_ACCESS", "not-reported", [notebook(root_access=None)], {NOTEBOOK: "NOT_ASSESSED"}),
+    Case("SAGEMAKER_TRAINING_UNENCRYPTED_OUTPUT", "plain-bucket",
+         [row("sagemaker_training_jobs", JOB, SYNTH, "synth-train", output_s3_path="s3://synth-models/out/"),
+          bucket("synth-models", SYNTH, sse_algorithm=None)], {JOB: "FAIL"}),
+    Case("SAGEMAKER_TRAINING_UNENCRYPTED_OUTPUT", "kms-bucket",
+         [row("sagemaker_training_jobs", JOB, SYNTH, "synth-train", output_s3_path="s3://synth-models/out/"),
+          bucket("synth-models", SYNTH)], {JOB: "PASS"}),
+    # --- pipelines ----------------------------------------------------------------------------------
+    Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "classify-after", [state_machine(UNCLASSIFIED)], {SFN: "FAIL"}),
+    Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "choice-bypass", [state_machine(CHOICE_BYPASS)], {SFN: "FAIL"}),
+    Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "classify-first", [state_machine(CLASSIFIED)], {SFN: "PASS"}),
+    Case("STEPFUNCTIONS_NO_TRACING", "off", [state_machine(CLASSIFIED, tracing_enabled=False)], {SFN: "FAIL"}),
+    Case("STEPFUNCTIONS_NO_TRACING", "on", [state_machine(CLASSIFIED)], {SFN: "PASS"}),
+    Case("SYNTHETIC_OUTPUT_NOT_LABELLED", "untagged", [bucket("synth-out", SYNTH)], {"arn:aws:s3:::synth-out": "FAIL"}),
+    Case("SYNTHETIC_OUTPUT_NOT_LABELLED", "tagged", [bucket("synth-out", SYNTH, tags={"DataClass": "synthetic"})],
+         {"arn:aws:s3:::synth-out": "PASS"}),
+    Case("SYNTHETIC_OUTPUT_NOT_LABELLED", "table-parameter",
+         [row("glue_tables", f"arn:aws:glue:{REGION}:{SYNTH}:table/synth/claims", SYNTH, "claims",
+              database_name="synth", table_name="claims", parameters={"DataClass": "synthetic"})],
+         {f"arn:aws:glue:{REGION}:{SYNTH}:table/synth/claims": "PASS"}),
+    Case("SYNTHETIC_DATASET_NO_LINEAGE", "no-run", [bucket("synth-out", SYNTH, tags={"SourceDataset": "c", "Generator": "g"})],
+         {"arn:aws:s3:::synth-out": "FAIL"}),
+    Case("SYNTHETIC_DATASET_NO_LINEAGE", "complete", [bucket("synth-out", SYNTH, tags=LINEAGE)],
+         {"arn:aws:s3:::synth-out": "PASS"}),
+    # --- network -------------------------------------------------------------------------------------
+    Case("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", "instance",
+         NETWORKS + [ec2("ec2_instances", "instance", "i-1", SYNTH, instance_id="i-1", vpc_id="vpc-prod",
+                         subnet_id="subnet-prod-a")], {f"arn:aws:ec2:{REGION}:{SYNTH}:instance/i-1": "FAIL"}),
+    Case("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", "lambda-subnet",
+         NETWORKS + [row("lambda_functions", LAMBDA, SYNTH, "synth-transform", subnet_ids=["subnet-prod-a"])],
+         {LAMBDA: "FAIL"}),
+    Case("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", "own-vpc",
+         NETWORKS + [ec2("ec2_instances", "instance", "i-2", SYNTH, instance_id="i-2", vpc_id="vpc-synth",
+                         subnet_id="subnet-synth-a")], {f"arn:aws:ec2:{REGION}:{SYNTH}:instance/i-2": "PASS"}),
+    Case("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", "synthetic-group",
+         NETWORKS + [prod_sg(), ec2("ec2_security_groups", "security-group", "sg-synth", SYNTH, group_id="sg-synth"),
+                     sg_rule("sg-db", PROD, 5432, "sg-synth", "group")],
+         {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-db": "FAIL"}),
+    Case("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", "synthetic-cidr",
+         NETWORKS + [prod_sg(), sg_rule("sg-db", PROD, 3306, "10.1.0.0/16")],
+         {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-db": "FAIL"}),
+    Case("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", "own-app-subnet",
+         NETWORKS + [prod_sg(), sg_rule("sg-db", PROD, 5432, "10.0.1.0/24"), sg_rule("sg-db", PROD, 443, "10.1.0.0/16")],
+         {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-db": "PASS"}),
+    Case("VPC_PEERING_ROUTES_TOO_WIDE", "whole-vpc",
+         NETWORKS + [ec2("ec2_vpc_peering", "vpc-peering-connection", "pcx-1", SYNTH, peering_id="pcx-1",
+                         requester_account=SYNTH, requester_vpc_id="vpc-synth", accepter_account=PROD,
+                         accepter_vpc_id="vpc-prod"),
+                     ec2("ec2_routes", "route-table", "rtb-s", SYNTH, route_table_id="rtb-s", vpc_id="vpc-synth",
+                         destination="10.0.0.0/16", target_type="vpc_peering", target_id="pcx-1")],
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:vpc-peering-connection/pcx-1": "FAIL"}),
+    Case("VPC_PEERING_ROUTES_TOO_WIDE", "one-subnet",
+         NETWORKS + [ec2("ec2_vpc_peering", "vpc-peering-connection", "pcx-1", SYNTH, peering_id="pcx-1",
+                         requester_account=SYNTH, requester_vpc_id="vpc-synth", accepter_account=PROD,
+                         accepter_vpc_id="vpc-prod"),
+                     ec2("ec2_routes", "route-table", "rtb-s", SYNTH, route_table_id="rtb-s", vpc_id="vpc-synth",
+                         destination="10.0.1.0/24", target_type="vpc_peering", target_id="pcx-1")],
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:vpc-peering-connection/pcx-1": "PASS"}),
+    Case("SG_OPEN_ADMIN_PORT", "ssh-anywhere", [prod_sg("sg-bastion"), sg_rule("sg-bastion", PROD, 22, "0.0.0.0/0")],
+         {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-bastion": "FAIL"}),
+    Case("SG_OPEN_ADMIN_PORT", "ssh-corporate", [prod_sg("sg-bastion"), sg_rule("sg-bastion", PROD, 22, "192.168.0.0/16"),
+                                                 sg_rule("sg-bastion", PROD, 443, "0.0.0.0/0")],
+         {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-bastion": "PASS"}),
+    Case("VPC_ENDPOINT_POLICY_NOT_ORG_RESTRICTED", "default-policy",
+         [ec2("ec2_vpc_endpoints", "vpc-endpoint", "vpce-1", PROD, endpoint_id="vpce-1", endpoint_type="Gateway",
+              policy={"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})],
+         {f"arn:aws:ec2:{REGION}:{PROD}:vpc-endpoint/vpce-1": "FAIL"}),
+    Case("VPC_ENDPOINT_POLICY_NOT_ORG_RESTRICTED", "org-bounded",
+         [ec2("ec2_vpc_endpoints", "vpc-endpoint", "vpce-1", PROD, endpoint_id="vpce-1", endpoint_type="Gateway",
+              policy={"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+                                     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-test"}}}]})],
+         {f"arn:aws:ec2:{REGION}:{PROD}:vpc-endpoint/vpce-1": "PASS"}),
+    # --- governance ----------------------------------------------------------------------------------
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "no-fence", [scp(NO_FENCE, ["r-root"])], {ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-on-root", [scp(FENCE, ["r-root"])], {ORG + SYNTH: "PASS"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-elsewhere", [scp(FENCE, [PROD])], {ORG + SYNTH: "FAIL"}),
+    Case("CONFIG_RECORDER_OFF", "stopped",
+         [row("config_recorders", f"arn:aws:config:{REGION}:{SYNTH}:config-recorder/default", SYNTH, "default",
+              recording=False)], {ORG + SYNTH: "FAIL", ORG + PROD: "FAIL"}),
+    Case("CONFIG_RECORDER_OFF", "recording",
+         [row("config_recorders", f"arn:aws:config:{REGION}:{SYNTH}:config-recorder/default", SYNTH, "default",
+              recording=True)], {ORG + SYNTH: "PASS"}),
+    Case("CONFIG_REQUIRED_RULE_MISSING", "one-missing",
+         [row("config_rules", f"arn:aws:config:{REGION}:{SYNTH}:config-rule/r1", SYNTH, "ssh-check",
+              source_identifier="INCOMING_SSH_DISABLED")], {ORG + SYNTH: "FAIL"}),
+    Case("CONFIG_REQUIRED_RULE_MISSING", "both",
+         [row("config_rules", f"arn:aws:config:{REGION}:{SYNTH}:config-rule/r1", SYNTH, "ssh-check",
+              source_identifier="INCOMING_SSH_DISABLED"),
+          row("config_rules", f"arn:aws:config:{REGION}:{SYNTH}:config-rule/r2", SYNTH, "s3-bucket-public-write-prohibited")],
+         {ORG + SYNTH: "PASS"}),
+    Case("LAKEFORMATION_UNRESTRICTED_PHI_GRANT", "whole-table",
+         [row("glue_tables", PROD_TABLE, PROD, "members", database_name="claims", table_name="members"),
+          row("lakeformation_permissions", PROD_TABLE, PROD, "x", principal=SYN_ROLE, principal_environment="synthetic",
+              resource_type="table", database_name="claims", table_name="members", permissions=["SELECT"])],
+         {PROD_TABLE: "FAIL"}),
+    Case("LAKEFORMATION_UNRESTRICTED_PHI_GRANT", "column-restricted",
+         [row("glue_tables", PROD_TABLE, PROD, "members", database_name="claims", table_name="members"),
+          row("lakeformation_permissions", PROD_TABLE, PROD, "x", principal=SYN_ROLE, principal_environment="synthetic",
+              resource_type="table_with_columns", database_name="claims", table_name="members",
+              column_names=["age_band"], permissions=["SELECT"])],
+         {PROD_TABLE: "PASS"}),
+    # --- logging ---------------------------------------------------------------------------------------
+    Case("CLOUDTRAIL_NO_MULTI_REGION", "single-region", [trail("t", is_multi_region=False)], {ORG + PROD: "FAIL"}),
+    Case("CLOUDTRAIL_NO_MULTI_REGION", "org-trail", [trail("t")], {ORG + PROD: "PASS", ORG + SYNTH: "PASS"}),
+    Case("CLOUDTRAIL_LOG_VALIDATION_OFF", "off", [trail("t", log_file_validation_enabled=False)],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "FAIL"}),
+    Case("CLOUDTRAIL_LOG_VALIDATION_OFF", "on", [trail("t")], {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "PASS"}),
+    Case("CLOUDTRAIL_NOT_KMS_ENCRYPTED", "sse-s3", [trail("t", kms_key_id=None)],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "FAIL"}),
+    Case("CLOUDTRAIL_NOT_KMS_ENCRYPTED", "kms", [trail("t")], {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "PASS"}),
+    Case("CLOUDTRAIL_NO_S3_DATA_EVENTS", "management-only", [trail("t"), bucket("phi-claims")], {PB: "FAIL"}),
+    Case("CLOUDTRAIL_NO_S3_DATA_EVENTS", "selector", [trail("t", event_selectors=S3_SELECTOR), bucket("phi-claims")],
+         {PB: "PASS"}),
+    Case("CLOUDTRAIL_NO_LAMBDA_DATA_EVENTS", "none",
+         [trail("t", event_selectors=S3_SELECTOR),
+          row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")], {LAMBDA: "FAIL"}),
+    Case("CLOUDTRAIL_NO_LAMBDA_DATA_EVENTS", "advanced",
+         [trail("t", advanced_event_selectors=LAMBDA_ADVANCED),
+          row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")], {LAMBDA: "PASS"}),
+    Case("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", "readable",
+         [trail("t"), bucket("trail-logs", SHARED), synth_role()], {"arn:aws:s3:::trail-logs": "FAIL"},
+         grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::trail-logs/*")]),
+    Case("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", "private",
+         [trail("t"), bucket("trail-logs", SHARED), synth_role()], {"arn:aws:s3:::trail-logs": "PASS"}),
+]
+
+
+def run_case(tmp_path, case: Case, **kwargs):
+    snap = write(tmp_path, case.rows, **kwargs)
+    return run_all(snap, PARAMS, store=FakeStore(case.grants), only=[case.check])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_check_decides(tmp_path, case: Case):
+    found = run_case(tmp_path, case)
+    by_resource = {f.resource: f for f in found if not f.discriminator}
+    for resource, status in case.expect.items():
+        assert resource in by_resource, f"{case.check} examined {sorted(by_resource)}, not {resource}"
+        finding = by_resource[resource]
+        assert finding.status == status, (finding.status, finding.reason, finding.evidence)
+        assert finding.check_id == case.check and finding.phase == "segregation"
+
+
+def test_every_check_has_a_failing_and_a_passing_case():
+    statuses: dict[str, set[str]] = {}
+    for case in CASES:
+        statuses.setdefault(case.check, set()).update(case.expect.values())
+    for check in checks():
+        assert {"FAIL", "PASS"} <= statuses.get(check.id, set()), f"{check.id} lacks a FAIL or PASS case"
+
+
+FAIL_CASES = {c.check: c for c in reversed(CASES) if "FAIL" in c.expect.values()}
+
+
+@pytest.mark.parametrize("check", sorted(FAIL_CASES))
+def test_missing_table_is_not_assessed(tmp_path, check):
+    """Without a table the check needs, it never passes: every finding is NOT_ASSESSED with a reason."""
+    case = FAIL_CASES[check]
+    needed = next(c for c in checks() if c.id == check).tables[0]
+    found = run_case(tmp_path, case, missing=(needed,))
+    assert found and all(f.status == "NOT_ASSESSED" and needed in f.reason for f in found)
+
+
+@pytest.mark.parametrize("check", sorted(FAIL_CASES))
+def test_coverage_gap_is_not_assessed(tmp_path, check):
+    """Where the inventory could not read a service the check needs, that account is NOT_ASSESSED."""
+    case = FAIL_CASES[check]
+    spec = next(c for c in checks() if c.id == check)
+    service = TABLES[spec.tables[0]].service
+    region = "global" if service in ("iam", "s3", "organizations") else REGION
+    found = run_case(tmp_path, case, coverage=[(SHARED, region, service, "access_denied")])
+    gaps = [f for f in found if f.account == SHARED and f.status == "NOT_ASSESSED"]
+    assert gaps and all("access denied" in f.reason for f in gaps)
+
+
+def test_engine_missing_makes_reachability_not_assessed(tmp_path):
+    case = CASES[0]
+    snap = write(tmp_path, case.rows)
+
+    def broken(_):
+        raise RuntimeError("no engine")
+
+    from synthaudit.checks.context import CheckContext
+    from synthaudit.checks.registry import REGISTRY, run_check
+
+    ctx = CheckContext(snap, PARAMS, store_factory=broken)
+    found = run_check(ctx, REGISTRY[case.check])
+    assert [f.status for f in found] == ["NOT_ASSESSED"] and "IAM engine unavailable" in found[0].reason
+
+
+def test_iam_gap_in_synthetic_account_turns_pass_into_not_assessed(tmp_path):
+    case = next(c for c in CASES if c.id == "S3_SYNTHETIC_ACCESS_TO_PRODUCTION-no-grant")
+    found = run_case(tmp_path, case, coverage=[(SYNTH, "global", "iam", "access_denied")])
+    bucket_finding = next(f for f in found if f.resource == PB)
+    assert bucket_finding.status == "NOT_ASSESSED" and SYNTH in bucket_finding.reason
