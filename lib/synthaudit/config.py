@@ -122,6 +122,9 @@ class Dataset(_Strict):
     synthetic: str = Field(description="synthetic output made from it")
     holdout: str | None = Field(default=None, description="production rows not used for training")
     account: str | None = Field(default=None, description="account whose session reads S3 inputs")
+    synthetic_account: str | None = Field(
+        default=None, description="account whose session reads the synthetic output (default: account)"
+    )
     columns: dict[str, Literal[
         "direct_identifier", "quasi_identifier", "sensitive", "free_text", "image", "dicom", "other"
     ]] = Field(default_factory=dict, description="column -> role")
@@ -129,7 +132,7 @@ class Dataset(_Strict):
     canary_pattern: str | None = Field(default=None, description="regex recognising canary values")
     mrn_patterns: list[str] = Field(default_factory=list, description="regexes for medical record numbers")
 
-    @field_validator("account", mode="before")
+    @field_validator("account", "synthetic_account", mode="before")
     @classmethod
     def _acct(cls, value: Any) -> Any:
         return None if value is None else _account_id(value)

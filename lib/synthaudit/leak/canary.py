@@ -3,7 +3,9 @@
 Traces: a synthetic cell matching ``canary_pattern`` (search, any column); a
 synthetic cell equal to, or (text of 6+ characters) containing, a value of a
 canary record; a synthetic row within ``near_copy_distance`` (DCR over the canary
-record's compared columns) of a canary record.
+record's compared columns) of a canary record. Value traces use the canary
+records' direct-identifier fields: their attributes (sex, ZIP, ...) are shared by
+many real people and only count together, through the distance.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ CHECK = "LEAK_CANARY"
 
 
 def canaries(synthetic: pd.DataFrame, records: tuple[dict, ...], pattern: str | None, kinds: dict[str, str],
-             near_copy_distance: float, engine: str = "auto") -> PartResult:
+             near_copy_distance: float, identifier_columns: list[str], engine: str = "auto") -> PartResult:
+    """Value traces use the canary records' identifier fields only (attributes are matched by distance)."""
     if not records and not pattern:
         return not_assessed("canary", CHECK, "no canary records or canary_pattern configured for this dataset")
     rx = re.compile(pattern) if pattern else None
@@ -28,6 +31,8 @@ def canaries(synthetic: pd.DataFrame, records: tuple[dict, ...], pattern: str | 
     values: dict[str, set[str]] = {}
     for i, rec in enumerate(records):
         for col, value in rec.items():
+            if col not in identifier_columns:
+                continue
             canon = normalise_series(pd.Series([value]))[0]
             if len(canon) >= 3:
                 values.setdefault(canon, set()).add(f"canary[{i}].{col}")
@@ -59,6 +64,7 @@ def canaries(synthetic: pd.DataFrame, records: tuple[dict, ...], pattern: str | 
         metrics={"synthetic_rows": len(synthetic), "rows_with_canary_traces": len(rows), "near_copies_of_canaries": near_rows,
                  "canary_records": len(records)},
         parameters={"canary_pattern_given": bool(pattern), "canary_records": len(records),
-                    "near_copy_distance": near_copy_distance, "value_match": "canonical equality; containment for 6+ chars"},
+                    "near_copy_distance": near_copy_distance,
+                    "value_columns": [c for c in identifier_columns if any(c in r for r in records)], "value_match": "canonical equality; containment for 6+ chars"},
         rows=rows, examples=tuple({"synthetic_row": r, "traces": sorted(hits[r])} for r in rows[:MAX_EXAMPLES]),
     )

@@ -2,7 +2,9 @@
 
 Every synthetic cell of every column is looked up (canonical form) in the
 production identifier index; names count when a production (first, last) pair
-appears in one synthetic row (any two columns) or as one full-name cell. Values
+appears in one synthetic row (any two name-capable columns: direct identifiers
+or other, never categories such as race, where "White" is not a surname) or as
+one full-name cell. Values
 also present in the holdout are excluded when a holdout is given (they are not
 evidence that this sample was copied).
 """
@@ -16,7 +18,9 @@ from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
 CHECK = "LEAK_IDENTIFIER_OVERLAP"
 
 
-def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_columns: list[str] = ()) -> PartResult:
+def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_columns: list[str] = (),
+                       name_columns: list[str] | None = None) -> PartResult:
+    """``name_columns``: synthetic columns that may hold name parts (not QI categories such as race)."""
     if index.size == 0:
         return not_assessed("identifier_overlap", CHECK, "the production sample has no direct-identifier column "
                             "(give columns the role direct_identifier)")
@@ -33,7 +37,8 @@ def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_col
                                                  "production_column": pcol, "production_row": prow})
                 per_kind.setdefault(kind, set()).add(prow)
     if index.pairs:
-        text_cols = [c for c in columns if synthetic[c].dtype == object]
+        text_cols = [c for c in (name_columns if name_columns is not None else columns)
+                     if c in columns and synthetic[c].dtype == object]
         for row, cells in enumerate(synthetic[text_cols].itertuples(index=False, name=None)):
             tokens = {canonical("first_name", v) for v in cells if isinstance(v, str) and v.strip()}
             if len(tokens) < 2:
@@ -53,7 +58,7 @@ def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_col
                  "production_records_exposed": len({h["production_row"] for r in rows for h in hits[r]}),
                  "by_kind": {k: len(v) for k, v in sorted(per_kind.items())},
                  "indexed_identifier_values": index.size},
-        parameters={"identifier_columns": index.kinds, "columns_searched": columns,
+        parameters={"identifier_columns": index.kinds, "columns_searched": columns, "name_pair_columns": name_columns,
                     "canonical_form": "digits only for ssn/phone/mrn, casefolded text otherwise; names as (first,last) pairs",
                     "holdout_values_excluded": True},
         rows=rows, examples=examples,

@@ -35,6 +35,7 @@ class DatasetSpec:
     synthetic: str
     holdout: str | None = None
     account: str | None = None
+    synthetic_account: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     canaries: tuple[dict[str, Any], ...] = ()
     canary_pattern: str | None = None
@@ -43,8 +44,8 @@ class DatasetSpec:
 
     @classmethod
     def from_params(cls, ds: Any) -> "DatasetSpec":
-        return cls(ds.name, ds.real, ds.synthetic, ds.holdout, ds.account, dict(ds.columns), tuple(ds.canaries),
-                   ds.canary_pattern, tuple(ds.mrn_patterns))
+        return cls(ds.name, ds.real, ds.synthetic, ds.holdout, ds.account, ds.synthetic_account, dict(ds.columns),
+                   tuple(ds.canaries), ds.canary_pattern, tuple(ds.mrn_patterns))
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,15 @@ def _read(reader: Reader, location: str) -> Table:
 
 
 def score_tables(spec: DatasetSpec, real: Table, synthetic: Table, holdout: Table | None, th: LeakThresholds,
-                 reader: Reader) -> DatasetScore:
-    """Every part on already-read tables."""
+                 reader: Reader, synthetic_reader: Reader | None = None) -> DatasetScore:
+    """Every part on already-read tables (readers fetch the files their image/DICOM columns name)."""
+    synthetic_reader = synthetic_reader or reader
     rf, sf = real.frame, synthetic.frame
     hf = holdout.frame if holdout is not None else None
     schema: Schema = build_schema(list(rf.columns), spec.columns, spec.schema_origin, canaries=spec.canaries,
                                   canary_pattern=spec.canary_pattern, mrn_patterns=spec.mrn_patterns)
     kinds, excluded = distance_columns(schema, rf, sf)
-    common = [c for c in rf.columns if c in sf.columns and schema.roles.get(c) not in ("image", "dicom")]
+    common = [c for c in rf.columns if c in sf.columns and schema.roles.get(c) not in ("image", "dicom", "free_text")]
     engine = engine_name(th.dcr_engine)
     parts: list[PartResult] = []
     parts.append(exact.exact_copies(rf, sf, common, th.exact_copy_max_share))
@@ -114,37 +116,43 @@ def score_tables(spec: DatasetSpec, real: Table, synthetic: Table, holdout: Tabl
     id_cols = schema.columns("direct_identifier")
     holdout_index = IdentifierIndex.build(hf, [c for c in id_cols if c in hf.columns]) if hf is not None else None
     index = IdentifierIndex.build(rf, id_cols, exclude=holdout_index)
-    parts.append(identifiers.identifier_overlap(index, sf, skip_columns=schema.columns("image", "dicom")))
+    syn_roles = build_schema(list(sf.columns), spec.columns, spec.schema_origin).roles
+    name_cols = [c for c, r in syn_roles.items() if r in ("direct_identifier", "other")]
+    parts.append(identifiers.identifier_overlap(index, sf, skip_columns=schema.columns("image", "dicom"),
+                                                name_columns=name_cols))
     secrets = schema.columns("sensitive")
     parts.append(inference.inference_risk(rf, sf, hf, qis, secrets, n_attacks=th.inference_attacks, seed=th.seed,
                                           max_risk=th.inference_max_risk, engine=engine))
     parts.append(text.free_text_phi(sf, schema.columns("free_text"), index, spec.mrn_patterns,
                                     max_pattern_hits=th.text_pattern_max_hits))
-    syn_dicom = imaging.collect(sf, spec.synthetic, schema.columns("dicom"), reader)
+    syn_dicom = imaging.collect(sf, spec.synthetic, schema.columns("dicom"), synthetic_reader)
     prod_dicom = imaging.collect(rf, spec.real, schema.columns("dicom"), reader)
     births = set()
     for col in qis:
         if "birth" in col.lower() or "dob" in col.lower():
             births |= {v.replace("-", "")[:8] for v in normalise_series(rf[col]).tolist() if v}
     parts.append(imaging.dicom_header_phi(syn_dicom, prod_dicom, index, births))
-    syn_img = imaging.collect(sf, spec.synthetic, schema.columns("image"), reader) + syn_dicom
+    syn_img = imaging.collect(sf, spec.synthetic, schema.columns("image"), synthetic_reader) + syn_dicom
     prod_img = imaging.collect(rf, spec.real, schema.columns("image"), reader) + prod_dicom
     parts.append(imaging.image_near_duplicates(syn_img, prod_img, th.image_hash_distance))
-    parts.append(canary.canaries(sf, schema.canaries, schema.canary_pattern, kinds, th.near_copy_distance, engine))
+    parts.append(canary.canaries(sf, schema.canaries, schema.canary_pattern, kinds, th.near_copy_distance,
+                                 id_cols, engine))
     score, verdict, summary = combine(parts, len(sf), th.fail_score)
     provenance = {"real": real.provenance.to_dict(), "synthetic": synthetic.provenance.to_dict(),
                   "holdout": holdout.provenance.to_dict() if holdout is not None else None,
                   "rows": {"real": real.rows, "synthetic": synthetic.rows, "holdout": holdout.rows if holdout else None}}
     return DatasetScore(
-        spec.name, resource_of(spec.synthetic), spec.account, verdict, score, tuple(parts), provenance,
+        spec.name, resource_of(spec.synthetic), spec.synthetic_account or spec.account, verdict, score, tuple(parts), provenance,
         parameters={"thresholds": th.model_dump(mode="json"), "dcr_engine": engine, "summary": summary},
         schema={"roles": schema.roles, "role_source": schema.source, "distance_columns": kinds,
                 "excluded_from_distance": excluded},
     )
 
 
-def score_dataset(spec: DatasetSpec, th: LeakThresholds, reader: Reader) -> DatasetScore:
+def score_dataset(spec: DatasetSpec, th: LeakThresholds, reader: Reader,
+                  synthetic_reader: Reader | None = None) -> DatasetScore:
     """Read the inputs and score them; an unreadable input gives NOT_ASSESSED with the reason."""
+    synthetic_reader = synthetic_reader or reader
     from synthaudit.aws.errors import classify_error
     from synthaudit.leak.readers import InputError
 
@@ -154,15 +162,15 @@ def score_dataset(spec: DatasetSpec, th: LeakThresholds, reader: Reader) -> Data
         if location is None:
             continue
         try:
-            tables[role] = _read(reader, location)
+            tables[role] = _read(synthetic_reader if role == "synthetic" else reader, location)
             provenance[role] = tables[role].provenance.to_dict()
         except InputError as exc:
             return _unassessed(spec, f"{role} input unreadable: {exc}", provenance)
         except Exception as exc:  # AWS errors: access denied, missing object, ...
             return _unassessed(spec, f"{role} input {location} unreadable: {classify_error(exc).reason}", provenance)
-    return score_tables(spec, tables["real"], tables["synthetic"], tables["holdout"], th, reader)
+    return score_tables(spec, tables["real"], tables["synthetic"], tables["holdout"], th, reader, synthetic_reader)
 
 
 def _unassessed(spec: DatasetSpec, reason: str, provenance: dict[str, Any]) -> DatasetScore:
-    return DatasetScore(spec.name, resource_of(spec.synthetic), spec.account, "NOT_ASSESSED", None,
+    return DatasetScore(spec.name, resource_of(spec.synthetic), spec.synthetic_account or spec.account, "NOT_ASSESSED", None,
                         provenance=provenance, reason=reason)
