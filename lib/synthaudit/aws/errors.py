@@ -41,8 +41,19 @@ class AssessmentGap:
         return f"{self.status.replace('_', ' ')}: {self.error}"
 
 
+HTML_ANSWER = "the endpoint answered with an HTML error page: it does not implement this call"
+
+
+def _is_html(text: str) -> bool:
+    lowered = text.lower()
+    return "<!doctype html" in lowered or "<html" in lowered
+
+
 def classify_error(exc: BaseException) -> AssessmentGap:
     """Map an exception from a read call to why the resource was not assessed."""
+    if _is_html(str(exc)) or (isinstance(exc, ClientError) and _is_html(str(exc.response.get("Error", {}).get("Message", "")))):
+        status_code = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "") if isinstance(exc, ClientError) else ""
+        return AssessmentGap("not_supported", f"HTTP {status_code or '?'}: {HTML_ANSWER}")
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code", ""))
@@ -55,7 +66,7 @@ def classify_error(exc: BaseException) -> AssessmentGap:
             return AssessmentGap("not_enabled", text)
         if code in NOT_SUPPORTED_CODES or status_code in {"404", "500", "501"} and not code[:1].isalpha():
             return AssessmentGap("not_supported", text or f"HTTP {status_code}")
-        if "<html" in message.lower() or "not yet implemented" in message.lower():
+        if "not yet implemented" in message.lower() or "not implemented" in message.lower():
             return AssessmentGap("not_supported", text[:200])
         return AssessmentGap("error", text)
     if isinstance(exc, (NotImplementedError, UnknownServiceError)):
