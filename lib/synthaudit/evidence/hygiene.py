@@ -20,16 +20,32 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 B64 = r"A-Za-z0-9/+"
+B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=")
 # between a key name and its value: quotes (also JSON-escaped ones), spaces, then : or =
 SEP = r"""[\\"'\s]*[:=]\s*[\\"']*"""
-CREDENTIAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("aws_access_key_id", re.compile(rf"(?<![{B64}=])((?:AKIA|ASIA)[A-Z0-9]{{16}})(?![{B64}=])")),
-    ("aws_secret_access_key", re.compile(
-        rf"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key){SEP}([{B64}]{{40}})(?![{B64}=])")),
-    ("aws_session_token", re.compile(
-        rf"(?i:aws_?session_?token|session_?token|security_?token){SEP}([{B64}=]{{100,}})")),
-    ("aws_session_token", re.compile(rf"(?<![{B64}])((?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[{B64}=]{{80,}})")),
-    ("private_key", re.compile(r"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)")),
+
+
+@dataclass(frozen=True)
+class CredentialPattern:
+    """A credential shape. ``needles``: cheap lower-case substrings one of which must occur first;
+    ``bounded``: the match must not sit inside a longer base64 run (PNG, plotly arrays)."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...] = ()
+    bounded: bool = False
+
+
+CREDENTIAL_PATTERNS: tuple[CredentialPattern, ...] = (
+    CredentialPattern("aws_access_key_id", re.compile(r"((?:AKIA|ASIA)[A-Z0-9]{16})"), ("akia", "asia"), True),
+    CredentialPattern("aws_secret_access_key", re.compile(
+        rf"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key){SEP}([{B64}]{{40}})(?![{B64}=])"), ("secret",)),
+    CredentialPattern("aws_session_token", re.compile(
+        rf"(?i:aws_?session_?token|session_?token|security_?token){SEP}([{B64}=]{{100,}})"), ("session", "security")),
+    CredentialPattern("aws_session_token", re.compile(rf"((?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[{B64}=]{{80,}})"),
+                      ("fwogzxivyxdz", "iqojb3jpz2lu"), True),
+    CredentialPattern("private_key", re.compile(r"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)"),
+                      ("private key",)),
 )
 MIN_PHI_LENGTH = 4  # shorter values would match everywhere; callers pass identifiers, names, MRNs
 
@@ -52,25 +68,46 @@ def mask(value: str) -> str:
     return f"{value[:keep]}…({len(value)} chars)"
 
 
-def _phi_patterns(values: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
-    patterns = []
-    for value in sorted({str(v).strip() for v in values if v is not None}):
-        if len(value) < MIN_PHI_LENGTH:
+def _phi_patterns(values: Iterable[str]) -> list[tuple[str, str]]:
+    """(value, its lower-case form) for every value long enough to mean something."""
+    cleaned = sorted({str(v).strip() for v in values if v is not None})
+    return [(v, v.lower()) for v in cleaned if len(v) >= MIN_PHI_LENGTH]
+
+
+def _inside_base64(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start - 1] in B64_CHARS) or (end < len(text) and text[end] in B64_CHARS)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _occurrences(text: str, lower: str, value: str, needle: str) -> Iterator[int]:
+    """Start offsets of ``value`` in ``text``, case-insensitive, not inside a longer word."""
+    if len(lower) != len(text):  # non-ASCII case folding changed lengths: use a regex instead
+        for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", text, re.IGNORECASE):
+            yield m.start()
+        return
+    pos = lower.find(needle)
+    while pos != -1:
+        end = pos + len(needle)
+        if not (pos > 0 and _is_word_char(text[pos - 1])) and not (end < len(text) and _is_word_char(text[end])):
+            yield pos
+        pos = lower.find(needle, pos + 1)
+
+
+def scan_text(text: str, rel: str, phi: list[tuple[str, str]], where: str = "") -> Iterator[Hit]:
+    lower = text.lower()
+    for cp in CREDENTIAL_PATTERNS:
+        if cp.needles and not any(n in lower for n in cp.needles):
             continue
-        patterns.append((value, re.compile(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", re.IGNORECASE)))
-    return patterns
-
-
-def scan_text(text: str, rel: str, phi: list[tuple[str, re.Pattern[str]]], where: str = "",
-              line_offset: int = 0) -> Iterator[Hit]:
-    for kind, pattern in CREDENTIAL_PATTERNS:
-        for m in pattern.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1 + line_offset
-            yield Hit(rel, line, kind, mask(m.group(1)), where)
-    for value, pattern in phi:
-        for m in pattern.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1 + line_offset
-            yield Hit(rel, line, "phi_value", mask(value), where)
+        for m in cp.pattern.finditer(text):
+            if cp.bounded and _inside_base64(text, m.start(1), m.end(1)):
+                continue
+            yield Hit(rel, text.count("\n", 0, m.start()) + 1, cp.kind, mask(m.group(1)), where)
+    for value, needle in phi:
+        for start in _occurrences(text, lower, value, needle):
+            yield Hit(rel, text.count("\n", 0, start) + 1, "phi_value", mask(value), where)
 
 
 def _parquet_texts(path: Path) -> Iterator[tuple[str, str]]:
@@ -92,7 +129,7 @@ def _parquet_texts(path: Path) -> Iterator[tuple[str, str]]:
         yield f"<column name {name}>", name
 
 
-def scan_file(path: Path, rel: str, phi: list[tuple[str, re.Pattern[str]]]) -> list[Hit]:
+def scan_file(path: Path, rel: str, phi: list[tuple[str, str]]) -> list[Hit]:
     if path.suffix == ".parquet":
         try:
             return [h for col, text in _parquet_texts(path) for h in scan_text(text, rel, phi, where=col)]
