@@ -1,0 +1,98 @@
+"""Properties of the evaluator that must hold for every policy, not just the examples."""
+import fnmatch
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import ACCT, ROLE, stmt, store
+from synthaudit.iam.actions import database
+from synthaudit.iam.matching import statement_matches_action
+from synthaudit.iam.policy import parse_statement
+
+ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject", "kms:Decrypt", "kms:Encrypt",
+           "iam:PassRole", "iam:CreateUser", "ec2:RunInstances", "ec2:DescribeInstances"]
+PATTERNS = ACTIONS + ["s3:*", "s3:Get*", "s3:*Object", "kms:*", "iam:*", "ec2:Describe*", "*", "s3:?etObject"]
+RESOURCES = ["arn:aws:s3:::data/a.csv", "arn:aws:s3:::data", "arn:aws:s3:::phi/x",
+             f"arn:aws:kms:us-east-1:{ACCT}:key/k1", f"arn:aws:iam::{ACCT}:role/other", "*"]
+RES_PATTERNS = ["*", "arn:aws:s3:::data/*", "arn:aws:s3:::data", "arn:aws:s3:::*", "arn:aws:s3:::phi/*",
+                f"arn:aws:kms:*:{ACCT}:key/*", f"arn:aws:iam::{ACCT}:role/*"]
+CONDITIONS = [None, {"StringEquals": {"aws:PrincipalTag/Team": "data"}},
+              {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, {"Bool": {"aws:SecureTransport": "false"}}]
+
+statement = st.builds(
+    lambda effect, acts, not_action, res, cond: {
+        "Effect": effect, ("NotAction" if not_action else "Action"): acts, "Resource": res,
+        **({"Condition": cond} if cond else {})},
+    st.sampled_from(["Allow", "Deny"]), st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=3),
+    st.booleans(), st.lists(st.sampled_from(RES_PATTERNS), min_size=1, max_size=2), st.sampled_from(CONDITIONS))
+allow_statement = statement.map(lambda s: {**s, "Effect": "Allow"})
+request = st.tuples(st.sampled_from(ACTIONS), st.sampled_from(RESOURCES))
+RANK = {"implicit_deny": 0, "conditional": 1, "allowed": 2}
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(st.lists(statement, max_size=4), request)
+def test_explicit_deny_always_wins(statements, req):
+    action, resource = req
+    s = store(statements + [stmt("Deny", action, resource if resource != "*" else "*")], tags={"Team": "data"})
+    assert s.evaluate(ROLE, action, resource).outcome == "denied"
+
+
+@FAST
+@given(st.lists(statement, max_size=4), allow_statement, request)
+def test_adding_an_allow_never_removes_access(statements, extra, req):
+    action, resource = req
+    before = store(statements, tags={"Team": "data"}).evaluate(ROLE, action, resource).outcome
+    after = store(statements + [extra], tags={"Team": "data"}).evaluate(ROLE, action, resource).outcome
+    if before == "denied":
+        assert after == "denied"
+    else:
+        assert after == "denied" or RANK[after] >= RANK[before]
+        assert after != "denied"  # an allow cannot create a deny
+
+
+@FAST
+@given(st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4), st.sampled_from(ACTIONS + ["sqs:SendMessage"]))
+def test_not_action_is_the_complement_of_action(patterns, action):
+    pos = parse_statement({"Effect": "Allow", "Action": patterns, "Resource": "*"}, policy="p", kind="identity", index=0)
+    neg = parse_statement({"Effect": "Allow", "NotAction": patterns, "Resource": "*"}, policy="p", kind="identity", index=0)
+    assert statement_matches_action(neg, action) == (not statement_matches_action(pos, action))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_wildcard_expansion_agrees_with_policy_sentry(data):
+    from policy_sentry.querying.actions import get_actions_for_service
+
+    db = database()
+    action = data.draw(st.sampled_from(db.names_lower))
+    service, name = action.split(":")
+    cut = data.draw(st.integers(min_value=0, max_value=len(name)))
+    pattern = f"{service}:{name[:cut]}*"
+    theirs = {a.lower() for a in get_actions_for_service(service) if fnmatch.fnmatchcase(a.lower(), pattern.lower())}
+    ours = {a.lower() for a in db.expand(pattern)}
+    assert ours == theirs
+    assert action in ours
+
+
+@FAST
+@given(st.lists(statement, min_size=1, max_size=4))
+def test_bulk_reachability_agrees_with_single_evaluation(statements):
+    s = store(statements, tags={"Team": "data"})
+    resources = ["arn:aws:s3:::data", f"arn:aws:kms:us-east-1:{ACCT}:key/k1"]
+    actions = ["s3:GetObject", "s3:ListBucket", "kms:Decrypt"]
+    df = s.reachability([ROLE], resources, actions)
+    bulk = {(r.resource, r.action): r.outcome for r in df.itertuples()}
+    for resource in resources:
+        for action in actions:
+            if action.startswith("s3") != resource.startswith("arn:aws:s3"):
+                continue
+            target = resource + "/probe" if action == "s3:GetObject" else resource
+            single = s.evaluate(ROLE, action, target).outcome
+            got = bulk.get((resource, action), "implicit_deny")
+            if action == "s3:GetObject":
+                # bulk asks "some object in the bucket": at least as permissive as one object
+                assert RANK.get(got, 0) >= RANK.get(single, 0) or single == "denied"
+            else:
+                assert got == (single if single in ("allowed", "conditional") else "implicit_deny")
