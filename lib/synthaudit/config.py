@@ -177,7 +177,8 @@ class Segregation(_Strict):
         default_factory=lambda: {
             "source": ["SourceDataset", "source_dataset", "lineage:source", "lineage_source"],
             "generator": ["Generator", "generator", "lineage:generator", "lineage_generator"],
-            "run": ["GeneratorRun", "generator_run", "RunId", "run_id", "lineage:run", "lineage_run"],
+            "run": ["GeneratorRun", "generator_run", "RunId", "run_id", "GeneratedOn", "generated_on",
+                    "lineage:run", "lineage_run"],
         },
         description="lineage part -> tag or table-parameter keys (case-insensitive) that record it; "
                     "a synthetic dataset needs every part",
