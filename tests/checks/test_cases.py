@@ -10,7 +10,7 @@ import pytest
 from synthaudit.checks import checks, run_all
 from synthaudit.inventory.schema import TABLES
 
-from builders import (PARAMS, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role, role_arn,
+from .builders import (PARAMS, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role, role_arn,
                       row, sg_rule, trail, write)
 
 PB = "arn:aws:s3:::phi-claims"                       # a production bucket
