@@ -1,13 +1,84 @@
 """Entry point of the simulated estate's server process (``python -m synthaudit.demo.moto_launcher``).
 
-A separate module so the estate can adjust moto before it serves (for example fixed
-organisation account ids); today it only starts moto's threaded HTTP server.
+A separate module so the estate can adjust moto before it serves. moto invents
+random ids for an organisation and its accounts; a real organisation has fixed
+ones, and the demo must be the same estate on every run, so before serving we:
+
+- load the AWS-managed policies the estate attaches (moto loads none or all);
+- make ``organizations:CreateOrganization`` use ``ids.ORG_ID`` and
+  ``organizations:CreateAccount`` use the fixed id that ``ids.ACCOUNTS`` gives the
+  requested account name (other names still get random ids).
+
+Everything else moto randomises (role ids, EC2 ids, KMS key ids) is made
+repeatable by the builder, which POSTs ``/moto-api/seed`` before seeding.
 """
 from __future__ import annotations
 
 import argparse
+import contextvars
+import json
+import os
 import signal
 import threading
+from typing import Any
+
+from synthaudit.demo import ids
+
+_requested_account_name: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "requested_account_name", default=None)
+
+
+def load_used_aws_managed_policies(iam_models: Any) -> None:
+    """Give every account the AWS-managed policies the estate attaches, and only those.
+
+    moto loads either none or all ~1,300 of them into every account; with all of them
+    iam:GetAccountAuthorizationDetails returns megabytes of policies nobody uses,
+    while AWS lists the managed policies that are in use.
+    """
+    from synthaudit.demo.estate_core import AWS_MANAGED_POLICIES_USED
+
+    every = json.loads(iam_models.aws_managed_policies_data)
+    missing = sorted(set(AWS_MANAGED_POLICIES_USED) - set(every))
+    if missing:
+        raise RuntimeError(f"moto has no AWS-managed policy named {missing}: fix estate_core.AWS_MANAGED_POLICIES_USED")
+    iam_models.aws_managed_policies_data = json.dumps({name: every[name] for name in AWS_MANAGED_POLICIES_USED})
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+
+
+def patch_moto_ids() -> None:
+    """Pin the organisation's ids to the estate's fixed ones (other tests' servers are unaffected:
+    only accounts named in ids.py / estate_org.EXTRA_ACCOUNTS get fixed ids)."""
+    import moto.iam.models as iam_models
+
+    load_used_aws_managed_policies(iam_models)
+
+    from moto.organizations import models as org_models
+    from moto.organizations import utils as org_utils
+
+    from synthaudit.demo.estate_org import EXTRA_ACCOUNTS
+
+    fixed_by_name = {name: account_id for account_id, name in {**ids.ACCOUNTS, **EXTRA_ACCOUNTS}.items()}
+    random_account_id = org_utils.make_random_account_id
+
+    def account_id_for_requested_name() -> str:
+        name = _requested_account_name.get()
+        return fixed_by_name.get(name or "", "") or random_account_id()
+
+    org_utils.make_random_account_id = account_id_for_requested_name
+    org_utils.make_random_org_id = lambda: ids.ORG_ID
+
+    original_init = org_models.FakeAccount.__init__
+
+    def init_with_name(self: Any, organization: Any, **kwargs: Any) -> None:
+        if kwargs.get("AccountName") == "master":  # the management account moto adds itself
+            kwargs["AccountName"] = ids.ACCOUNTS[ids.MANAGEMENT]
+        token = _requested_account_name.set(kwargs.get("AccountName"))
+        try:
+            original_init(self, organization, **kwargs)
+        finally:
+            _requested_account_name.reset(token)
+
+    org_models.FakeAccount.__init__ = init_with_name
 
 
 def main() -> None:
@@ -15,6 +86,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    patch_moto_ids()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
