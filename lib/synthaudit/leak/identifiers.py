@@ -6,7 +6,8 @@ appears in one synthetic row (any two name-capable columns: direct identifiers
 or other, never categories such as race, where "White" is not a surname) or as
 one full-name cell. Values
 also present in the holdout are excluded when a holdout is given (they are not
-evidence that this sample was copied).
+evidence that this sample was copied). Evidence shows each match's shape mask
+(``***-**-••••``) and a salted-hash token an auditor holding the data can recompute.
 """
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import pandas as pd
 
 from synthaudit.leak.idindex import IdentifierIndex, canonical
 from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.redact import Redactor, mask
 
 CHECK = "LEAK_IDENTIFIER_OVERLAP"
 
 
 def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_columns: list[str] = (),
-                       name_columns: list[str] | None = None) -> PartResult:
+                       name_columns: list[str] | None = None, redactor: Redactor | None = None) -> PartResult:
     """``name_columns``: synthetic columns that may hold name parts (not QI categories such as race)."""
     if index.size == 0:
         return not_assessed("identifier_overlap", CHECK, "the production sample has no direct-identifier column "
@@ -33,8 +35,11 @@ def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_col
             if value is None or (isinstance(value, float) and value != value):
                 continue
             for kind, pcol, prow in index.lookup(str(value)):
-                hits.setdefault(row, []).append({"synthetic_column": col, "kind": kind,
-                                                 "production_column": pcol, "production_row": prow})
+                hit = {"synthetic_column": col, "kind": kind, "production_column": pcol, "production_row": prow,
+                       "shape": mask(value)}
+                if redactor is not None:
+                    hit["token"] = redactor.token(canonical(kind, str(value)))
+                hits.setdefault(row, []).append(hit)
                 per_kind.setdefault(kind, set()).add(prow)
     if index.pairs:
         text_cols = [c for c in (name_columns if name_columns is not None else columns)

@@ -7,6 +7,7 @@ be read raises ``InputError`` naming the location and what to do.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import posixpath
@@ -129,11 +130,11 @@ def parse_table(data: bytes, location: str) -> pd.DataFrame:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{location}: not UTF-8 text and not Parquet; export the table as UTF-8 CSV or Parquet") from None
+    header = next(csv.reader(io.StringIO(text)), [])
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(f"{location}: duplicate column names {dupes}; rename them")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise InputError(f"{location}: not a readable CSV file ({type(exc).__name__}: {exc})") from None
-    if frame.columns.duplicated().any():
-        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise InputError(f"{location}: duplicate column names {dupes}; rename them")
-    return frame

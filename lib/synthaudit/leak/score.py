@@ -19,7 +19,8 @@ from synthaudit.leak.dcr import engine_name
 from synthaudit.leak.idindex import IdentifierIndex
 from synthaudit.leak.normalise import normalise_series
 from synthaudit.leak.parts import PartResult
-from synthaudit.leak.readers import Provenance, Reader, Table, resource_of
+from synthaudit.leak.readers import Reader, Table, resource_of
+from synthaudit.leak.redact import Redactor
 from synthaudit.leak.schema import Schema, build_schema, distance_columns, infer_kind
 
 ROW_PARTS = ("exact_copies", "near_copies", "qi_replay", "identifier_overlap", "free_text_phi",
@@ -118,8 +119,9 @@ def score_tables(spec: DatasetSpec, real: Table, synthetic: Table, holdout: Tabl
     index = IdentifierIndex.build(rf, id_cols, exclude=holdout_index)
     syn_roles = build_schema(list(sf.columns), spec.columns, spec.schema_origin).roles
     name_cols = [c for c, r in syn_roles.items() if r in ("direct_identifier", "other")]
+    redactor = Redactor.for_data(real.frame.to_csv(index=False).encode())
     parts.append(identifiers.identifier_overlap(index, sf, skip_columns=schema.columns("image", "dicom"),
-                                                name_columns=name_cols))
+                                                name_columns=name_cols, redactor=redactor))
     secrets = schema.columns("sensitive")
     parts.append(inference.inference_risk(rf, sf, hf, qis, secrets, n_attacks=th.inference_attacks, seed=th.seed,
                                           max_risk=th.inference_max_risk, engine=engine))
