@@ -296,7 +296,11 @@ def seeded_phi_values(data: DemoData | None = None) -> list[str]:
 def _s3_for(endpoint_url: str, account: str):
     import boto3
 
-    sts = boto3.client("sts", endpoint_url=endpoint_url, region_name=ids.HOME_REGION)
+    from synthaudit.demo.server import DUMMY_CREDENTIALS
+
+    sts = boto3.client("sts", endpoint_url=endpoint_url, region_name=ids.HOME_REGION,
+                       aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                       aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
                             RoleSessionName="demo-datasets")["Credentials"]
     return boto3.client("s3", endpoint_url=endpoint_url, region_name=ids.HOME_REGION,
