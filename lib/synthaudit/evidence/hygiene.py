@@ -68,35 +68,59 @@ def mask(value: str) -> str:
     return f"{value[:keep]}…({len(value)} chars)"
 
 
-def _phi_patterns(values: Iterable[str]) -> list[tuple[str, str]]:
-    """(value, its lower-case form) for every value long enough to mean something."""
-    cleaned = sorted({str(v).strip() for v in values if v is not None})
-    return [(v, v.lower()) for v in cleaned if len(v) >= MIN_PHI_LENGTH]
+WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class PhiIndex:
+    """PHI values indexed by their first word, so thousands of values cost one pass over a file.
+
+    A value is found where its first word is a whole word of the text and the rest follows,
+    case-insensitively, with no ASCII letter or digit right before or after it.
+    """
+
+    by_word: dict[str, tuple[tuple[str, str, int], ...]]  # first word -> (value, lower value, word offset)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_word)
+
+
+def _phi_patterns(values: Iterable[str]) -> PhiIndex:
+    index: dict[str, list[tuple[str, str, int]]] = {}
+    for value in sorted({str(v).strip() for v in values if v is not None}):
+        if len(value) < MIN_PHI_LENGTH:
+            continue
+        lower = value.lower()
+        word = WORD.search(lower)
+        if word is not None:
+            index.setdefault(word.group(), []).append((value, lower, word.start()))
+    return PhiIndex({k: tuple(v) for k, v in index.items()})
+
+
+def _alnum_at(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+
+
+def _phi_hits(text: str, phi: PhiIndex) -> Iterator[tuple[int, str]]:
+    for word in WORD.finditer(text):
+        candidates = phi.by_word.get(word.group().lower())
+        if not candidates:
+            continue
+        for value, lower, offset in candidates:
+            start = word.start() - offset
+            end = start + len(lower)
+            if start < 0 or text[start:end].lower() != lower:
+                continue
+            if _alnum_at(text, start - 1) or _alnum_at(text, end):
+                continue
+            yield start, value
 
 
 def _inside_base64(text: str, start: int, end: int) -> bool:
     return (start > 0 and text[start - 1] in B64_CHARS) or (end < len(text) and text[end] in B64_CHARS)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
-
-
-def _occurrences(text: str, lower: str, value: str, needle: str) -> Iterator[int]:
-    """Start offsets of ``value`` in ``text``, case-insensitive, not inside a longer word."""
-    if len(lower) != len(text):  # non-ASCII case folding changed lengths: use a regex instead
-        for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", text, re.IGNORECASE):
-            yield m.start()
-        return
-    pos = lower.find(needle)
-    while pos != -1:
-        end = pos + len(needle)
-        if not (pos > 0 and _is_word_char(text[pos - 1])) and not (end < len(text) and _is_word_char(text[end])):
-            yield pos
-        pos = lower.find(needle, pos + 1)
-
-
-def scan_text(text: str, rel: str, phi: list[tuple[str, str]], where: str = "") -> Iterator[Hit]:
+def scan_text(text: str, rel: str, phi: PhiIndex, where: str = "") -> Iterator[Hit]:
     lower = text.lower()
     for cp in CREDENTIAL_PATTERNS:
         if cp.needles and not any(n in lower for n in cp.needles):
@@ -105,8 +129,8 @@ def scan_text(text: str, rel: str, phi: list[tuple[str, str]], where: str = "") 
             if cp.bounded and _inside_base64(text, m.start(1), m.end(1)):
                 continue
             yield Hit(rel, text.count("\n", 0, m.start()) + 1, cp.kind, mask(m.group(1)), where)
-    for value, needle in phi:
-        for start in _occurrences(text, lower, value, needle):
+    if phi:
+        for start, value in _phi_hits(text, phi):
             yield Hit(rel, text.count("\n", 0, start) + 1, "phi_value", mask(value), where)
 
 
@@ -129,7 +153,7 @@ def _parquet_texts(path: Path) -> Iterator[tuple[str, str]]:
         yield f"<column name {name}>", name
 
 
-def scan_file(path: Path, rel: str, phi: list[tuple[str, str]]) -> list[Hit]:
+def scan_file(path: Path, rel: str, phi: PhiIndex) -> list[Hit]:
     if path.suffix == ".parquet":
         try:
             return [h for col, text in _parquet_texts(path) for h in scan_text(text, rel, phi, where=col)]
