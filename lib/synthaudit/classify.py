@@ -154,6 +154,12 @@ class Classifier:
                 return verdict
         return Verdict(UNKNOWN, "none")
 
+    def ou(self, ou_id: str, name: str | None = None) -> Verdict | None:
+        """An OU listed (by id or name) in classification.<env>.ous, else None."""
+        hits = {env: f"ou:{name or ou_id}" for env, rule in self.rules.items()
+                if ou_id in rule.ous or (name and name in rule.ous)}
+        return _first_by_precedence(hits)
+
     def _params_name(self, account_id: str) -> str:
         return next((a.name for a in self.params.accounts if a.id == account_id), "")
 

@@ -46,10 +46,13 @@ class CallCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.by_service: Counter[str] = Counter()
+        self.by_operation: Counter[tuple[str, str]] = Counter()
 
     def __call__(self, model: Any = None, **_: Any) -> None:
+        service = model.service_model.service_name
         with self._lock:
-            self.by_service[model.service_model.service_name] += 1
+            self.by_service[service] += 1
+            self.by_operation[(service, model.name)] += 1
 
     @property
     def total(self) -> int:
@@ -174,6 +177,9 @@ def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _classify(classifier: Classifier, kind: str, row: dict[str, Any]) -> None:
     if kind == "org_accounts":
         verdict = classifier.account(row["account"])
+    elif kind == "org_units":
+        verdict = classifier.ou(row["ou_id"], row.get("name")) or classifier.resource(
+            row["account"], row.get("name"), {}, arn=row.get("arn"))
     else:
         name = row.get("_classify_name", row.get("name"))
         verdict = classifier.resource(row["account"], name, row.get("tags") or {}, arn=row.get("arn"))
@@ -185,9 +191,9 @@ def _classify(classifier: Classifier, kind: str, row: dict[str, Any]) -> None:
         row["principal_environment"], row["principal_environment_rule"] = principal.environment, principal.rule
 
 
-def run_inventory(params: Params, sessions: Any, snapshot_dir: Path) -> Inventory:
+def run_inventory(params: Params, sessions: Any, snapshot_dir: Path, counter: CallCounter | None = None) -> Inventory:
     """Collect, classify and write ``snapshot_dir``; returns what was written."""
-    inventory = collect_inventory(params, sessions)
+    inventory = collect_inventory(params, sessions, counter)
     meta = {
         "label": params.label, "accounts": params.account_ids(), "regions": list(params.aws.regions),
         "services": [c.SERVICE for c in COLLECTORS], "counts": inventory.counts(),
