@@ -97,9 +97,6 @@ class DuckDBEngine:
     def __init__(self, con: duckdb.DuckDBPyConnection, events_relation: str, tables: dict[str, list[tuple]],
                  settings: dict[str, Any]) -> None:
         self.con = con
-        for name, columns in TABLES.items():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {values_sql(name, tables.get(name, []))}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE settings AS {settings_sql(settings)}")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE events AS
             SELECT * FROM {events_relation}
@@ -108,7 +105,14 @@ class DuckDBEngine:
               AND event_time >= {_literal(settings['baseline_start'], 'TIMESTAMP')}
               AND event_time <= {_literal(settings['review_end'], 'TIMESTAMP')}
         """)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE classified AS {strip_comments(helper_sql('classified'))}")
+        self.set_tables(tables, settings)
+
+    def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any]) -> None:
+        """(Re)load the small tables and rebuild ``classified`` (events stay loaded)."""
+        for name in TABLES:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {values_sql(name, tables.get(name, []))}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE settings AS {settings_sql(settings)}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE classified AS {strip_comments(helper_sql('classified'))}")
 
     def count(self, where: str = "TRUE") -> int:
         return self.con.execute(f"SELECT count(*) FROM classified WHERE {where}").fetchone()[0]

@@ -257,18 +257,19 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
         "integrity": [i.row() for i in (result.integrity.issues if result.integrity else ())],
         "source_errors": [(uri_of(s.key), s.status, s.error) for s in result.sources if s.status != "ok"],
     }
-    DuckDBEngine(con, cache.scan_sql(), tables, settings)  # events first: classification reads their ARNs
+    duck = DuckDBEngine(con, cache.scan_sql(), tables, settings)  # events first: classification reads their ARNs
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
-    duck = DuckDBEngine(con, cache.scan_sql(), tables, settings)
+    duck.set_tables(tables, settings)
     result.events = duck.count()
     _write_events(con, out_dir)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
     runner = duck
     if engine == "athena":
         raise ValueError("engine 'athena' needs cloudtrail.source: athena in params")
-    _run_detectors(result, runner, unmet, resource)
+    org_ids = {o.org_id for o in listed if o.org_id}
+    _run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids))
     _write_outputs(out_dir, result)
     return result
 
@@ -320,11 +321,19 @@ def _unmet_requirements(duck: DuckDBEngine, tables, result: ReviewResult, select
     return unmet
 
 
-def _account_arn(account: str | None) -> str:
-    return f"arn:aws:organizations::{account}:account/o-unknown/{account}" if account else "cloudtrail:unknown-account"
+def account_arn_factory(params: Params | None, org_ids: set[str]):
+    """Account-level resource ARN (architecture.md): management account and org id when known."""
+    management = params.management_account if params else None
+    org = (params.organization_id if params and params.organization_id else None) or (
+        sorted(org_ids)[0] if len(org_ids) == 1 else "o-unknown")
+
+    def account_arn(account: str) -> str:
+        return f"arn:aws:organizations::{management or account}:account/{org}/{account}"
+    return account_arn
 
 
-def _run_detectors(result: ReviewResult, runner, unmet: set[str], resource: str) -> None:
+def _run_detectors(result: ReviewResult, runner, unmet: set[str], resource: str, account_arn=None) -> None:
+    account_arn = account_arn or account_arn_factory(None, set())
     for d in det.load_detectors():
         missing = [need for need in d.needs if need in unmet]
         if missing:
@@ -347,7 +356,7 @@ def _run_detectors(result: ReviewResult, runner, unmet: set[str], resource: str)
             continue
         for row in rows:
             when = row["event_time"].strftime("%Y-%m-%dT%H:%M:%SZ") if row["event_time"] else None
-            target = row["resource"] or row["principal"] or _account_arn(row["account"])
+            target = row["resource"] or (account_arn(row["account"]) if row["account"] else row["principal"]) or resource
             evidence = {"detail": row["detail"], "events": int(row["events"] or 0), "time": when,
                         "principal": row["principal"], "action": row["action"], "region": row["region"]}
             result.anomalies.append(Anomaly(d.id, d.family, d.severity, when, row["principal"], row["action"],
@@ -423,6 +432,6 @@ def review_athena(params: Params, out_dir: Path, *, sessions=None, snapshot_dir:
     envs = {row[2] for row in tables.get("environment", [])} | {row[1] for row in tables.get("accounts", [])}
     if not {"production", "synthetic"} <= envs:
         unmet.add(det.NEEDS_ENVIRONMENTS)
-    _run_detectors(result, engine, unmet, resource)
+    _run_detectors(result, engine, unmet, resource, account_arn_factory(params, set()))
     _write_outputs(out_dir, result)
     return result
