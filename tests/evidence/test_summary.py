@@ -128,7 +128,8 @@ def test_html_is_self_contained_and_complete(tmp_path):
     assert "<script src" not in page and "<link" not in page
     for text in ("arn:aws:s3:::phi-claims-prod", "moto lacks GetDataLakeSettings", "HIPAA", "GDPR", "NIST AI RMF",
                  "EU AI Act", "leak not run", "access_denied: AccessDenied", "CT_CROSS_ENVIRONMENT_ACCESS",
-                 "51</b> days left", "chart-by_severity", "chart-controls"):
+                 "51</b> days left", "chart-by_severity", "chart-controls", "210987654321 (production-phi)",
+                 "us-east-1"):
         assert text in page, text
     assert page.count("<script type='text/javascript'>") == 1  # plotly.js inline, once
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ class Report:
     previous_run: str | None
     diff: diff_mod.FindingsDiff | None
     countdown: AuditCountdown | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    scope: tuple[tuple[str, str], ...] = ()    # what params put in scope: accounts, regions, trail, datasets
 
     def by_status(self, *statuses: str) -> list[Finding]:
         return [f for f in self.findings if f.status in statuses]
@@ -196,6 +196,20 @@ def read_coverage(run_dir: Path) -> pd.DataFrame | None:
         return None
 
 
+def scope_of(params: Any) -> tuple[tuple[str, str], ...]:
+    """What the run was asked to assess, in words an auditor reads."""
+    accounts = ", ".join(f"{a.id} ({a.name})" for a in params.accounts)
+    trail = params.cloudtrail.source + (f" s3://{params.cloudtrail.bucket}/{params.cloudtrail.prefix}"
+                                        if params.cloudtrail.source == "s3" and params.cloudtrail.bucket else "")
+    return (
+        ("accounts", accounts), ("regions", ", ".join(params.aws.regions)),
+        ("CloudTrail source", f"{trail}; review {params.cloudtrail.review_days} days after a "
+                              f"{params.cloudtrail.baseline_days}-day baseline"),
+        ("datasets scored", ", ".join(d.name for d in params.datasets) or "none"),
+        ("fail-on severity", params.thresholds.fail_on),
+    )
+
+
 def run_date(run_dir: Path) -> dt.date:
     when = exports.run_time(run_dir)
     return when.date() if when else dt.datetime.now(dt.timezone.utc).date()
@@ -274,6 +288,7 @@ def build_report(run_dir: Path, params: Any, params_path: str | Path, *, today: 
         findings=tuple(combined), exception_findings=tuple(outcome.exception_findings),
         exceptions_file=str(path) if path else None, coverage=read_coverage(run_dir),
         previous_run=Path(prev_dir).name if prev_dir else None, diff=change, countdown=countdown,
+        scope=scope_of(params),
     )
 
 
@@ -454,6 +469,7 @@ def render_html(report: Report, figs: dict[str, Any] | None = None) -> str:
         f"<tr><td>findings</td><td>{counts['findings']} ({', '.join(f'{v} {k}' for k, v in counts['status'].items())})</td></tr>",
         f"<tr><td>exceptions file</td><td>{e(report.exceptions_file or 'none')}</td></tr>",
         f"<tr><td>previous run</td><td>{e(report.previous_run or 'none (first run of this label)')}</td></tr>",
+        *(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in report.scope),
         "</table>",
     ]
     if report.countdown:
