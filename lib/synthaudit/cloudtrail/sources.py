@@ -29,6 +29,8 @@ NOT_CLOUDTRAIL_HINTS = {
     ".md": "text, not CloudTrail JSON",
     ".txt": "text, not CloudTrail JSON",
     ".parquet": "Parquet, not CloudTrail JSON (point the kit at the raw log files)",
+    ".signature": "digest signature (read with its digest)",
+    ".pem": "public key (used to verify digest signatures)",
 }
 
 
@@ -105,7 +107,9 @@ class LocalSource:
         return self.local_path(obj).read_bytes()
 
     def metadata(self, obj: SourceObject) -> dict[str, str]:
-        return {}
+        """S3 keeps a digest's signature in object metadata; a local copy keeps it in ``<digest>.signature``."""
+        sidecar = self.local_path(obj).with_name(self.local_path(obj).name + ".signature")
+        return {"signature": sidecar.read_text().strip()} if sidecar.exists() else {}
 
     def fetch(self, objects: Iterable[SourceObject], staging: Path) -> dict[str, Path]:
         return {obj.key: self.local_path(obj) for obj in objects}

@@ -551,6 +551,8 @@ def write_local(folder) -> list[Plant]:
         path = folder / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+    for key, (_data, signature) in signed.items():  # S3 keeps it in object metadata; a folder beside the digest
+        (folder / (key + ".signature")).write_text(signature + "\n")
     (folder / "public-keys").mkdir(parents=True, exist_ok=True)
     (folder / "public-keys" / f"{fingerprint}.pem").write_bytes(pem)
     return plants

@@ -1,0 +1,102 @@
+"""Detector SQL: catalogue coverage, Trino transpilation, and the detectors the demo cannot exercise."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlglot
+
+from synthaudit.catalogue import load
+from synthaudit.cloudtrail.athena import create_table_sql
+from synthaudit.cloudtrail.detectors import load_detectors
+from synthaudit.cloudtrail.engines import AthenaEngine, to_trino
+from synthaudit.cloudtrail.review import review
+from synthaudit.config import parse_params
+
+SETTINGS = {"review_start": dt.datetime(2026, 10, 1), "review_end": dt.datetime(2026, 10, 30, 23),
+            "baseline_start": dt.datetime(2026, 8, 1), "spike_mad": 5.0, "spike_min_events": 50,
+            "min_baseline_days": 5, "denied_burst": 10, "min_profile_events": 50, "max_usual_hours": 16, "gap_hours": 4}
+
+
+def test_every_detector_has_a_catalogue_entry_with_family():
+    detectors = load_detectors()
+    entries = {k: v for k, v in load().items() if v.phase == "cloudtrail"}
+    assert {d.id for d in detectors} == set(entries)
+    assert all(entries[d.id].family for d in detectors)
+
+
+def test_every_detector_transpiles_and_parses_as_trino():
+    engine = AthenaEngine(None, "security", "cloudtrail_logs",
+                          {"accounts": [("210987654321", "production")], "admin_ports": [(22,), (3389,)]}, SETTINGS)
+    for detector in load_detectors():
+        query = engine.query_for(detector)
+        tree = sqlglot.parse_one(query, read="trino")
+        assert tree.find(sqlglot.exp.Select) is not None, detector.id
+        assert "PERCENTILE_CONT" not in query and "[1]" not in query and "MEDIAN(" not in query.upper()
+
+
+def test_trino_rewrites():
+    assert "APPROX_PERCENTILE(x, 0.5)" in to_trino("SELECT median(x) FROM t")
+    assert "ELEMENT_AT(resources, 1)" in to_trino("SELECT resources[1].arn FROM t")
+    assert "JSON_FORMAT(JSON_EXTRACT(" in to_trino("SELECT CAST(json_extract(r, '$.a') AS VARCHAR) FROM t")
+
+
+def test_athena_ddl_uses_partition_projection():
+    ddl = create_table_sql("cloudtrail_logs", "trail-bucket", "", "o-abc", ["111111111111"], ["us-east-1"])
+    assert "'projection.enabled' = 'true'" in ddl
+    assert "s3://trail-bucket/AWSLogs/o-abc/${account}/CloudTrail/${region}/${day}" in ddl
+    assert "PARTITIONED BY (account STRING, region STRING, day STRING)" in ddl
+
+
+def _logs(folder: Path, records: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "events.json").write_text(json.dumps({"Records": records}))
+    return folder
+
+
+def _s3_event(day: int, bucket: str) -> dict:
+    return {"eventTime": f"2026-10-{day:02d}T10:00:00Z", "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+            "awsRegion": "us-east-1", "recipientAccountId": "210987654321",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::210987654321:user/etl", "accountId": "210987654321"},
+            "requestParameters": {"bucketName": bucket}}
+
+
+def _snapshot(folder: Path, buckets: list[str]) -> Path:
+    tables = folder / "tables"
+    tables.mkdir(parents=True)
+    selectors = [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                  "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{b}/" for b in buckets]}]}]
+    pq.write_table(pa.table({
+        "arn": ["arn:aws:cloudtrail:us-east-1:100000000001:trail/org"], "account": ["100000000001"],
+        "environment": ["shared"], "s3_bucket_name": ["trail-bucket"], "event_selectors": [json.dumps(selectors)]}),
+        tables / "cloudtrail_trails.parquet")
+    pq.write_table(pa.table({"arn": [f"arn:aws:s3:::{b}" for b in buckets], "account": ["210987654321"] * len(buckets),
+                             "environment": ["production"] * len(buckets)}), tables / "s3_buckets.parquet")
+    return folder
+
+
+PARAMS = parse_params({"label": "t", "estate": "aws", "accounts": [
+    {"id": "210987654321", "name": "prod", "environment": "production"},
+    {"id": "310000000003", "name": "synth", "environment": "synthetic"}]})
+
+
+def test_data_events_absent_fails_passes_and_needs_selectors(tmp_path):
+    logs = _logs(tmp_path / "logs", [_s3_event(d, "phi-claims-prod") for d in range(1, 20)])
+    snapshot = _snapshot(tmp_path / "snap", ["phi-claims-prod", "phi-imaging-prod"])
+    result = review(PARAMS, tmp_path / "out", logs=logs, snapshot_dir=snapshot, cache_dir=tmp_path / "c",
+                    start=dt.datetime(2026, 10, 1))
+    fails = {f.resource for f in result.findings if f.check_id == "CT_DATA_EVENTS_ABSENT" and f.status == "FAIL"}
+    assert fails == {"arn:aws:s3:::phi-imaging-prod"}  # claims has data events, imaging has none
+    no_snapshot = review(PARAMS, tmp_path / "out2", logs=logs, cache_dir=tmp_path / "c", start=dt.datetime(2026, 10, 1))
+    assert no_snapshot.detector_status["CT_DATA_EVENTS_ABSENT"] == "NOT_ASSESSED"
+
+
+def test_unreadable_source_is_not_assessed(tmp_path):
+    params = parse_params({"label": "t", "estate": "aws", "accounts": [{"id": "210987654321", "name": "p"}],
+                           "cloudtrail": {"source": "lookup"}})
+    result = review(params, tmp_path / "out", cache_dir=tmp_path / "c")
+    assert {f.status for f in result.findings} == {"NOT_ASSESSED"}
+    assert "LookupEvents" in result.not_assessed_reason

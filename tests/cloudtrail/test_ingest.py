@@ -1,0 +1,112 @@
+"""Reading log files: the three shapes, gzip or not, bad files named, the ledger, the cache."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synthaudit.cloudtrail.ingest import Cache, connect, ingest
+from synthaudit.cloudtrail.sources import LocalSource, describe_key
+
+
+def record(name="GetObject", when="2026-11-01T10:00:00Z", **extra):
+    base = {"eventVersion": "1.09", "eventTime": when, "eventSource": "s3.amazonaws.com", "eventName": name,
+            "awsRegion": "us-east-1", "recipientAccountId": "210987654321",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::210987654321:user/alice", "accountId": "210987654321"},
+            "requestParameters": {"bucketName": "phi-claims-prod", "key": "a.csv"}}
+    base.update(extra)
+    return base
+
+
+def run_ingest(folder: Path, cache_root: Path):
+    source = LocalSource(folder)
+    objects = [o for o in source.list() if o.kind == "log"]
+    cache = Cache(cache_root, source.uri)
+    con = connect()
+    entries = ingest(source, objects, cache, con)
+    return {e.key: e for e in entries}, cache, con
+
+
+def test_three_shapes_gzip_and_shipper_time(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with gzip.open(logs / "envelope.json.gz", "wt") as handle:
+        json.dump({"Records": [record(), record("PutObject")]}, handle)
+    (logs / "array.json").write_text(json.dumps([record("ListBuckets")], indent=2))
+    shipped = record("HeadObject")
+    shipped.pop("eventTime")
+    shipped["@timestamp"] = "2026-11-01T10:05:00.000Z"  # Logstash moved eventTime here
+    (logs / "lines.jsonl").write_text(json.dumps(record("GetBucketAcl")) + "\n" + json.dumps(shipped) + "\n")
+    entries, cache, con = run_ingest(logs, tmp_path / "cache")
+    assert {k: (e.status, e.events) for k, e in entries.items()} == {
+        "envelope.json.gz": ("ok", 2), "array.json": ("ok", 1), "lines.jsonl": ("ok", 2)}
+    names = sorted(r[0] for r in con.execute(f"SELECT event_name FROM {cache.scan_sql()}").fetchall())
+    assert names == ["GetBucketAcl", "GetObject", "HeadObject", "ListBuckets", "PutObject"]
+
+
+def test_corrupt_files_are_named_and_the_rest_is_processed(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "good.json").write_text(json.dumps({"Records": [record()]}))
+    (logs / "truncated.json.gz").write_bytes(gzip.compress(json.dumps({"Records": [record()] * 50}).encode())[:60])
+    (logs / "invalid.json").write_text('{"Records": [{"eventTime": ')
+    (logs / "foreign.json").write_text(json.dumps({"hello": "world", "items": [1, 2]}))
+    entries, *_ = run_ingest(logs, tmp_path / "cache")
+    assert entries["good.json"].status == "ok" and entries["good.json"].events == 1
+    assert entries["truncated.json.gz"].status == "corrupt" and "GZIP" in entries["truncated.json.gz"].error
+    assert entries["invalid.json"].status == "corrupt" and "JSON" in entries["invalid.json"].error
+    assert entries["foreign.json"].status == "not_cloudtrail"
+
+
+def test_keys_differing_only_in_case_do_not_break_parsing(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    odd = record(requestParameters={"bucketName": "b", "Key": "x", "key": "y"},
+                 responseElements={"ETag": "1", "etag": "2"})
+    (logs / "case.json").write_text(json.dumps({"Records": [odd]}))
+    entries, *_ = run_ingest(logs, tmp_path / "cache")
+    assert entries["case.json"].status == "ok" and entries["case.json"].events == 1
+
+
+def test_ledger_means_a_second_run_parses_only_new_files(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.json").write_text(json.dumps({"Records": [record()]}))
+    entries, cache, _ = run_ingest(logs, tmp_path / "cache")
+    assert len(cache.ledger()) == 1
+    (logs / "b.json").write_text(json.dumps({"Records": [record("PutObject")]}))
+    source = LocalSource(logs)
+    calls = []
+    original = source.fetch
+    source.fetch = lambda objs, staging: calls.append([o.key for o in objs]) or original(objs, staging)
+    ingest(source, [o for o in source.list() if o.kind == "log"], cache, connect())
+    assert calls == [["b.json"]]
+    assert set(cache.ledger()) == {"a.json", "b.json"}
+    assert all(len(e.sha256) == 64 for e in cache.ledger().values())
+
+
+def test_non_json_files_are_reported_as_not_cloudtrail():
+    assert describe_key("AWS_S3_HoneyBucketLogs.csv").kind == "other"
+    assert "not CloudTrail" in describe_key("AWS_S3_HoneyBucketLogs.csv").note
+    assert describe_key("meta.yaml").kind == "other"
+    key = "AWSLogs/o-abc123/210987654321/CloudTrail/us-east-1/2026/11/01/210987654321_CloudTrail_us-east-1_20261101T0005Z_abcdefghijklmnop.json.gz"
+    obj = describe_key(key)
+    assert (obj.kind, obj.account, obj.region, str(obj.day), obj.org_id) == ("log", "210987654321", "us-east-1", "2026-11-01", "o-abc123")
+    assert describe_key(key.replace("/CloudTrail/", "/CloudTrail-Digest/")).kind == "digest"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({
+    "eventName": st.text(min_size=1, max_size=20), "sourceIPAddress": st.text(max_size=30),
+    "requestParameters": st.dictionaries(st.text(max_size=8), st.one_of(st.integers(), st.text(max_size=10), st.none()), max_size=4),
+}), min_size=1, max_size=20))
+def test_any_records_with_time_name_source_parse(tmp_path_factory, items):
+    folder = tmp_path_factory.mktemp("prop")
+    records = [{**item, "eventTime": "2026-11-01T10:00:00Z", "eventSource": "x.amazonaws.com"} for item in items]
+    (folder / "f.json").write_text(json.dumps({"Records": records}))
+    entries, cache, con = run_ingest(folder, folder.parent / (folder.name + "-cache"))
+    assert entries["f.json"].status == "ok" and entries["f.json"].events == len(records)
