@@ -97,6 +97,11 @@ def test_free_text_exact_fuzzy_and_patterns():
     assert res.metrics["fuzzy_matches"] == 1 and res.metrics["pattern_hits"]["email"] == 1
     clean = pd.DataFrame({"note": ["Stable, review in 4 weeks.", "No complaints."]})
     assert text.free_text_phi(clean, ["note"], index).status == "PASS"
+    real["address"] = [f"{100 + i} Quarry Haven Apt. {i}" for i in range(len(real))]
+    with_addr = IdentifierIndex.build(real, ["address"])
+    moved = pd.DataFrame({"note": ["Lives at 105 quarry  HAVEN apt. 5 with family."]})
+    res = text.free_text_phi(moved, ["note"], with_addr)
+    assert res.status == "FAIL" and res.examples[0]["production_identifiers"][0]["production_row"] == 5
     assert text.free_text_phi(clean, [], index).status == "NOT_ASSESSED"
 
 

@@ -23,7 +23,7 @@ def exact_copies(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]
     real_tuples = real_norm.to_numpy()
     syn_tuples = syn_norm.to_numpy()
     matches: list[tuple[int, int]] = []
-    for pos in np.flatnonzero(np.isin(syn_h, real_h)).tolist():
+    for pos in np.flatnonzero(pd.Series(syn_h).isin(first_pos).to_numpy()).tolist():  # hash lookups: O(n)
         cand = first_pos[int(syn_h[pos])]
         if (real_tuples[cand] == syn_tuples[pos]).all():  # a hash collision is not a copy
             matches.append((pos, cand))

@@ -64,6 +64,9 @@ class IdentifierIndex:
     first_fuzzy: dict[str, set[int]] = field(default_factory=dict)
     last_fuzzy: dict[str, set[int]] = field(default_factory=dict)
     pair_of_row: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Text values (addresses, other ids, non-numeric MRNs) keyed by their first two words, for searching text.
+    phrase_starts: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    phrases: dict[str, list[tuple[str, list[tuple[str, int]]]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, real: pd.DataFrame, id_columns: list[str], exclude: "IdentifierIndex | None" = None) -> "IdentifierIndex":
@@ -106,7 +109,19 @@ class IdentifierIndex:
             full = index.values.setdefault("full_name", {})
             for pair, rows in index.pairs.items():
                 full.setdefault(f"{pair[0]} {pair[1]}", []).extend((f"{first_col}+{last_col}", r) for r in rows)
+        index._index_phrases()
         return index
+
+    def _index_phrases(self) -> None:
+        starts: dict[tuple[str, ...], list[str]] = {}
+        for kind in ("address", "other", "mrn"):
+            for value, where in self.values.get(kind, {}).items():
+                if (kind == "mrn" and value.isdigit()) or len(value) < 6:
+                    continue  # digit MRNs are matched as digit runs
+                words = tuple(value.split()[:2])
+                starts.setdefault(words, []).append(value)
+                self.phrases.setdefault(value, []).append((kind, where))
+        self.phrase_starts = {k: tuple(v) for k, v in starts.items()}
 
     def lookup(self, value: str) -> list[tuple[str, str, int]]:
         """Exact matches of one cell value: [(kind, production column, production row)]."""

@@ -9,7 +9,10 @@
   sits on one specific production record.
 
 A near copy is a synthetic row with DCR <= ``near_copy_distance`` that (when a
-holdout is given) is strictly closer to training than to the holdout.
+holdout is given) is strictly closer to training than to the holdout. The part
+FAILs when near copies exceed both ``near_copy_max_share`` of the synthetic rows
+and the chance level: the share of holdout rows (real, unseen) that lie within
+the same distance of training, times the synthetic row count.
 """
 from __future__ import annotations
 
@@ -57,10 +60,15 @@ def near_copies(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFra
         })
         arrays.update({"dcr_synthetic_to_holdout": d_hold, "dcr_holdout_to_production": own})
         near = near & (d_train < d_hold)
+        chance = float(np.mean(own <= near_copy_distance)) * len(synthetic)
+    else:
+        chance = None
     rows = np.flatnonzero(near)
     exact = set(exact_rows)
     n = len(synthetic)
     share = len(rows) / n
+    limit = max(max_share * n, chance or 0.0)
+    metrics["chance_level_from_holdout"] = chance
     metrics.update({"near_copies": int(len(rows)), "near_copies_not_exact": int(sum(1 for r in rows if r not in exact)),
                     "share": share})
     order = rows[np.lexsort((rows, d_train[rows]))] if len(rows) else rows
@@ -69,7 +77,7 @@ def near_copies(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFra
                       "dcr": round(float(d_train[r]), 6), "nndr": round(float(nndr[r]), 6),
                       "near_copy": bool(near[r])} for r in worst)
     return PartResult(
-        "near_copies", CHECK, "FAIL" if len(rows) and share > max_share else "PASS",
+        "near_copies", CHECK, "FAIL" if len(rows) and len(rows) > limit else "PASS",
         metrics=metrics,
         parameters={"columns": kinds, "ranges": enc.ranges, "near_copy_distance": near_copy_distance,
                     "max_share": max_share, "definition": "SDMetrics DCR (numeric |a-b|/range clipped at 1, categorical 0/1, "

@@ -45,12 +45,13 @@ def _identifier_hits(text: str, index: IdentifierIndex, fuzzy: bool) -> list[dic
     for match in EMAIL.finditer(lowered):
         for col, row in index.values.get("email", {}).get(match.group(), ()):
             hits.append({"kind": "email", "production_column": col, "production_row": row, "match": "exact"})
-    for kind in ("address", "other", "mrn"):
-        for value, where in index.values.get(kind, {}).items():
-            if kind == "mrn" and value.isdigit():
-                continue  # digit MRNs were handled above
-            if len(value) >= 6 and value in lowered:
-                hits.extend({"kind": kind, "production_column": c, "production_row": r, "match": "exact"} for c, r in where)
+    words = lowered.split()
+    for i in range(len(words)):
+        for value in index.phrase_starts.get(tuple(words[i:i + 2]), ()) + index.phrase_starts.get((words[i],), ()):
+            if value in lowered:
+                for kind, where in index.phrases[value]:
+                    hits.extend({"kind": kind, "production_column": c, "production_row": r, "match": "exact"}
+                                for c, r in where)
     if index.pairs:
         tokens = TOKEN.findall(canonical("full_name", lowered))
         for a, b in zip(tokens, tokens[1:]):
