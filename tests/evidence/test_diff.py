@@ -102,3 +102,10 @@ def test_cli_diff_table_and_json(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["counts"]["new"] == 1 and data["new"][0]["resource"] == "arn:aws:s3:::phi-intake-prod"
     assert main(["diff", str(a), str(tmp_path / "missing")]) == 2
+
+
+def test_undated_folders_are_never_runs_to_compare(tmp_path):
+    make_run(tmp_path, "2026-10-15_scratch", {}, manifest_label="demo")  # sorts between, but not a run name
+    make_run(tmp_path, "2026-10-01T0200Z_demo", {}, manifest_label="demo")
+    assert previous_run(make_run(tmp_path, "2026-11-01T0200Z_demo", {}), "demo").name == "2026-10-01T0200Z_demo"
+    assert previous_run(make_run(tmp_path, "synthaudit-nbval-x", {}), "demo") is None

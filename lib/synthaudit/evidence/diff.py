@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from synthaudit import findings as findings_mod
+from synthaudit.evidence.exports import RUN_NAME_RE
 from synthaudit.findings import Finding
 
 PHASES = ("inventory", "segregation", "iam", "cloudtrail", "leak", "summary")
@@ -170,17 +171,19 @@ def _manifest_label(run_dir: Path) -> str | None:
 def previous_run(run_dir: Path, label: str | None = None) -> Path | None:
     """The run this one is compared with.
 
-    The newest sibling folder whose name sorts before this run's, which holds a
-    manifest.json (a completed run), and whose params label matches (when a label
-    is given). Names start with the UTC start time, so name order is time order;
-    ad-hoc runs of a different label are never a baseline.
+    The newest sibling run folder (named ``YYYY-MM-DDTHHMMZ_<label>``) whose name sorts
+    before this run's, which holds a manifest.json (a completed run), and whose params
+    label matches (when a label is given). Names start with the UTC start time, so name
+    order is time order; unfinished runs and runs of another label are never a baseline,
+    and a folder that is not a dated run folder has no previous run.
     """
     run_dir = Path(run_dir).resolve()
     parent = run_dir.parent
-    if not parent.is_dir():
+    if not RUN_NAME_RE.match(run_dir.name) or not parent.is_dir():
         return None
     candidates = sorted(
-        (p for p in parent.iterdir() if p.is_dir() and p.name < run_dir.name and (p / "manifest.json").exists()),
+        (p for p in parent.iterdir()
+         if p.is_dir() and RUN_NAME_RE.match(p.name) and p.name < run_dir.name and (p / "manifest.json").exists()),
         key=lambda p: p.name, reverse=True,
     )
     for candidate in candidates:
