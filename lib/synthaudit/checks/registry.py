@@ -17,7 +17,7 @@ from synthaudit.config import Params
 from synthaudit.findings import Finding, sort_findings
 from synthaudit.inventory.schema import TABLES
 
-from synthaudit.checks.context import CheckContext
+from synthaudit.checks.context import CheckContext, SnapshotError
 
 PHASE = "segregation"
 
@@ -69,6 +69,8 @@ def run_check(ctx: CheckContext, check: Check) -> list[Finding]:
         return missing
     try:
         produced = list(check.run(ctx))
+    except SnapshotError:
+        raise  # bad input: the phase fails with the file named, it does not guess
     except Exception as exc:  # a bug in one check must not sink the phase; it shows as NOT_ASSESSED
         print(f"synthaudit segregation: check {check.id} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         reason = f"check error: {type(exc).__name__}: {exc}"[:300]
