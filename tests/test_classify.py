@@ -51,6 +51,15 @@ def test_name_pattern_beats_account():
     assert c.resource(SYNTH, "phi-claims") == Verdict("production", "name:phi-*")
 
 
+def test_a_name_cannot_make_a_production_resource_shared_but_a_tag_can():
+    c = make(classification={
+        "production": {"accounts": [PROD]},
+        "shared": {"accounts": [SHARED], "tags": {"Environment": ["shared"]}, "name_patterns": ["*shared*"]}})
+    assert c.resource(PROD, "data-platform-shared") == Verdict("production", "account:account-list")
+    assert c.resource(PROD, "data-platform-shared", {"Environment": "shared"}).environment == "shared"
+    assert c.resource(OTHER, "data-platform-shared") == Verdict("shared", "name:*shared*")
+
+
 def test_account_environment_when_nothing_more_specific():
     c = make()
     assert c.resource(PROD, "etl-runner") == Verdict("production", "account:account-list")

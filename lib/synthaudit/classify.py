@@ -15,7 +15,11 @@ Resources and principals
      how same-account leaks are found).
   3. a name pattern (``name:<pattern>``): a naming convention is weaker than a
      tag (names are chosen once and rarely audited) but more specific than the
-     account.
+     account. One exception: a name alone cannot turn a resource of a production
+     or synthetic account into ``shared`` (``alias/data-platform-shared`` in the
+     production account stays production): "shared" lowers scrutiny, so it takes
+     an explicit tag, while a name that reveals production or synthetic data in
+     the wrong account is exactly what the audit looks for.
   4. the account's environment (``account:<account rule>``).
   5. ``unknown`` (``none``): shown to the analyst to classify in params.
 
@@ -181,11 +185,12 @@ class Classifier:
             hits = {env: hit for env, rule in self.rules.items() if (hit := _tag_matches(rule, tags))}
             if verdict := _first_by_precedence(hits):
                 return verdict
+        acct = self.account(account)
         if name:
             hits = {env: hit for env, rule in self.rules.items() if (hit := _name_matches(rule, name))}
-            if verdict := _first_by_precedence(hits):
+            verdict = _first_by_precedence(hits)
+            if verdict and not (verdict.environment == "shared" and acct.environment in ("production", "synthetic")):
                 return verdict
-        acct = self.account(account)
         if acct.environment == UNKNOWN:
             return acct
         return Verdict(acct.environment, f"account:{acct.rule}")

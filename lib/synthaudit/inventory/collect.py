@@ -86,7 +86,7 @@ class Inventory:
     api_calls: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {kind: len(rows) for kind, rows in sorted(self.tables.items())}
+        return {kind: len(self.tables.get(kind, [])) for kind in sorted(TABLES)}
 
     def summary(self) -> dict[str, Any]:
         env: Counter[str] = Counter()
@@ -98,11 +98,14 @@ class Inventory:
                 "api_calls": sum(self.api_calls.values())}
 
 
-def plan_units(params: Params) -> list[Unit]:
+def plan_units(params: Params, services: tuple[str, ...] | None = None) -> list[Unit]:
+    """Every (service, account, region) to read; ``services`` narrows it (bench, targeted re-reads)."""
     accounts = params.account_ids()
     mgmt = params.management_account or accounts[0]
     units: list[Unit] = []
     for collector in COLLECTORS:
+        if services is not None and collector.SERVICE not in services:
+            continue
         if collector.SCOPE == "organization":
             units.append(Unit(collector.SERVICE, mgmt, GLOBAL))
         elif collector.SCOPE == "account":
@@ -124,11 +127,12 @@ def _run_unit(unit: Unit, clients: ClientCache, params: Params) -> UnitResult:
     return UnitResult(unit, "assessed", None, scope.output)
 
 
-def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None = None) -> Inventory:
+def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None = None,
+                      services: tuple[str, ...] | None = None) -> Inventory:
     """Collect every unit concurrently (params.aws.max_workers) and classify the rows."""
     counter = counter or CallCounter()
     clients = CountingClients(sessions, counter)
-    units = plan_units(params)
+    units = plan_units(params, services)
     with ThreadPoolExecutor(max_workers=params.aws.max_workers, thread_name_prefix="inventory") as pool:
         results = list(pool.map(lambda u: _run_unit(u, clients, params), units))
     return assemble(params, results, dict(sorted(counter.by_service.items())))

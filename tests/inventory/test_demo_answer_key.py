@@ -1,0 +1,70 @@
+"""The demo estate's snapshot holds every resource of the answer key, classified as
+the key says (``environment``), and every (account, region, service) was assessed.
+The key is read here, never by the kit."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from synthaudit.config import load_params
+from synthaudit.inventory import Snapshot
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+PARAMS_FILE = REPO / "params" / "demo.yaml"
+
+
+def keyed_entries() -> list[dict]:
+    entries = []
+    for path in sorted((REPO / "lib" / "synthaudit" / "demo").glob("planted*.yaml")):
+        entries += [e for e in yaml.safe_load(path.read_text()) or [] if e.get("environment")]
+    return entries
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(tmp_path_factory) -> Snapshot:
+    from synthaudit.aws.session import SessionFactory
+    from synthaudit.demo import start_demo_estate
+    from synthaudit.demo.server import DUMMY_CREDENTIALS
+    from synthaudit.inventory import run_inventory
+
+    saved = dict(os.environ)
+    os.environ.update(DUMMY_CREDENTIALS)
+    server = start_demo_estate()
+    try:
+        os.environ.update(server.env())
+        params = load_params(PARAMS_FILE)
+        out = tmp_path_factory.mktemp("demo") / "snapshot"
+        run_inventory(params, SessionFactory(params), out)
+    finally:
+        server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+    return Snapshot(out)
+
+
+def test_every_answer_key_resource_is_in_the_snapshot_as_classified(demo_snapshot):
+    found: dict[str, tuple[str, str, str]] = {}
+    for kind in demo_snapshot.kinds():
+        table = demo_snapshot.table(kind)
+        for arn, env, rule in zip(table.arn, table.environment, table.environment_rule):
+            found.setdefault(arn, (kind, env, rule))
+    entries = keyed_entries()
+    assert len(entries) >= 20
+    missing = [(e["id"], e["resource"]) for e in entries if e["resource"] not in found]
+    wrong = [(e["id"], e["resource"], e["environment"], found[e["resource"]])
+             for e in entries if e["resource"] in found and found[e["resource"]][1] != e["environment"]]
+    assert missing == [] and wrong == []
+
+
+def test_demo_fully_assessed_and_nothing_unclassified_in_known_accounts(demo_snapshot):
+    cov = demo_snapshot.coverage()
+    assert set(cov.status) == {"assessed"}, cov[cov.status != "assessed"].to_dict("records")
+    params = load_params(PARAMS_FILE)
+    for kind in demo_snapshot.kinds():
+        table = demo_snapshot.table(kind)
+        unknown = table[(table.environment == "unknown") & table.account.isin(params.account_ids())]
+        assert unknown.empty, (kind, unknown.arn.tolist()[:5])
