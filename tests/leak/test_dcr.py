@@ -112,3 +112,23 @@ def test_bad_input_is_a_clear_error():
         dcr.encode(frame(2, 1), frame(2, 2), {"age": "ordinal"})
     with pytest.raises(ValueError, match="no rows"):
         dcr.distance_to_closest(frame(2, 1), frame(0, 2), {"age": "numerical"})
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+cell_num = st.one_of(st.none(), st.sampled_from([0.0, 1.0, 2.5, -3.0, 10.0, 1e6]))
+cell_cat = st.one_of(st.none(), st.sampled_from(["a", "b", "c"]))
+rows = st.lists(st.tuples(cell_num, cell_num, cell_cat), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows, rows)
+def test_property_kernels_equal_definition(qrows, rrows):
+    """Any small table, missing values anywhere: both kernels equal the pair-by-pair definition."""
+    kinds = {"x": "numerical", "y": "numerical", "c": "categorical"}
+    q = pd.DataFrame(qrows, columns=["x", "y", "c"]).astype({"x": float, "y": float, "c": object})
+    r = pd.DataFrame(rrows, columns=["x", "y", "c"]).astype({"x": float, "y": float, "c": object})
+    want = brute_force(q, r, kinds)
+    for engine in ("numpy", "numba") if dcr.engine_name("auto") == "numba" else ("numpy",):
+        got = dcr.distance_to_closest(q, r, kinds, engine=engine)
+        assert np.allclose(got.dcr, want, atol=1e-12), engine

@@ -46,3 +46,14 @@ def test_resource_and_sibling_paths():
     assert resource_of("s3://b/k/t.csv") == "arn:aws:s3:::b/k/t.csv"
     assert sibling("s3://b/k/t.csv", "img/1.png") == "s3://b/k/img/1.png"
     assert sibling("/d/t.csv", "img/1.png") == "/d/img/1.png"
+
+
+def test_empty_synthetic_table_is_not_assessed(tmp_path):
+    from synthaudit.config import LeakThresholds
+    from synthaudit.leak.score import DatasetSpec, score_dataset
+
+    real, syn = tmp_path / "real.csv", tmp_path / "syn.csv"
+    real.write_text("zip,sex\n68101,F\n")
+    syn.write_text("zip,sex\n")
+    res = score_dataset(DatasetSpec("e", str(real), str(syn)), LeakThresholds(), Reader())
+    assert res.verdict == "NOT_ASSESSED" and "no rows" in res.reason

@@ -73,6 +73,9 @@ def inference_risk(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.Data
     if holdout is None or not len(holdout):
         return not_assessed("inference_risk", CHECK, "no holdout (control) rows: the risk is measured against a "
                             "control attack; give the dataset a holdout", n_attacks=n_attacks, seed=seed)
+    if not len(real) or not len(synthetic):
+        return not_assessed("inference_risk", CHECK, "production or synthetic table has no rows",
+                            n_attacks=n_attacks, seed=seed)
     if not qis or not secrets:
         return not_assessed("inference_risk", CHECK, "needs quasi-identifier and sensitive columns in the synthetic "
                             "output (roles quasi_identifier and sensitive)", n_attacks=n_attacks, seed=seed)

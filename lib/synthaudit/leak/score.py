@@ -170,6 +170,9 @@ def score_dataset(spec: DatasetSpec, th: LeakThresholds, reader: Reader,
             return _unassessed(spec, f"{role} input unreadable: {exc}", provenance)
         except Exception as exc:  # AWS errors: access denied, missing object, ...
             return _unassessed(spec, f"{role} input {location} unreadable: {classify_error(exc).reason}", provenance)
+    for role in ("real", "synthetic"):
+        if tables[role].rows == 0:
+            return _unassessed(spec, f"{role} input {getattr(spec, role)} has no rows: nothing to compare", provenance)
     return score_tables(spec, tables["real"], tables["synthetic"], tables["holdout"], th, reader, synthetic_reader)
 
 
