@@ -63,7 +63,6 @@ class IdentifierIndex:
     pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)             # (first, last) -> rows
     first_fuzzy: dict[str, set[int]] = field(default_factory=dict)
     last_fuzzy: dict[str, set[int]] = field(default_factory=dict)
-    pair_of_row: dict[int, tuple[str, str]] = field(default_factory=dict)
     # Text values (addresses, other ids, non-numeric MRNs) keyed by their first two words, for searching text.
     phrase_starts: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     phrases: dict[str, list[tuple[str, list[tuple[str, int]]]]] = field(default_factory=dict)
@@ -101,7 +100,6 @@ class IdentifierIndex:
                 if exclude is not None and pair in exclude.pairs:
                     continue
                 index.pairs.setdefault(pair, []).append(row)
-                index.pair_of_row[row] = pair
                 for d in deletions(pair[0]):
                     index.first_fuzzy.setdefault(d, set()).add(row)
                 for d in deletions(pair[1]):

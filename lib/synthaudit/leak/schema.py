@@ -7,7 +7,7 @@ Kinds (numerical / datetime / categorical, or excluded) are inferred from values
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

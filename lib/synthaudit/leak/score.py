@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from synthaudit.config import LeakThresholds
 from synthaudit.leak import canary, exact, identifiers, imaging, inference, near, replay, text
 from synthaudit.leak.dcr import engine_name
@@ -21,7 +19,7 @@ from synthaudit.leak.normalise import normalise_series
 from synthaudit.leak.parts import PartResult
 from synthaudit.leak.readers import Reader, Table, resource_of
 from synthaudit.leak.redact import Redactor
-from synthaudit.leak.schema import Schema, build_schema, distance_columns, infer_kind
+from synthaudit.leak.schema import Schema, build_schema, distance_columns
 
 ROW_PARTS = ("exact_copies", "near_copies", "qi_replay", "identifier_overlap", "free_text_phi",
              "dicom_header_phi", "image_near_duplicate", "canary")
