@@ -169,3 +169,15 @@ def test_value_helpers():
         "T": {"Type": "Task", "Resource": "arn:x"}}}}}})
     assert (names, resources) == (["M", "T"], ["arn:x"])
     assert json.loads(json.dumps(names)) == names
+
+
+def test_readme_documents_every_table_and_column():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "lib" / "synthaudit" / "inventory" / "README.md").read_text()
+    for kind, table in TABLES.items():
+        section = readme.split(f"### `{kind}` (", 1)
+        assert len(section) == 2, f"README lacks table {kind}"
+        body = section[1].split("### ", 1)[0]
+        for column in table.names:
+            assert f"| `{column}` |" in body, f"README lacks {kind}.{column}"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from synthaudit.aws.errors import classify_error
-from synthaudit.classify import Classifier
+from synthaudit.classify import Classifier, Verdict
 from synthaudit.config import Params
 from synthaudit.inventory.base import GLOBAL, ClientCache, Output, Scope
 from synthaudit.inventory.collectors import COLLECTORS, organizations as org_collector
@@ -181,6 +181,9 @@ def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _classify(classifier: Classifier, kind: str, row: dict[str, Any]) -> None:
     if kind == "org_accounts":
         verdict = classifier.account(row["account"])
+    elif kind == "org_policies":  # governance objects: their names say what they deny, not what they hold
+        acct = classifier.account(row["account"])
+        verdict = Verdict(acct.environment, f"account:{acct.rule}" if acct.environment != "unknown" else acct.rule)
     elif kind == "org_units":
         verdict = classifier.ou(row["ou_id"], row.get("name")) or classifier.resource(
             row["account"], row.get("name"), {}, arn=row.get("arn"))
