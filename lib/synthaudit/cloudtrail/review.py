@@ -402,6 +402,7 @@ def review_athena(params: Params, out_dir: Path, *, sessions=None, snapshot_dir:
                   start: dt.datetime | None = None, end: dt.datetime | None = None, client=None) -> ReviewResult:
     """The same detectors on Athena over an existing CloudTrail table (see athena.py)."""
     athena = params.cloudtrail.athena
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     resource = _source_resource(params, None)
     result = ReviewResult(resource, {})
     if athena is None:

@@ -41,7 +41,7 @@ class SourceObject:
     key: str
     size: int
     etag: str
-    kind: str  # log | digest | other
+    kind: str  # log | digest | meta (signatures, public keys) | other
     account: str | None = None
     region: str | None = None
     day: dt.date | None = None
@@ -68,6 +68,8 @@ def describe_key(key: str, size: int = 0, etag: str = "") -> SourceObject:
         return SourceObject(key, size, etag, kind, match["account"], match["region"], day, match["org"])
     if lowered.endswith(JSON_SUFFIXES):
         return SourceObject(key, size, etag, "log")
+    if lowered.endswith((".signature", ".pem", ".der")):
+        return SourceObject(key, size, etag, "meta", note="digest signature or public key, read with the digests")
     suffix = Path(lowered).suffix
     note = NOT_CLOUDTRAIL_HINTS.get(suffix, f"not a JSON file ({suffix or 'no extension'}), not CloudTrail")
     return SourceObject(key, size, etag, "other", note=note)

@@ -11,6 +11,7 @@ bucket, where the kit looks for keys shipped with the logs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import json
@@ -139,6 +140,7 @@ SERVICES = ("config.amazonaws.com", "ec2.amazonaws.com")
 P = {p.name: p for p in PRINCIPALS}
 
 
+@functools.lru_cache(maxsize=None)
 def _identity(p: Principal, mfa: bool = False) -> dict[str, Any]:
     if p.kind == "root":
         return {"type": "Root", "principalId": p.account, "arn": p.arn, "accountId": p.account,
@@ -185,9 +187,10 @@ class LogWriter:
 
     files: dict[tuple[str, str, dt.datetime], list[dict]] = field(default_factory=lambda: defaultdict(list))
     counter: int = 0
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED + 2))
 
     def block(self, region: str, when: dt.datetime) -> dt.datetime:
-        hours = 6 if region == ids.HOME_REGION else 24
+        hours = 12 if region == ids.HOME_REGION else 24
         return when.replace(hour=when.hour - when.hour % hours, minute=0, second=0, microsecond=0)
 
     def add(self, when: dt.datetime, account: str, region: str, identity: dict, source: str, name: str,
@@ -195,9 +198,9 @@ class LogWriter:
             ip: str = "10.0.0.1", ua: str = "aws-cli/2.15.30", read_only: bool | None = None,
             response: dict | None = None, additional: dict | None = None, event_type: str = "AwsApiCall") -> None:
         self.counter += 1
-        rng = random.Random(self.counter)
+        rng = self.rng
         record: dict[str, Any] = {
-            "eventVersion": "1.09", "userIdentity": identity, "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventVersion": "1.09", "userIdentity": identity, "eventTime": when.isoformat(timespec="seconds") + "Z",
             "eventSource": source, "eventName": name, "awsRegion": region, "sourceIPAddress": ip, "userAgent": ua,
             "requestParameters": params, "responseElements": response,
             "requestID": str(uuid.UUID(int=rng.getrandbits(128))), "eventID": str(uuid.UUID(int=rng.getrandbits(128))),
@@ -232,7 +235,9 @@ def _baseline(w: LogWriter, rng: random.Random) -> None:
             for account in ids.ACCOUNTS:
                 for region in ids.REGIONS:
                     if account == ids.MANAGEMENT and region != ids.HOME_REGION and date >= day(29):
-                        continue  # planted: the management account's eu-west-1 goes silent in the review window
+                        continue
+                    if region != ids.HOME_REGION and hour % 3:
+                        continue  # the second region is quieter: a service call every three hours  # planted: the management account's eu-west-1 goes silent in the review window
                     svc = SERVICES[(hour + len(account)) % 2]
                     w.add(hour_start + dt.timedelta(minutes=rng.randrange(60)), account, region,
                           {"type": "AWSService", "invokedBy": svc}, "sts.amazonaws.com", "AssumeRole",
@@ -441,7 +446,7 @@ def _plants(w: LogWriter) -> list[Plant]:
 
 # -- files, digests, upload ----------------------------------------------------------------------
 
-GAP_BLOCK = (ids.PRODUCTION, ids.HOME_REGION, dt.datetime.combine(day(12), dt.time(6)))   # deleted log file
+GAP_BLOCK = (ids.PRODUCTION, ids.HOME_REGION, dt.datetime.combine(day(12), dt.time(0)))   # deleted log file
 TAMPERED_BLOCK = (ids.SYNTHETIC, ids.HOME_REGION, dt.datetime.combine(day(6), dt.time(0)))  # edited after delivery
 CORRUPT_BLOCK = (ids.LOGGING, ids.HOME_REGION, dt.datetime.combine(day(2), dt.time(12)))   # truncated gzip
 NO_DIGEST_DAY = (ids.SYNTHETIC, "eu-west-1", day(3))                                     # digest deleted
@@ -472,7 +477,7 @@ def build() -> tuple[dict[str, bytes], list[dict], list[Plant]]:
         if (account, region, block) == GAP_BLOCK:
             plants.append(Plant("CT26", "FAIL", "CT_COVERAGE_GAP",
                                 f"arn:aws:organizations::{ids.MANAGEMENT}:account/{ids.ORG_ID}/{account}", account,
-                                "production us-east-1 log file for 06:00-12:00 deleted: six hours without events"))
+                                "production us-east-1 log file for 00:00-12:00 deleted: twelve hours without events"))
             plants.append(Plant("CT27", "FAIL", "CT_LOG_FILE_INTEGRITY", f"arn:aws:s3:::{ids.TRAIL_BUCKET}/{key}", account,
                                 "log file listed in its digest is missing from the bucket"))
             continue
