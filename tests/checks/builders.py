@@ -100,11 +100,15 @@ class FakeDecision:
 
 @dataclass
 class FakeStore:
-    """Allows exactly the (principal, action, resource-pattern) triples it is given."""
+    """Allows exactly the (principal, action, resource-pattern) triples it is given; ``denies`` are explicit."""
 
     grants: list[tuple[str, str, str]] = field(default_factory=list)
+    denies: list[tuple[str, str, str]] = field(default_factory=list)
 
     def evaluate(self, principal: str, action: str, resource: str) -> FakeDecision:
+        for p, a, r in self.denies:
+            if p == principal and fnmatch.fnmatchcase(action, a) and fnmatch.fnmatchcase(resource, r):
+                return FakeDecision(principal, action, resource, "denied", (("fence", "scp", "Deny", "Deny"),))
         for p, a, r in self.grants:
             if p == principal and fnmatch.fnmatchcase(action, a) and fnmatch.fnmatchcase(resource, r):
                 return FakeDecision(principal, action, resource, "allowed", (("test-policy", "identity", "Grant", "Allow"),))

@@ -33,6 +33,7 @@ class Case:
     rows: list
     expect: dict[str, str]                     # resource -> status
     grants: list = field(default_factory=list)  # FakeStore grants
+    denies: list = field(default_factory=list)  # FakeStore explicit denies
 
     @property
     def id(self) -> str:
@@ -83,13 +84,24 @@ CLASSIFIED = {"StartAt": "ClassifyInput", "States": {
     "ClassifyInput": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Transform"},
     "Transform": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}}
 UNCLASSIFIED = {"StartAt": "Extract", "States": {
-    "Extract": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "Next": "ClassifyOutput"},
-    "ClassifyOutput": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
+    "Extract": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "Next": "Publish"},
+    "Publish": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
+CLASSIFIED_BEFORE_RELEASE = {"StartAt": "Extract", "States": {
+    "Extract": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "Next": "Check"},
+    "Check": {"Type": "Parallel", "Next": "Gate", "Branches": [{"StartAt": "PhiScan", "States": {
+        "PhiScan": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": "phi-scan-v2"}, "End": True}}}]},
+    "Gate": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": True, "Next": "Publish"}],
+             "Default": "Reject"},
+    "Reject": {"Type": "Fail"},
+    "Publish": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
 CHOICE_BYPASS = {"StartAt": "Route", "States": {
     "Route": {"Type": "Choice", "Choices": [{"Variable": "$.fast", "BooleanEquals": True, "Next": "Transform"}],
               "Default": "ValidatePHI"},
     "ValidatePHI": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Transform"},
     "Transform": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True}}}
+DELEGATING = {"Statement": [{"Sid": "NamedReaders", "Effect": "Allow", "Principal": {"AWS": [SYN_ROLE]},
+                             "Action": ["s3:GetObject"], "Resource": f"{PB}/*"}]}
 S3_SELECTOR = [{"ReadWriteType": "All", "IncludeManagementEvents": True,
                 "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::phi-claims/"]}]}]
 LAMBDA_ADVANCED = [{"Name": "fn", "FieldSelectors": [
@@ -101,6 +113,15 @@ CASES = [
          {PB: "FAIL"}, grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::phi-claims/*")]),
     Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "no-grant", [bucket("phi-claims"), synth_role()], {PB: "PASS"},
          grants=[(role_arn("prod-etl", PROD), "s3:GetObject", "*")]),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "delegated-by-bucket-policy",
+         [bucket("phi-claims", policy=DELEGATING), synth_role()], {PB: "FAIL"}),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "delegation-fenced-by-explicit-deny",
+         [bucket("phi-claims", policy=DELEGATING), synth_role()], {PB: "PASS"},
+         denies=[(SYN_ROLE, "s3:*", "*")]),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "own-account-root-is-not-delegation",
+         [bucket("phi-claims", policy={"Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PROD}:root"},
+                                                      "Action": "s3:*", "Resource": f"{PB}/*"}]}),
+          synth_role(), role("synth-imaging-sampler", PROD, env="synthetic")], {PB: "PASS"}),
     Case("S3_MIXED_ENVIRONMENT_DATA", "both-prefixes",
          [bucket("staging", SHARED, key_prefixes=["prod-extract/", "synthetic/"])], {"arn:aws:s3:::staging": "FAIL"}),
     Case("S3_MIXED_ENVIRONMENT_DATA", "conflicting-tags",
@@ -223,9 +244,11 @@ CASES = [
          [row("sagemaker_training_jobs", JOB, SYNTH, "synth-train", output_s3_path="s3://synth-models/out/"),
           bucket("synth-models", SYNTH)], {JOB: "PASS"}),
     # --- pipelines ----------------------------------------------------------------------------------
-    Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "classify-after", [state_machine(UNCLASSIFIED)], {SFN: "FAIL"}),
+    Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "none", [state_machine(UNCLASSIFIED)], {SFN: "FAIL"}),
     Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "choice-bypass", [state_machine(CHOICE_BYPASS)], {SFN: "FAIL"}),
     Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "classify-first", [state_machine(CLASSIFIED)], {SFN: "PASS"}),
+    Case("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", "scan-branch-and-gate-before-release",
+         [state_machine(CLASSIFIED_BEFORE_RELEASE)], {SFN: "PASS"}),
     Case("STEPFUNCTIONS_NO_TRACING", "off", [state_machine(CLASSIFIED, tracing_enabled=False)], {SFN: "FAIL"}),
     Case("STEPFUNCTIONS_NO_TRACING", "on", [state_machine(CLASSIFIED)], {SFN: "PASS"}),
     Case("SYNTHETIC_OUTPUT_NOT_LABELLED", "untagged", [bucket("synth-out", SYNTH)], {"arn:aws:s3:::synth-out": "FAIL"}),
@@ -344,7 +367,7 @@ CASES = [
 
 def run_case(tmp_path, case: Case, **kwargs):
     snap = write(tmp_path, case.rows, **kwargs)
-    return run_all(snap, PARAMS, store=FakeStore(case.grants), only=[case.check])
+    return run_all(snap, PARAMS, store=FakeStore(case.grants, case.denies), only=[case.check])
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

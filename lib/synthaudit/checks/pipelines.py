@@ -44,11 +44,18 @@ def _next_states(state: dict[str, Any]) -> list[str]:
     return [n for n in nexts if isinstance(n, str)]
 
 
-def unvetted_tasks(definition: dict[str, Any], patterns: list[str], vetted: bool = False) -> list[str]:
-    """Task states reachable on some path before any classification state (their names)."""
+def _ends(state: dict[str, Any]) -> bool:
+    """A state where an execution finishes successfully (data has left the pipeline)."""
+    return state.get("Type") == "Succeed" or (state.get("End") is True and state.get("Type") != "Fail")
+
+
+def unvetted_endings(definition: dict[str, Any], patterns: list[str], vetted: bool = False) -> list[str]:
+    """States where an execution can finish successfully without having passed a classification
+    state: the paths on which data leaves the pipeline unvetted. (A classifier must read its
+    input, so tasks before it are expected; what matters is that nothing is released unvetted.)"""
     states = definition.get("States") or {}
     start = definition.get("StartAt")
-    found: list[str] = []
+    found: set[str] = set()
     seen: set[tuple[str, bool]] = set()
     stack: list[tuple[str, bool]] = [(start, vetted)] if isinstance(start, str) else []
     while stack:
@@ -59,15 +66,13 @@ def unvetted_tasks(definition: dict[str, Any], patterns: list[str], vetted: bool
         state = states[name] if isinstance(states[name], dict) else {}
         if is_classification_state(name, state, patterns):
             ok = True
-        elif state.get("Type") == "Task" and not ok:
-            found.append(name)
         subs = _children(state)
-        for sub in subs:
-            found.extend(unvetted_tasks(sub, patterns, ok))
         if subs and not ok:
             ok = any(_contains_classification(sub, patterns) for sub in subs)
+        if _ends(state) and not ok:
+            found.add(name)
         stack.extend((n, ok) for n in _next_states(state))
-    return sorted(set(found))
+    return sorted(found)
 
 
 def _contains_classification(definition: dict[str, Any], patterns: list[str]) -> bool:
@@ -83,8 +88,8 @@ def _classification_step(ctx: CheckContext, row: dict[str, Any]):
     if not isinstance(definition, dict) or "States" not in definition:
         return unknown("state machine definition not available")
     patterns = ctx.seg.classification_step_patterns
-    unvetted = unvetted_tasks(definition, patterns)
-    return fail_if(bool(unvetted), {"tasks_before_classification": unvetted, "patterns": patterns,
+    unvetted = unvetted_endings(definition, patterns)
+    return fail_if(bool(unvetted), {"endings_without_classification": unvetted, "patterns": patterns,
                                     "start_at": definition.get("StartAt")})
 
 

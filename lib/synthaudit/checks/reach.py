@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 from synthaudit.findings import Finding
 
 from synthaudit.checks.context import CheckContext
+from synthaudit.checks.policy import as_list, statement_allows_action, statements
 
 REACHABLE = ("allowed", "conditional")
 PRINCIPAL_KINDS = ("iam_roles", "iam_users")
@@ -148,6 +149,58 @@ def _edges(grants: Iterable[dict[str, Any]], target: str) -> list[dict[str, str]
     return [{"source": p, "target": target, "via": a} for p, a in sorted(seen)]
 
 
+def _named_aws_principals(stmt: dict[str, Any]) -> list[str]:
+    principal = stmt.get("Principal")
+    if isinstance(principal, dict):
+        return [str(v) for v in as_list(principal.get("AWS"))]
+    return []
+
+
+def _resource_matches(stmt: dict[str, Any], resource: str) -> bool:
+    import fnmatch
+
+    if "NotResource" in stmt:
+        return not any(fnmatch.fnmatchcase(resource, str(p)) for p in as_list(stmt["NotResource"]))
+    return any(fnmatch.fnmatchcase(resource, str(p)) for p in as_list(stmt.get("Resource", "*")))
+
+
+def delegated_grants(ctx: CheckContext, store: DataStore, row: dict[str, Any], principals: list[dict[str, Any]],
+                     reacher: "Reacher", granted: set[str]) -> list[dict[str, Any]]:
+    """Cross-account resource-policy statements that grant the store's data actions to a synthetic
+    principal (or a synthetic account) the engine found without effective access only because its own
+    identity policy is silent. The synthetic account's IAM administrators can close that gap at will,
+    so the production resource has handed its decision to the synthetic side. An explicit deny (a
+    policy or an SCP fence) on the principal keeps the resource closed and is respected."""
+    by_arn = {p["arn"]: p for p in principals}
+    by_account: dict[str, list[str]] = {}
+    for p in principals:
+        by_account.setdefault(p["account"], []).append(p["arn"])
+    found = []
+    for stmt in statements(row.get("policy")):
+        if stmt.get("Effect") != "Allow":
+            continue
+        for value in _named_aws_principals(stmt):
+            if value in by_arn:
+                candidates = [value]
+            else:
+                account = value if value.isdigit() else (value.split(":")[4] if value.endswith(":root") else "")
+                candidates = by_account.get(account, [])
+            for resource in store.resources(row):
+                if not _resource_matches(stmt, resource):
+                    continue
+                for action in store.actions:
+                    if not statement_allows_action(stmt, action):
+                        continue
+                    open_to = [c for c in candidates if c not in granted and _account_of(c) != row["account"]
+                               and getattr(reacher.decide(c, action, resource), "outcome", "denied") != "denied"]
+                    if open_to:
+                        found.append({"granted_to": value, "principals": sorted(open_to)[:20], "action": action,
+                                      "resource": resource, "sid": stmt.get("Sid", ""),
+                                      "note": "resource policy grants it; only the principal's own identity policy, "
+                                              "which the synthetic account controls, is missing"})
+    return found
+
+
 # --- data store examined, synthetic principals asked ----------------------------------
 @dataclass(frozen=True)
 class StoreReach:
@@ -180,9 +233,14 @@ def run_store_reach(spec: StoreReach, ctx: CheckContext) -> list[Finding]:
             "principals_examined": len(principals),
             "actions": list(spec.store.actions),
         }
-        if grants:
+        delegated = delegated_grants(ctx, spec.store, row, principals, reacher, {g["principal"] for g in grants})
+        if grants or delegated:
             evidence["grants"] = grants
-            evidence["edges"] = _edges(grants, row["arn"])
+            if delegated:
+                evidence["delegated_grants"] = delegated
+            edges = _edges(grants, row["arn"]) + [{"source": d["granted_to"], "target": row["arn"], "via": d["action"]}
+                                                  for d in delegated]
+            evidence["edges"] = [dict(t) for t in sorted({tuple(sorted(e.items())) for e in edges})]
             out.append(ctx.finding(spec.check_id, row, "FAIL", evidence=evidence))
         elif iam_gaps or errors:
             reasons = [f"principals of {a} not read ({r})" for a, r in sorted(iam_gaps.items())]
