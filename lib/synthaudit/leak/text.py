@@ -20,6 +20,12 @@ DEFAULT_MRN_PATTERNS = (r"\bMRN[:#\s-]*[A-Z]{0,3}\d{5,10}\b",)
 STREET_SUFFIXES = ("street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter"
                    "|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|camp|burg|crossing|heights|hills|manor"
                    "|mill|mills|park|plaza|point|ridge|route|run|springs|station|summit|union|valley|view|village|ville")
+try:  # Faker (a dependency, offline) knows the USPS street suffixes; no model download involved
+    from faker.providers.address.en_US import Provider as _UsAddress
+
+    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes}, key=len, reverse=True))
+except ImportError:  # pragma: no cover
+    pass
 PATTERNS = {
     "ssn": re.compile(r"\b(?!000|666|9\d\d)(\d{3})[- ](?!00)(\d{2})[- ](?!0000)(\d{4})\b"),
     "phone": re.compile(r"(?<!\d)(?:\+?1[-. ]?)?\(?[2-9]\d{2}\)?[-. ]?[2-9]\d{2}[-. ]\d{4}(?!\d)"),
