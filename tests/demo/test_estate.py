@@ -210,8 +210,8 @@ def _exists_states(audit, account, arn, region):
 
 
 def _exists_cloudtrail(audit, account, arn, region):
-    trails = audit.client(account, "cloudtrail", region).describe_trails(trailNameList=[arn])["trailList"]
-    return len(trails) == 1 and trails[0]["TrailARN"] == arn
+    trails = audit.client(account, "cloudtrail", region).describe_trails()["trailList"]
+    return arn in {t["TrailARN"] for t in trails}
 
 
 EXISTS: dict[str, Callable[..., bool]] = {

@@ -59,6 +59,7 @@ class Estate:
     planted: list[Planted] = field(default_factory=list)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # ids learned while building (endpoints, key ids)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per build step
     _clients: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
     @classmethod
