@@ -156,8 +156,12 @@ def _describe(exc: BaseException) -> str:
 
 def render_html(run_dir: Path, notebook: Path) -> list[Path]:
     """Two HTML renders per notebook: full, and without code (for auditors)."""
+    import warnings
+
     from nbconvert import HTMLExporter
 
+    # scrapbook's scrap mimetype has no HTML form by design; the scraps stay in the .ipynb.
+    warnings.filterwarnings("ignore", message="Your element with mimetype.*scrapbook")
     html_dir = run_dir / "html"
     html_dir.mkdir(exist_ok=True)
     nb = nbformat.read(notebook, as_version=4)
