@@ -18,19 +18,33 @@ MAX_DETAIL_ERRORS = 20
 
 
 class ClientCache:
-    """One client per (account, service, region), created under a lock (boto3 sessions are not thread-safe)."""
+    """One client per (account, service, region).
+
+    boto3 sessions are not thread-safe, so clients of one account (one assumed-role
+    session) are created one at a time; different accounts proceed in parallel."""
 
     def __init__(self, factory: Any) -> None:
         self.factory = factory
         self._lock = threading.Lock()
+        self._account_locks: dict[str, threading.Lock] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
+
+    def _make(self, account: str, service: str, region: str) -> Any:
+        return self.factory.client(account, service, region)
 
     def get(self, account: str, service: str, region: str) -> Any:
         key = (account, service, region)
         with self._lock:
-            if key not in self._clients:
-                self._clients[key] = self.factory.client(account, service, region)
-            return self._clients[key]
+            if key in self._clients:
+                return self._clients[key]
+            account_lock = self._account_locks.setdefault(account, threading.Lock())
+        with account_lock:
+            with self._lock:
+                if key in self._clients:
+                    return self._clients[key]
+            client = self._make(account, service, region)
+            with self._lock:
+                return self._clients.setdefault(key, client)
 
 
 @dataclass

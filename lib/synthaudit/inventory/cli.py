@@ -33,7 +33,8 @@ def _inventory(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("inventory", help="phase 01: read every account and region into snapshot/",
-                                   description=__doc__.splitlines()[0])
+                                   description="Phase 01: read every account and region in the params (read-only), "
+                                   "classify everything and write OUT/snapshot/; prints a JSON summary.")
     parser.add_argument("--params", required=True, type=Path, help="params YAML (see params/example-organisation.yaml)")
     parser.add_argument("--out", required=True, type=Path, help="run folder; the snapshot goes to OUT/snapshot/")
     parser.add_argument("--strict", action="store_true",

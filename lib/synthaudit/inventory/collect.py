@@ -64,14 +64,10 @@ class CountingClients(ClientCache):
         super().__init__(factory)
         self.counter = counter
 
-    def get(self, account: str, service: str, region: str) -> Any:
-        key = (account, service, region)
-        with self._lock:
-            if key not in self._clients:
-                client = self.factory.client(account, service, region)
-                client.meta.events.register("before-call.*.*", self.counter, unique_id="synthaudit-call-counter")
-                self._clients[key] = client
-            return self._clients[key]
+    def _make(self, account: str, service: str, region: str) -> Any:
+        client = self.factory.client(account, service, region)
+        client.meta.events.register("before-call.*.*", self.counter, unique_id="synthaudit-call-counter")
+        return client
 
 
 @dataclass
