@@ -384,7 +384,7 @@ def _write_sources(out_dir: Path, result: ReviewResult) -> None:
 
 def _write_outputs(out_dir: Path, result: ReviewResult) -> None:
     _write_sources(out_dir, result)
-    anomalies = [asdict(a) for a in result.anomalies]
+    anomalies = [dict(a.__dict__) for a in result.anomalies]
     (out_dir / "anomalies.json").write_text(json.dumps(anomalies, indent=2, sort_keys=True, default=str) + "\n")
     integ = result.integrity
     (out_dir / "integrity.json").write_text(json.dumps({
