@@ -59,8 +59,12 @@ class ActionDatabase:
         self._infos = infos
         self.names_lower = tuple(sorted(infos))
         self._index = {name: i for i, name in enumerate(self.names_lower)}
-        # one newline-joined blob lets a compiled regex scan all actions in C
+        # newline-joined blobs (all actions, and per service) let a compiled regex scan in C
         self._blob = "\n".join(self.names_lower)
+        by_service: dict[str, list[str]] = {}
+        for n in self.names_lower:
+            by_service.setdefault(n.split(":", 1)[0], []).append(n)
+        self._service_blobs = {svc: "\n".join(names) for svc, names in by_service.items()}
         self._pattern_cache: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -94,8 +98,10 @@ class ActionDatabase:
             if i is not None:
                 result[i] = True
         else:
+            svc, _, _ = key.partition(":")
+            blob = self._blob if ("*" in svc or "?" in svc) else self._service_blobs.get(svc, "")
             rx = re.compile("^" + glob_to_regex(key) + "$", re.MULTILINE)
-            for m in rx.finditer(self._blob):
+            for m in rx.finditer(blob):
                 result[self._index[m.group(0)]] = True
         result.setflags(write=False)
         self._pattern_cache[key] = result

@@ -62,31 +62,55 @@ class EscalationPath:
                 "statements": [dict(zip(("policy", "kind", "sid", "effect"), s)) for s in self.statements]}
 
 
-def allowed_action_mask(p: "Principal") -> np.ndarray:
+def _statement_mask(s, store) -> np.ndarray:
+    if store is not None:
+        return store.statement_mask(s)
+    db = database()
+    m = np.zeros(len(db), dtype=bool)
+    for a in s.actions:
+        m |= db.mask(a)
+    return ~m if s.not_action else m
+
+
+def allowed_action_mask(p: "Principal", store: "PolicyStore | None" = None) -> np.ndarray:
     """Actions some identity Allow grants on some resource (resources and denies ignored): for "more privileged"."""
     db = database()
     mask = np.zeros(len(db), dtype=bool)
     for pol in p.identity:
         for s in pol.statements:
-            if s.effect != "Allow":
-                continue
-            m = np.zeros(len(db), dtype=bool)
-            for a in s.actions:
-                m |= db.mask(a)
-            mask |= ~m if s.not_action else m
+            if s.effect == "Allow":
+                mask |= _statement_mask(s, store)
     if p.boundary is not None:
         bmask = np.zeros(len(db), dtype=bool)
         for s in p.boundary.statements:
             if s.effect == "Allow":
-                m = np.zeros(len(db), dtype=bool)
-                for a in s.actions:
-                    m |= db.mask(a)
-                bmask |= ~m if s.not_action else m
+                bmask |= _statement_mask(s, store)
         mask &= bmask
     return mask
 
 
-def _trusts_service(role: "Principal", service: str) -> bool:
+def _action_mask(actions: Iterable[str]) -> np.ndarray:
+    db = database()
+    m = np.zeros(len(db), dtype=bool)
+    for a in actions:
+        m |= db.mask(a)
+    return m
+
+
+_TRUSTED: dict[int, tuple["Principal", frozenset[str]]] = {}
+
+
+def _trusted_services(role: "Principal") -> frozenset[str]:
+    """Compute services the role's trust policy lets in (cached by identity: Principal hashing is costly)."""
+    hit = _TRUSTED.get(id(role))
+    if hit is not None and hit[0] is role:
+        return hit[1]
+    found = frozenset(s for s in PASSROLE_ROUTES if _trusts(role, s))
+    _TRUSTED[id(role)] = (role, found)
+    return found
+
+
+def _trusts(role: "Principal", service: str) -> bool:
     if role.trust is None:
         return False
     for s in role.trust.statements:
@@ -109,10 +133,23 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
     records = {p.arn: p for p in store.principal_records()}
     masks: dict[str, np.ndarray] = {}
 
+    packed: dict[str, np.ndarray] = {}
+
     def mask(arn: str) -> np.ndarray:
         if arn not in masks:
-            masks[arn] = allowed_action_mask(records[arn])
+            masks[arn] = allowed_action_mask(records[arn], store)
+            packed[arn] = np.packbits(masks[arn])
         return masks[arn]
+
+    def gains_over(arn: str, others: list[str]) -> dict[str, bool]:
+        """Does each of ``others`` hold some action ``arn`` lacks? (bit-packed, one pass)"""
+        if not others:
+            return {}
+        for o in others:
+            mask(o)
+        mine = ~packed[arn]
+        stack = np.stack([packed[o] for o in others])
+        return dict(zip(others, (stack & mine).any(axis=1).tolist()))
 
     paths: dict[str, list[EscalationPath]] = {arn: [] for arn in principals}
     not_assessed: dict[str, str] = {}
@@ -122,46 +159,101 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
         groups = sorted(g for g, (acct, _) in store.groups.items() if acct == account)
         policies = sorted(a for a, mp in store.managed.items() if not mp.aws_managed and account_of(a) == account)
         compute = [COMPUTE_TARGETS[svc].format(region=r, account=account) for svc in COMPUTE_TARGETS for r in regions]
-        asks = [(roles, ROLE_ACTIONS), (users, USER_ACTIONS), (groups, GROUP_ACTIONS), (policies, POLICY_ACTIONS)]
+        compute_actions = tuple(sorted({a for sets in PASSROLE_ROUTES.values() for alt in sets for a in alt}))
+        live = [a for a in arns if a in records and not records[a].error and not mask(a).all()]
         rows = []
-        for targets, actions in asks:
-            if targets:
-                df = store.reachability(arns, targets, list(actions))
+
+        def ask(askers, targets, actions):
+            if targets and askers:
+                df = store.reachability(askers, targets, list(actions))
                 rows.append(df)
                 not_assessed.update(df.attrs.get("not_assessed", {}))
-        compute_actions = sorted({a for sets in PASSROLE_ROUTES.values() for alt in sets for a in alt})
-        cdf = store.reachability(arns, compute, compute_actions)
-        not_assessed.update(cdf.attrs.get("not_assessed", {}))
-        rows.append(cdf)
+                return df
+            return None
+
+        def naming(actions):
+            # screen: only principals whose policies name one of these actions at all are asked in bulk
+            wanted = _action_mask(actions)
+            return [a for a in live if (mask(a) & wanted).any()]
+
+        # 1. which compute routes can each PassRole holder start? 2. PassRole only for those, only
+        # against roles trusting a service it can start
+        cdf = ask(naming(("iam:PassRole",)), compute, compute_actions)
+        starters: dict[str, set[str]] = {}
+        if cdf is not None:
+            have: dict[str, set[str]] = {}
+            for pr, ac in zip(cdf["principal"].tolist(), cdf["action"].tolist()):
+                have.setdefault(pr, set()).add(ac)
+            for pr, acts in have.items():
+                for service, alternatives in PASSROLE_ROUTES.items():
+                    if any(set(alt) <= acts for alt in alternatives):
+                        starters.setdefault(pr, set()).add(service)
+        for service in PASSROLE_ROUTES:
+            passers = [a for a in live if service in starters.get(a, ())]
+            targets = [r for r in roles if service in _trusted_services(records[r])]
+            ask(passers, targets, ("iam:PassRole",))
+        ask(naming(ROLE_ACTIONS[1:]), roles, ROLE_ACTIONS[1:])
+        ask(naming(USER_ACTIONS), users, USER_ACTIONS)
+        ask(naming(GROUP_ACTIONS), groups, GROUP_ACTIONS)
+        ask(naming(POLICY_ACTIONS), policies, POLICY_ACTIONS)
         grants: dict[str, dict[tuple[str, str], tuple]] = {}
         for df in rows:
-            for r in df.itertuples(index=False):
-                grants.setdefault(r.principal, {})[(r.action, r.resource)] = (r.outcome, r.conditions, r.statements)
+            for pr, ac, rs, oc, co, st in zip(df["principal"].tolist(), df["action"].tolist(), df["resource"].tolist(),
+                                              df["outcome"].tolist(), df["conditions"].tolist(),
+                                              df["statements"].tolist()):
+                grants.setdefault(pr, {})[(ac, rs)] = (oc, co, st)
         for arn in arns:
             if arn in not_assessed:
                 continue
-            paths[arn] = _paths_for(store, records[arn], grants.get(arn, {}), records, mask, account)
+            paths[arn] = _paths_for(store, records[arn], grants.get(arn, {}), records, mask, gains_over)
     return paths, not_assessed
 
 
-def _paths_for(store, p, grants, records, mask, account) -> list[EscalationPath]:
+_HOLDERS: dict[int, tuple[dict, dict]] = {}
+
+
+def _holders(records: dict) -> dict[str, tuple[str, ...]]:
+    """Managed policy ARN -> principals it is attached to (computed once per records map)."""
+    hit = _HOLDERS.get(id(records))
+    if hit is not None and hit[0] is records:
+        return hit[1]
+    out: dict[str, list[str]] = {}
+    for arn, rec in records.items():
+        for pol in rec.attached:
+            out.setdefault(pol, []).append(arn)
+    result = {k: tuple(v) for k, v in out.items()}
+    _HOLDERS.clear()
+    _HOLDERS[id(records)] = (records, result)
+    return result
+
+
+def _paths_for(store, p, grants, records, mask, gains_over) -> list[EscalationPath]:
     out: list[EscalationPath] = []
     own = mask(p.arn)
     if own.all():
         return out  # already allowed every action: there is nothing left to gain
 
+    items = sorted(grants.items())
+    first_compute: dict[str, tuple] = {}
+    for (a, res), g in items:
+        if res.endswith("*") and a.split(":")[0] in COMPUTE_TARGETS:
+            first_compute.setdefault(a, g)
+    # compute routes this principal can start at all (then PassRole to a role trusting that service escalates)
+    routes: dict[str, tuple[tuple[str, ...], list]] = {}
+    for service, alternatives in PASSROLE_ROUTES.items():
+        for alt in alternatives:
+            gs = [first_compute.get(a) for a in alt]
+            if all(gs):
+                routes[service] = (alt, gs)
+                break
+
+    candidates = sorted({t for (a, t) in grants if t in records and t != p.arn and (
+        a == "iam:UpdateAssumeRolePolicy" or a.startswith("iam:Create") or a == "iam:UpdateLoginProfile"
+        or (a == "iam:PassRole" and routes and _trusted_services(records[t]) & routes.keys()))})
+    gains = gains_over(p.arn, candidates)
+
     def more_privileged(other: str) -> bool:
-        return other in records and bool((mask(other) & ~own).any())
-
-    def grant(action: str, target: str):
-        return grants.get((action, target))
-
-    def some_compute(action: str):
-        svc = action.split(":")[0]
-        for (a, res), g in grants.items():
-            if a == action and res.startswith(f"arn:aws:{svc}:"):
-                return g
-        return None
+        return gains.get(other, False)
 
     def add(route, actions, target, gained, gs):
         outcome = "conditional" if any(g[0] == "conditional" for g in gs) else "allowed"
@@ -169,23 +261,21 @@ def _paths_for(store, p, grants, records, mask, account) -> list[EscalationPath]
         stmts = tuple(dict.fromkeys(s for g in gs for s in g[2]))
         out.append(EscalationPath(p.arn, route, tuple(actions), target, gained, outcome, conds, stmts))
 
-    # passing a role to compute it can start
-    for (action, target), g in sorted(grants.items()):
-        if action != "iam:PassRole" or target == p.arn or not more_privileged(target):
-            continue
-        role = records[target]
-        for service, alternatives in PASSROLE_ROUTES.items():
-            if not _trusts_service(role, service):
+    # passing a more privileged role to compute it can start
+    if routes:
+        for (action, target), g in items:
+            if action != "iam:PassRole" or target == p.arn or not more_privileged(target):
                 continue
-            for alt in alternatives:
-                gs = [some_compute(a) for a in alt]
-                if all(gs):
-                    add(f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt, target,
-                        f"permissions of role {role.name} through {service}", [g] + gs)
-                    break
-    for (action, target), g in sorted(grants.items()):
+            role = records[target]
+            for service in sorted(_trusted_services(role) & routes.keys()):
+                alt, gs = routes[service]
+                add(f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt, target,
+                    f"permissions of role {role.name} through {service}", [g] + gs)
+    for (action, target), g in items:
+        if action == "iam:PassRole" or action.split(":")[0] != "iam":
+            continue
         if action == "iam:CreatePolicyVersion":
-            holders = [a for a, rec in records.items() if target in rec.attached]
+            holders = _holders(records).get(target, ())
             mine = target in p.attached or any(pol.name == target for pol in p.identity)
             if mine or holders:
                 gained = ("any permission (rewrites a policy attached to itself)" if mine

@@ -17,7 +17,6 @@ import pandas as pd
 
 from synthaudit.iam.actions import database
 from synthaudit.iam.conditions import MAYBE, NO, YES, evaluate_conditions
-from synthaudit.iam.evaluator import evaluate_request
 from synthaudit.iam.matching import (
     ACCOUNT, ANYONE, DIRECT, statement_matches_action, statement_matches_resource, statement_principal_match,
 )
@@ -106,17 +105,25 @@ class _Grid:
                 index[i, a_pos[a]] = targets.setdefault(t, len(targets))
         return cls(resources, actions, list(targets), index, index >= 0)
 
+    def prepare(self, store: "PolicyStore") -> None:
+        """Per-resource facts every principal needs: owner account, resource policy, KMS or not."""
+        self.accounts = [store.resource_account(r) for r in self.resources]
+        self.policies = [(i, store.resource_policy_for(r), service_of(r) == "kms") for i, r in enumerate(self.resources)]
+        self.policies = [x for x in self.policies if x[1] is not None]
+
 
 class _Matcher:
     """Per-statement vectors, cached across principals."""
 
-    def __init__(self, grid: _Grid):
+    def __init__(self, grid: _Grid, store: "PolicyStore"):
         self.grid = grid
+        self.store = store
         self.db = database()
         self.a_idx = [self.db.index(a) for a in grid.actions]
         self._act: dict[int, np.ndarray] = {}
         self._res: dict[int, np.ndarray | None] = {}
         self._keep: list[Statement] = []
+        self.base: dict[int, np.ndarray] = {}
 
     def action_vec(self, s: Statement) -> np.ndarray:
         v = self._act.get(id(s))
@@ -124,11 +131,7 @@ class _Matcher:
             v = np.zeros(len(self.grid.actions), dtype=bool)
             known = [j for j, i in enumerate(self.a_idx) if i is not None]
             if known:
-                m = np.zeros(len(self.db), dtype=bool)
-                for p in s.actions:
-                    m |= self.db.mask(p)
-                hits = m[[self.a_idx[j] for j in known]]
-                v[known] = ~hits if s.not_action else hits
+                v[known] = self.store.statement_mask(s)[[self.a_idx[j] for j in known]]
             for j, i in enumerate(self.a_idx):
                 if i is None:
                     v[j] = statement_matches_action(s, self.grid.actions[j])
@@ -159,91 +162,104 @@ class _Matcher:
 
 
 def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: _Matcher,
-                    rows_ctx: list, extra: Mapping[str, Any] | None):
+                    rows_out: list, extra: Mapping[str, Any] | None):
     n_r, n_a = grid.index.shape
     pctx = store.request_context(p, "", extra)
     ctx_cache: dict[int, Any] = {}
+    open_text: dict[tuple[int, int], str] = {}     # (id(statement), row) -> its undecided conditions
 
     def ctx(i: int):
         c = ctx_cache.get(i)
         if c is None:
-            c = store.request_context(p, grid.resources[i], extra)
+            c = store.request_context(p, grid.resources[i] if i >= 0 else "", extra)
             ctx_cache[i] = c
         return c
 
     safe_index = np.where(grid.applicable, grid.index, 0)
+    zeros = np.zeros((n_r, n_a), dtype=np.int8)
 
     def cell(s: Statement, rows: np.ndarray | None = None) -> np.ndarray:
         act = matcher.action_vec(s)
         if not act.any():
-            return np.zeros((n_r, n_a), dtype=np.int8)
-        res = matcher.resource_vec(s, pctx)
-        m = np.where(grid.applicable, res[safe_index], NO).astype(np.int8)
-        m[:, ~act] = NO
+            return zeros
+        has_vars = any("${" in r for r in s.resources)
+        base = None if has_vars else matcher.base.get(id(s))
+        if base is None:
+            res = matcher.resource_vec(s, pctx)
+            base = np.where(grid.applicable, res[safe_index], NO).astype(np.int8)
+            base[:, ~act] = NO
+            if not has_vars:
+                matcher.base[id(s)] = base
+        else:
+            res = matcher.resource_vec(s, pctx)
+        if not s.conditions and MAYBE not in res and rows is None:
+            return base                     # shared, never written to
+        m = base.copy()
         if rows is not None:
             mask = np.zeros(n_r, dtype=bool)
             mask[rows] = True
             m[~mask, :] = NO
-        if s.conditions and m.any():
+        if (s.conditions or MAYBE in res) and m.any():
+            per_resource = MAYBE in res or any(_resource_key(c.key) for c in s.conditions)
+            if not per_resource:
+                # the conditions see only principal and request keys: decide once for every row
+                state, open_conds = evaluate_conditions(s.conditions, ctx(-1))
+                if state != YES:
+                    np.minimum(m, state, out=m)
+                if open_conds:
+                    open_text[(id(s), -1)] = f"{s.policy} [{s.label}]: " + " AND ".join(c.text() for c in open_conds)
+                return m
             for i in np.flatnonzero(m.max(axis=1) > NO):
-                state, _ = evaluate_conditions(s.conditions, ctx(i))
+                state, open_conds = evaluate_conditions(s.conditions, ctx(i))
                 if state != YES:
                     m[i] = np.minimum(m[i], state)
+                texts = [c.text() for c in open_conds]
+                if (m[i] == MAYBE).any() and not texts:
+                    texts = [f"Resource {list(s.resources)} resolves its policy variables"]
+                if texts:
+                    open_text[(id(s), i)] = f"{s.policy} [{s.label}]: " + " AND ".join(texts)
         return m
 
-    def gate(stmts: list[Statement], effect: str, default: int) -> tuple[np.ndarray, list[tuple[Statement, np.ndarray]]]:
+    parts: list[tuple[Statement, np.ndarray, str]] = []   # (statement, states, "grant" | "deny" | "cap")
+
+    def gate(stmts: list[Statement], effect: str, role: str) -> np.ndarray:
         acc = np.full((n_r, n_a), NO, dtype=np.int8)
-        parts = []
-        found = False
         for s in stmts:
             if s.effect != effect:
                 continue
-            found = True
             m = cell(s)
             if m.any():
                 np.maximum(acc, m, out=acc)
-                parts.append((s, m))
-        if not found and default == YES and effect == "Allow":
-            return np.full((n_r, n_a), YES, dtype=np.int8), []
-        return acc, parts
+                parts.append((s, m, role))
+        return acc
 
     identity_stmts = [s for pol in p.identity for s in pol.statements]
-    deny, deny_parts = gate(identity_stmts, "Deny", NO)
-    identity, identity_parts = gate(identity_stmts, "Allow", NO)
+    deny = gate(identity_stmts, "Deny", "deny")
+    identity = gate(identity_stmts, "Allow", "grant")
     full = np.full((n_r, n_a), YES, dtype=np.int8)
     boundary = full
     if p.boundary is not None:
-        bd, _ = gate(list(p.boundary.statements), "Deny", NO)
-        np.maximum(deny, bd, out=deny)
-        boundary, _ = gate(list(p.boundary.statements), "Allow", NO)
+        np.maximum(deny, gate(list(p.boundary.statements), "Deny", "deny"), out=deny)
+        boundary = gate(list(p.boundary.statements), "Allow", "cap")
     session = full
     if p.session is not None:
-        sd, _ = gate(list(p.session.statements), "Deny", NO)
-        np.maximum(deny, sd, out=deny)
-        session, _ = gate(list(p.session.statements), "Allow", NO)
+        np.maximum(deny, gate(list(p.session.statements), "Deny", "deny"), out=deny)
+        session = gate(list(p.session.statements), "Allow", "cap")
     scp = full
     if not store.scp_exempt(p):
         scp = full.copy()
         for _target, pols in store.scp_levels(p.account):
             stmts = [s for pol in pols for s in pol.statements]
-            sd, _ = gate(stmts, "Deny", NO)
-            np.maximum(deny, sd, out=deny)
-            level, _ = gate(stmts, "Allow", NO)
-            np.minimum(scp, level, out=scp)
+            np.maximum(deny, gate(stmts, "Deny", "deny"), out=deny)
+            np.minimum(scp, gate(stmts, "Allow", "cap"), out=scp)
 
     # resource-based policies: per resource row, split by how the principal is named
     res_direct = np.full((n_r, n_a), NO, dtype=np.int8)
     res_account = np.full((n_r, n_a), NO, dtype=np.int8)
-    resource_parts: list[tuple[Statement, np.ndarray]] = []
-    same = np.ones(n_r, dtype=bool)
+    same = np.fromiter((a in (None, "", p.account) for a in grid.accounts), dtype=bool, count=n_r)
     kms = np.zeros(n_r, dtype=bool)
-    for i, r in enumerate(grid.resources):
-        racct = store.resource_account(r)
-        same[i] = racct in (None, "", p.account)
-        rp = store.resource_policy_for(r)
-        if rp is None:
-            continue
-        kms[i] = service_of(r) == "kms"
+    for i, rp, is_kms in grid.policies:
+        kms[i] = is_kms
         for s in rp.statements:
             how = statement_principal_match(s, p.arn)
             if how is None:
@@ -253,12 +269,13 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
                 continue
             if s.effect == "Deny":
                 np.maximum(deny, m, out=deny)
+                parts.append((s, m, "deny"))
             elif how in (DIRECT, ANYONE):
                 np.maximum(res_direct, m, out=res_direct)
-                resource_parts.append((s, m))
+                parts.append((s, m, "grant"))
             elif how == ACCOUNT:
                 np.maximum(res_account, m, out=res_account)
-                resource_parts.append((s, m))
+                parts.append((s, m, "grant"))
 
     mn, mx = np.minimum, np.maximum
     idb = mn(identity, boundary)
@@ -273,24 +290,57 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
     final = mn(mn(YES - deny, scp), mn(grant, session))
     final[~grid.applicable] = NO
 
-    granting = identity_parts + resource_parts
-    cache: dict[bytes, tuple] = {}
-    for i, j in np.argwhere(final > NO):
-        state = final[i, j]
-        if state == MAYBE:
-            target, prefix = grid.targets[grid.index[i, j]]
-            req = store.request(p, grid.actions[j], target, prefix=prefix)
-            d = evaluate_request(req, ctx(i))
-            rows_ctx.append((p, i, j, d.outcome, d.conditions, d.statements))
-            continue
-        hits = np.fromiter((m[i, j] == YES for _, m in granting), dtype=bool, count=len(granting))
-        key = hits.tobytes()
-        refs = cache.get(key)
-        if refs is None:
-            refs = tuple(dict.fromkeys(s.ref() for (s, _), h in zip(granting, hits) if h))
-            cache[key] = refs
-        rows_ctx.append((p, i, j, "allowed", (), refs))
+    cells = np.argwhere(final > NO)
+    if not len(cells):
+        return final
+    stack = np.stack([m for _, m, _ in parts]) if parts else np.zeros((0, n_r, n_a), dtype=np.int8)
+    states = stack[:, cells[:, 0], cells[:, 1]]            # (parts, cells)
+    cell_final = final[cells[:, 0], cells[:, 1]]
+    # cells sharing the same per-statement states share their deciding statements: decide once per pattern
+    keyed = np.vstack([states, cell_final[None, :]]) if len(parts) else cell_final[None, :]
+    uniq, inverse = np.unique(keyed, axis=1, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    refs_of = []
+    for u in range(uniq.shape[1]):
+        col, fin = uniq[:-1, u], uniq[-1, u]
+        refs_of.append(tuple(dict.fromkeys(s.ref() for (s, _, role), v in zip(parts, col)
+                                           if role == "grant" and v >= fin)))
+    refs_col = [refs_of[k] for k in inverse.tolist()]
+    conds_col: list[tuple[str, ...]] = [()] * len(cells)
+    outcome_col = np.where(cell_final == YES, "allowed", "conditional")
+    per_row = {sid for (sid, i) in open_text if i >= 0}
+    text_cache: dict[tuple[int, int], tuple[str, ...]] = {}
+    needs_row: dict[int, bool] = {}
+    for c in np.flatnonzero(cell_final == MAYBE).tolist():
+        i = int(cells[c, 0])
+        u = int(inverse[c])
+        col = uniq[:-1, u]
+        needs = needs_row.get(u)
+        if needs is None:
+            needs = any(id(s) in per_row for (s, _, _), v in zip(parts, col) if v == MAYBE)
+            needs_row[u] = needs
+        row_key = i if needs else -1
+        hit = text_cache.get((u, row_key))
+        if hit is None:
+            texts = []
+            for (s, _, role), v in zip(parts, col):
+                t = (open_text.get((id(s), i)) or open_text.get((id(s), -1))) if v == MAYBE else None
+                if t:
+                    texts.append(f"not ({t})" if role == "deny" else t)
+            hit = tuple(dict.fromkeys(texts))
+            text_cache[(u, row_key)] = hit
+        conds_col[c] = hit
+    rows_out.append((p, cells[:, 0], cells[:, 1], outcome_col, conds_col, refs_col))
     return final
+
+
+_RESOURCE_KEYS = ("aws:resourcetag/", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths")
+
+
+def _resource_key(key: str) -> bool:
+    """Condition keys whose value depends on the resource (everything else is per principal/request)."""
+    k = key.lower()
+    return k.startswith(_RESOURCE_KEYS) or ":resourcetag/" in k or k.endswith(":resourceaccount")
 
 
 def default_actions(resource: str) -> tuple[str, ...]:
@@ -316,7 +366,8 @@ def reachability(store: "PolicyStore", principals: list[str], resources: list[st
         actions_for = {r: list(default_actions(r)) for r in resources}
         all_actions = list(dict.fromkeys(a for r in resources for a in actions_for[r]))
     grid = _Grid.build(resources, actions_for, all_actions)
-    matcher = _Matcher(grid)
+    grid.prepare(store)
+    matcher = _Matcher(grid, store)
     rows: list[tuple] = []
     not_assessed: dict[str, str] = {}
     denied_cells: list[tuple] = []
@@ -335,22 +386,32 @@ def reachability(store: "PolicyStore", principals: list[str], resources: list[st
             continue
         final = _principal_rows(store, p, grid, matcher, rows, context)
         if include_denied:
-            for i, j in np.argwhere((final == NO) & grid.applicable):
-                denied_cells.append((p, i, j))
-    records = []
-    levels: dict[str, str] = {}
-    for p, i, j, outcome, conds, refs in rows:
-        if outcome not in ("allowed", "conditional") and not include_denied:
-            continue
-        a = grid.actions[j]
-        lvl = levels.get(a) or levels.setdefault(a, db.access_level(a))
-        r = grid.resources[i]
-        records.append((p.arn, r, a, lvl, outcome, tuple(conds), tuple(refs), p.environment, store.environment_of(r)))
-    for p, i, j in denied_cells:
-        a = grid.actions[j]
-        r = grid.resources[i]
-        records.append((p.arn, r, a, db.access_level(a), "not_allowed", (), (), p.environment, store.environment_of(r)))
-    df = pd.DataFrame.from_records(records, columns=COLUMNS)
+            cells = np.argwhere((final == NO) & grid.applicable)
+            denied_cells.append((p, cells[:, 0], cells[:, 1]))
+    res_arr = np.array(grid.resources, dtype=object)
+    act_arr = np.array(grid.actions, dtype=object)
+    lvl_arr = np.array([db.access_level(a) for a in grid.actions], dtype=object)
+    env_arr = np.array([store.environment_of(r) for r in grid.resources], dtype=object)
+    blocks = list(rows)
+    if denied_cells:
+        for p, ii, jj in denied_cells:
+            n = len(ii)
+            blocks.append((p, ii, jj, np.full(n, "not_allowed", dtype=object), [()] * n, [()] * n))
+    cols: dict[str, list] = {c: [] for c in COLUMNS}
+    for p, ii, jj, outcome, conds, refs in blocks:
+        n = len(ii)
+        cols["principal"].append(np.full(n, p.arn, dtype=object))
+        cols["resource"].append(res_arr[ii])
+        cols["action"].append(act_arr[jj])
+        cols["access_level"].append(lvl_arr[jj])
+        cols["outcome"].append(np.asarray(outcome, dtype=object))
+        cols["conditions"].extend(conds)      # lists of tuples: numpy would broadcast them
+        cols["statements"].extend(refs)
+        cols["principal_environment"].append(np.full(n, p.environment, dtype=object))
+        cols["resource_environment"].append(env_arr[ii])
+    data = {c: (v if c in ("conditions", "statements") else
+                np.concatenate(v) if v else np.array([], dtype=object)) for c, v in cols.items()}
+    df = pd.DataFrame(data, columns=COLUMNS)
     df = df.sort_values(["principal", "resource", "action"], kind="stable").reset_index(drop=True)
     df.attrs["not_assessed"] = not_assessed
     return df

@@ -97,11 +97,12 @@ def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list
                  "principal_environment", "resource_environment"])
     failed = df.attrs.get("not_assessed", {}) if ok and stores else {}
     out: list[Finding] = []
+    groups = {k: g for k, g in df.groupby("principal", sort=False)} if len(df) else {}
     for p in synthetic:
         if p.error or p.arn in failed:
             out.append(_na(check, p, f"policies could not be evaluated: {p.error or failed[p.arn]}"))
             continue
-        rows = df[df["principal"] == p.arn]
+        rows = groups.get(p.arn, df.iloc[0:0])
         if rows.empty:
             out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
                                evidence={"production_data_stores_checked": len(stores)}))

@@ -124,6 +124,8 @@ class PolicyStore:
         self.instance_profiles: dict[str, tuple[str, ...]] = {}
         self._parsed_managed: dict[tuple[str, str], Policy] = {}
         self.groups: dict[str, tuple[str, str]] = {}          # group ARN -> (account, name)
+        self._ctx_cache: dict[tuple[str, str], Context] = {}
+        self._mask_cache: dict[int, tuple[Any, Any]] = {}
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -425,9 +427,37 @@ class PolicyStore:
         return Context.build(values, complete)
 
     def request_context(self, p: Principal, resource_arn: str, extra: Mapping[str, Any] | None = None) -> Context:
-        ctx = Context.build(DEFAULT_REQUEST_CONTEXT).merged(self.principal_context(p)).merged(
-            self.resource_context(resource_arn))
+        key = (p.arn, resource_arn)
+        ctx = self._ctx_cache.get(key)
+        if ctx is None:
+            pkey = (p.arn, "\x00principal")
+            base = self._ctx_cache.get(pkey)
+            if base is None:
+                base = Context.build(DEFAULT_REQUEST_CONTEXT).merged(self.principal_context(p))
+                self._ctx_cache[pkey] = base
+            ctx = base.merged(self.resource_context(resource_arn)) if resource_arn else base
+            if len(self._ctx_cache) < 200_000:
+                self._ctx_cache[key] = ctx
         return ctx.merged(Context.build(extra)) if extra else ctx
+
+    def statement_mask(self, stmt):
+        """Boolean vector over the action database: the actions ``stmt`` names (NotAction applied)."""
+        hit = self._mask_cache.get(id(stmt))
+        if hit is not None and hit[0] is stmt:
+            return hit[1]
+        import numpy as np
+
+        from synthaudit.iam.actions import database
+
+        db = database()
+        m = np.zeros(len(db), dtype=bool)
+        for a in stmt.actions:
+            m |= db.mask(a)
+        if stmt.not_action:
+            m = ~m
+        m.setflags(write=False)
+        self._mask_cache[id(stmt)] = (stmt, m)
+        return m
 
     def request(self, p: Principal, action: str, resource_arn: str, *, prefix: bool = False) -> Request:
         rp = self.resource_policy_for(resource_arn)

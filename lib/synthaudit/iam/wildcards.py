@@ -58,36 +58,45 @@ def _masks() -> tuple[np.ndarray, np.ndarray]:
 
 
 def principal_wildcards(store: "PolicyStore", p: "Principal") -> list[WildcardGrant]:
-    db = database()
-    data, pm = _masks()
     out: list[WildcardGrant] = []
     for pol in p.identity:
         aws_managed = ":iam::aws:policy/" in pol.name
         for s in pol.statements:
-            if s.effect != "Allow":
-                continue
-            any_resource = s.not_resource or "*" in s.resources
-            if s.not_action or "*" in s.actions:
-                what = "NotAction allows every action except those listed" if s.not_action else 'Action "*"'
-                out.append(WildcardGrant(pol.name, s.label, "all_actions",
-                                         f"{what} on {'any resource' if any_resource else list(s.resources)}"))
-                continue
-            if not aws_managed:
-                for a in s.actions:
-                    svc, _, name = a.partition(":")
-                    if name == "*":
-                        out.append(WildcardGrant(pol.name, s.label, "service_wildcard",
-                                                 f"every {svc} action ({a}) on "
-                                                 f"{'any resource' if any_resource else list(s.resources)}"))
-            if not any_resource:
-                continue
-            m = np.zeros(len(db), dtype=bool)
+            if s.effect == "Allow":
+                out.extend(_statement_wildcards(store, pol.name, aws_managed, s))
+    return out
+
+
+_CACHE: dict[int, tuple[object, tuple[WildcardGrant, ...]]] = {}
+
+
+def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s) -> tuple[WildcardGrant, ...]:
+    """Wildcard grants of one statement (cached: a managed policy's statements are shared by many principals)."""
+    hit = _CACHE.get(id(s))
+    if hit is not None and hit[0] is s:
+        return hit[1]
+    db = database()
+    data, pm = _masks()
+    out: list[WildcardGrant] = []
+    any_resource = s.not_resource or "*" in s.resources
+    where = "any resource" if any_resource else list(s.resources)
+    if s.not_action or "*" in s.actions:
+        what = "NotAction allows every action except those listed" if s.not_action else 'Action "*"'
+        out.append(WildcardGrant(policy, s.label, "all_actions", f"{what} on {where}"))
+    else:
+        if not aws_managed:
             for a in s.actions:
-                m |= db.mask(a)
+                svc, _, name = a.partition(":")
+                if name == "*":
+                    out.append(WildcardGrant(policy, s.label, "service_wildcard", f"every {svc} action ({a}) on {where}"))
+        if any_resource:
+            m = store.statement_mask(s)
             for kind, wanted, label in (("data_on_any_resource", data, "data actions"),
                                         ("permissions_on_any_resource", pm, "permissions-management actions")):
                 hits = db.actions_at(m & wanted)
                 if hits:
-                    out.append(WildcardGrant(pol.name, s.label, kind,
-                                             f'{len(hits)} {label} on Resource "*"', tuple(hits[:20])))
-    return out
+                    out.append(WildcardGrant(policy, s.label, kind, f'{len(hits)} {label} on Resource "*"',
+                                             tuple(hits[:20])))
+    result = tuple(out)
+    _CACHE[id(s)] = (s, result)
+    return result

@@ -1,0 +1,183 @@
+"""Bench: the IAM engine's full phase-03 evaluation vs `cloudsplaining scan`, same input, same run.
+
+Builds one account's GetAccountAuthorizationDetails with N roles (default 1,000)
+whose policies are real AWS managed policies (moto ships AWS's managed policy
+documents) plus a small inline policy each, writes it to a JSON file, then times:
+
+  engine:         load the action database + parse the file into a PolicyStore +
+                  the whole phase 03 review (synthetic->production reachability over
+                  data stores with resource policies, escalation paths, trust,
+                  wildcards) with conditions, boundaries and SCPs evaluated
+  cloudsplaining: `cloudsplaining scan --input-file FILE --skip-open-report`
+                  (a subprocess: its own interpreter start and database load count,
+                  as they do for a user; it ignores conditions, boundaries and SCPs)
+
+Usage: .venv/bin/python bench/iam.py [--roles 1000] [--seed 7] [--skip-peer]
+Needs the `peers` extra for cloudsplaining: pip install -e '.[peers]'.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ACCOUNT = "123456789012"
+SYNTH_ACCOUNT = "210000000002"
+ORG = "o-bench"
+SERVICES = ["lambda", "ec2", "glue", "sagemaker", "states", "ecs-tasks"]
+
+
+def managed_policies() -> dict[str, dict]:
+    """AWS managed policy documents, as moto bundles them (name -> {Document, DefaultVersionId, Path})."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return json.loads(aws_managed_policies_data)
+
+
+def build_details(n_roles: int, seed: int) -> tuple[dict, list[dict], list[dict], dict]:
+    rng = random.Random(seed)
+    aws = managed_policies()
+    names = sorted(aws)
+    used: set[str] = set()
+    roles = []
+    for i in range(n_roles):
+        env = "synthetic" if i % 2 else "production"
+        attached = sorted(set(rng.sample(names, k=rng.choice([1, 2, 3]))))
+        used.update(attached)
+        svc = SERVICES[i % len(SERVICES)]
+        bucket = f"{'synth' if env == 'synthetic' else 'prod'}-data-{i % 10}"
+        roles.append({
+            "Path": f"/{env}/", "RoleName": f"{env}-role-{i:04d}", "RoleId": f"AROA{i:016d}",
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/{env}/{env}-role-{i:04d}",
+            "CreateDate": "2026-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": f"{svc}.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "InstanceProfileList": [],
+            "RolePolicyList": [{"PolicyName": "data", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "Data", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+                 "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
+                {"Sid": "Tagged", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/Environment": env}}}]}}],
+            "AttachedManagedPolicies": [{"PolicyName": n, "PolicyArn": f"arn:aws:iam::aws:policy{aws[n]['Path']}{n}"}
+                                        for n in attached],
+            "Tags": [{"Key": "Environment", "Value": env}],
+            "RoleLastUsed": {},
+        })
+    policies = []
+    for n in sorted(used):
+        meta = aws[n]
+        arn = f"arn:aws:iam::aws:policy{meta['Path']}{n}"
+        policies.append({
+            "PolicyName": n, "PolicyId": f"ANPA{abs(hash(n)) % 10**16:016d}", "Arn": arn, "Path": meta["Path"],
+            "DefaultVersionId": meta["DefaultVersionId"], "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0,
+            "IsAttachable": True, "CreateDate": meta.get("CreateDate", "2020-01-01T00:00:00Z"),
+            "UpdateDate": meta.get("UpdateDate", "2020-01-01T00:00:00Z"),
+            "PolicyVersionList": [{"Document": meta["Document"], "VersionId": meta["DefaultVersionId"],
+                                   "IsDefaultVersion": True, "CreateDate": "2020-01-01T00:00:00Z"}],
+        })
+    details = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies}
+    # data stores the reachability question is asked of: 10 production buckets and 5 keys, with policies
+    resources, resource_policies = [], []
+    for b in range(10):
+        for env, prefix in (("production", "prod"), ("synthetic", "synth")):
+            arn = f"arn:aws:s3:::{prefix}-data-{b}"
+            resources.append({"arn": arn, "account": ACCOUNT, "environment": env, "tags": json.dumps({"Environment": env})})
+            resource_policies.append({"arn": arn, "account": ACCOUNT, "policy": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}})
+    for k in range(5):
+        arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/prod-{k}"
+        resources.append({"arn": arn, "account": ACCOUNT, "environment": "production",
+                          "tags": json.dumps({"Environment": "production"})})
+        resource_policies.append({"arn": arn, "account": ACCOUNT, "policy": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+             "Action": "kms:*", "Resource": "*"}]}})
+    for r in roles:
+        env = r["Path"].strip("/")
+        resources.append({"arn": r["Arn"], "account": ACCOUNT, "environment": env,
+                          "tags": json.dumps({"Environment": env})})
+    organizations = {
+        "organization": {"Id": ORG, "MasterAccountId": "999999999999"}, "roots": [{"Id": "r-b"}],
+        "ous": [{"Id": "ou-w", "Name": "Workloads", "ParentId": "r-b"}],
+        "accounts": [{"Id": ACCOUNT, "ParentId": "ou-w"}, {"Id": "999999999999", "ParentId": "r-b"}],
+        "policies": [
+            {"Id": "p-full", "Name": "FullAWSAccess", "Type": "SERVICE_CONTROL_POLICY",
+             "Content": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+             "Targets": ["r-b", "ou-w", ACCOUNT]},
+            {"Id": "p-guard", "Name": "Guardrails", "Type": "SERVICE_CONTROL_POLICY",
+             "Content": {"Version": "2012-10-17", "Statement": [
+                 {"Effect": "Deny", "Action": ["organizations:LeaveOrganization", "cloudtrail:StopLogging"],
+                  "Resource": "*"}]},
+             "Targets": ["ou-w"]}]}
+    return details, resources, resource_policies, organizations
+
+
+def run_engine(path: Path, resources, resource_policies, organizations) -> tuple[float, dict]:
+    start = time.perf_counter()
+    from synthaudit.iam import PolicyStore
+    from synthaudit.iam.actions import database
+    from synthaudit.iam.review import review
+
+    db_start = time.perf_counter()
+    database()
+    db_seconds = time.perf_counter() - db_start
+    details = json.loads(path.read_text())
+    store = PolicyStore.from_documents(details, organizations=organizations, resource_policies=resource_policies,
+                                       resources=resources)
+    built = time.perf_counter()
+    result = review(store)
+    end = time.perf_counter()
+    counts = result.counts()
+    return end - start, {"database_load_s": round(db_seconds, 2), "store_build_s": round(built - db_start - db_seconds, 2),
+                         "review_s": round(end - built, 2), "reachability_rows": len(result.reachability),
+                         "escalation_paths": len(result.escalation_paths), "findings": counts}
+
+
+def run_cloudsplaining(path: Path, out: Path) -> float:
+    exe = Path(sys.executable).with_name("cloudsplaining")
+    if not exe.exists():
+        found = shutil.which("cloudsplaining")
+        if not found:
+            raise SystemExit("cloudsplaining is not installed: .venv/bin/pip install -e '.[peers]' (or --skip-peer)")
+        exe = Path(found)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    proc = subprocess.run([str(exe), "scan", "--input-file", str(path), "--output", str(out), "--skip-open-report"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"cloudsplaining scan failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--roles", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--skip-peer", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        details, resources, resource_policies, organizations = build_details(args.roles, args.seed)
+        path = tmp_path / "account-authorization-details.json"
+        path.write_text(json.dumps(details))
+        print(f"input: {args.roles} roles, {len(details['Policies'])} distinct AWS managed policies, "
+              f"{path.stat().st_size / 1e6:.1f} MB")
+        engine_s, info = run_engine(path, resources, resource_policies, organizations)
+        print(f"engine (full phase 03 review): {engine_s:.2f} s  {json.dumps(info, sort_keys=True)}")
+        if args.skip_peer:
+            return 0
+        peer_s = run_cloudsplaining(path, tmp_path / "cloudsplaining-out")
+        print(f"cloudsplaining scan:           {peer_s:.2f} s")
+        print(f"ratio (cloudsplaining / engine): {peer_s / engine_s:.1f}x  (target >= 10x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
