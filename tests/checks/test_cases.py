@@ -24,6 +24,7 @@ GLUE_CONN = f"arn:aws:glue:{REGION}:{SYNTH}:connection/claims-jdbc"
 SFN = f"arn:aws:states:{REGION}:{SYNTH}:stateMachine:synth-pipeline"
 PROD_TABLE = f"arn:aws:glue:{REGION}:{PROD}:table/claims/members"
 ORG = "arn:aws:organizations::100000000001:account/o-test/"
+OUTSIDER = "310000000009"  # an organisation member that params do not list
 
 
 @dataclass
@@ -320,6 +321,10 @@ CASES = [
     Case("CONFIG_RECORDER_OFF", "recording",
          [row("config_recorders", f"arn:aws:config:{REGION}:{SYNTH}:config-recorder/default", SYNTH, "default",
               recording=True)], {ORG + SYNTH: "PASS"}),
+    Case("CONFIG_RECORDER_OFF", "org-member-not-inventoried",
+         [row("org_accounts", ORG + OUTSIDER, OUTSIDER, OUTSIDER, environment="synthetic", region="global",
+              account_id=OUTSIDER, in_params=False, in_organization=True)],
+         {ORG + OUTSIDER: "NOT_ASSESSED"}),
     Case("CONFIG_REQUIRED_RULE_MISSING", "one-missing",
          [row("config_rules", f"arn:aws:config:{REGION}:{SYNTH}:config-rule/r1", SYNTH, "ssh-check",
               source_identifier="INCOMING_SSH_DISABLED")], {ORG + SYNTH: "FAIL"}),

@@ -178,6 +178,18 @@ class CheckContext:
                      if acct.id in getattr(self.params.classification, env).accounts), "unknown")
         return envs
 
+    @functools.cached_property
+    def inventoried_accounts(self) -> set[str]:
+        """Accounts phase 01 read (coverage rows), as opposed to org members it only listed."""
+        covered = {r["account"] for r in self.snapshot.coverage or []}
+        return covered or set(self.params.account_ids())
+
+    def not_inventoried(self, account: str) -> str | None:
+        if account in self.inventoried_accounts:
+            return None
+        return (f"account {account} is in the organisation but was not inventoried "
+                f"(add it to params.accounts to assess it)")
+
     def accounts_in(self, environment: str) -> list[str]:
         return sorted(a for a, env in self.account_environments.items() if env == environment)
 

@@ -119,6 +119,9 @@ def _config_recorder(ctx: CheckContext) -> list[Finding]:
         recorders.setdefault((row["account"], row["region"]), []).append(row)
     out = []
     for account in ctx.all_accounts():
+        if (why := ctx.not_inventoried(account)):
+            out.append(ctx.account_finding("CONFIG_RECORDER_OFF", account, "NOT_ASSESSED", reason=why))
+            continue
         per_region: dict[str, str] = {}
         for region in _regions(ctx):
             if ctx.gap("config", account, region):
@@ -153,6 +156,9 @@ def _config_rules(ctx: CheckContext) -> list[Finding]:
         rules.setdefault((row["account"], row["region"]), []).append(row)
     out = []
     for account in sorted(a for env in CONFIG_RULE_ENVIRONMENTS for a in ctx.accounts_in(env)):
+        if (why := ctx.not_inventoried(account)):
+            out.append(ctx.account_finding("CONFIG_REQUIRED_RULE_MISSING", account, "NOT_ASSESSED", reason=why))
+            continue
         missing: dict[str, list[str]] = {}
         found: dict[str, list[str]] = {}
         regions = [r for r in _regions(ctx) if not ctx.gap("config", account, r)]

@@ -61,6 +61,9 @@ def _multi_region(ctx: CheckContext) -> list[Finding]:
         covering = [t for t in trails_covering(ctx, account, None) if t.get("is_multi_region")]
         if not covering and ctx.gap("cloudtrail", account, ctx.params.aws.regions[0]):
             continue  # not read; run_check reports the gap
+        if not covering and (why := ctx.not_inventoried(account)):
+            out.append(ctx.account_finding("CLOUDTRAIL_NO_MULTI_REGION", account, "NOT_ASSESSED", reason=why))
+            continue
         out.append(ctx.account_finding("CLOUDTRAIL_NO_MULTI_REGION", account, "PASS" if covering else "FAIL",
                                        evidence={"multi_region_trails": sorted(t["arn"] for t in covering)}))
     return out
