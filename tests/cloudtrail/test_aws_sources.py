@@ -55,6 +55,15 @@ def test_missing_bucket_is_not_assessed(aws_env, tmp_path):
     assert "NoSuchBucket" in result.not_assessed_reason
 
 
+def test_lookup_events_unsupported_by_moto_is_not_assessed(aws_env, tmp_path):
+    params = parse_params({"label": "t", "estate": "aws", "accounts": [{"id": "210987654321", "name": "p"}],
+                           "aws": {"endpoint_url": aws_env.endpoint_url},
+                           "cloudtrail": {"source": "lookup", "account": "210987654321"}})
+    result = review(params, tmp_path / "out", sessions=SessionFactory(params), cache_dir=tmp_path / "c")
+    assert {f.status for f in result.findings} == {"NOT_ASSESSED"}
+    assert "LookupEvents" in result.not_assessed_reason
+
+
 def _athena_params(endpoint: str):
     return parse_params({"label": "t", "estate": "aws", "aws": {"endpoint_url": endpoint},
                          "accounts": [{"id": "210987654321", "name": "p", "environment": "production"},

@@ -94,9 +94,9 @@ def test_data_events_absent_fails_passes_and_needs_selectors(tmp_path):
     assert no_snapshot.detector_status["CT_DATA_EVENTS_ABSENT"] == "NOT_ASSESSED"
 
 
-def test_unreadable_source_is_not_assessed(tmp_path):
+def test_lookup_without_session_is_not_assessed(tmp_path):
     params = parse_params({"label": "t", "estate": "aws", "accounts": [{"id": "210987654321", "name": "p"}],
                            "cloudtrail": {"source": "lookup"}})
     result = review(params, tmp_path / "out", cache_dir=tmp_path / "c")
     assert {f.status for f in result.findings} == {"NOT_ASSESSED"}
-    assert "LookupEvents" in result.not_assessed_reason
+    assert "lookup" in result.not_assessed_reason

@@ -199,11 +199,13 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     except Exception as exc:  # unreadable source: every detector NOT_ASSESSED
         gap = classify_error(exc)
         return _not_assessed_all(ReviewResult(str(logs or ""), {}), _source_resource(params, logs), gap.reason)
+    if source is None and params is not None and params.cloudtrail.source == "lookup":
+        source, reason = _lookup_source(params, sessions, out_dir, end)
+        if source is None:
+            return _not_assessed_all(ReviewResult("lookup", {}), _source_resource(params, logs), reason)
     if source is None:
-        kind = params.cloudtrail.source if params else "none"
-        reason = ("not supported: LookupEvents (event history) is not read; point cloudtrail.source at the trail "
-                  "bucket, a local folder or Athena" if kind == "lookup" else "no CloudTrail source configured (cloudtrail.source: none)")
-        return _not_assessed_all(ReviewResult(kind, {}), _source_resource(params, logs), reason)
+        reason = "no CloudTrail source configured (cloudtrail.source: none)"
+        return _not_assessed_all(ReviewResult("none", {}), _source_resource(params, logs), reason)
     result = ReviewResult(source.uri, {})
     resource = _source_resource(params, logs)
     try:
@@ -272,6 +274,24 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     _run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids))
     _write_outputs(out_dir, result)
     return result
+
+
+def _lookup_source(params: Params, sessions, out_dir: Path, end: dt.datetime | None):
+    """Event history through LookupEvents (management events only), staged as JSON lines."""
+    from synthaudit.cloudtrail.sources import lookup_events_to_folder
+
+    if sessions is None:
+        return None, "not assessed: cloudtrail.source is 'lookup' but no AWS session was given"
+    account = params.cloudtrail.account or params.account_ids()[0]
+    end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    start = end - dt.timedelta(days=min(90, params.cloudtrail.review_days + params.cloudtrail.baseline_days))
+    try:
+        clients = {region: sessions.client(account, "cloudtrail", region) for region in params.aws.regions}
+        folder = lookup_events_to_folder(clients, start, end, out_dir / "lookup-events")
+    except Exception as exc:
+        gap = classify_error(exc)
+        return None, f"{gap.reason} (LookupEvents; point cloudtrail.source at the trail bucket, a folder or Athena)"
+    return LocalSource(folder), None
 
 
 def _s3_public_keys(source) -> dict[str, Any]:

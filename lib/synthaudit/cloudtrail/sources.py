@@ -162,3 +162,16 @@ class S3Source:
 
 def staging_dir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="synthaudit-ct-")
+
+
+def lookup_events_to_folder(clients: dict[str, Any], start: dt.datetime, end: dt.datetime, folder: Path) -> Path:
+    """Management events from the LookupEvents API (90 days of event history, no trail bucket
+    needed) written as JSON lines, one file per region, so they take the same path as log files.
+    Raises what the API raises (moto has no event history: the caller turns that into NOT_ASSESSED)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for region, client in sorted(clients.items()):
+        lines = []
+        for page in client.get_paginator("lookup_events").paginate(StartTime=start, EndTime=end):
+            lines.extend(event["CloudTrailEvent"] for event in page.get("Events", []) if event.get("CloudTrailEvent"))
+        (folder / f"lookup-events-{region}.jsonl").write_text("\n".join(lines) + "\n")
+    return folder
