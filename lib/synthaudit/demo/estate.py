@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 import urllib.request
@@ -99,6 +100,15 @@ def answer_key_yaml(estate: Estate) -> str:
     return header + yaml.safe_dump([p.to_dict() for p in estate.planted], sort_keys=False, width=200)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process (Linux /proc), to report build cost independent of machine load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the demo estate on a fresh moto server and report it.")
     parser.add_argument("--write-key", action="store_true", help=f"rewrite {ANSWER_KEY.name} from a fresh build")
@@ -107,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     from synthaudit.demo.server import MotoServer
 
     with MotoServer() as server:
+        server_cpu, own_cpu = _cpu_seconds(server.process.pid), time.process_time()
         started = time.perf_counter()
         estate = build_estate(server.endpoint_url)
         built = time.perf_counter() - started
+        server_cpu, own_cpu = _cpu_seconds(server.process.pid) - server_cpu, time.process_time() - own_cpu
         hooks = run_hooks(server.endpoint_url) if args.hooks else []
         total = time.perf_counter() - started
     if args.write_key:
@@ -118,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     print("  " + ", ".join(f"{k} {v:.1f}s" for k, v in estate.timings.items()))
     print(f"estate built in {built:.1f}s ({len(estate.planted)} answer-key entries); "
           f"with hooks {hooks}: {total:.1f}s")
+    print(f"CPU for the build: builder {own_cpu:.1f}s + moto server {server_cpu:.1f}s = {own_cpu + server_cpu:.1f}s "
+          f"(requests are sequential, so this is the wall time on an idle machine); "
+          f"load average now {os.getloadavg()[0]:.1f}")
     kinds = sorted({k for _, k in estate.counts})
     accounts = sorted({a for a, _ in estate.counts})
     print("kind".ljust(28) + "".join(a.rjust(14) for a in accounts))
