@@ -79,14 +79,26 @@ def _name_environment(ctx: CheckContext, segment: str) -> str | None:
 
 
 def _key_signals(ctx: CheckContext, keys: list[str]) -> dict[str, list[str]]:
-    found: dict[str, set[str]] = {}
+    """Environment -> the key segments (prefix or name parts) that matched its name patterns,
+    with how many sampled keys carried each. Full key names stay out of evidence: in a real
+    estate they can hold identifiers."""
+    found: dict[str, dict[str, int]] = {}
     for key in keys:
         for segment in (s for s in key.split("/") if s):
             env = _name_environment(ctx, segment)
             if env:
-                found.setdefault(env, set()).add(key)
+                shown = segment if key.startswith(segment + "/") or key == segment else f"…/{_masked(segment)}"
+                found.setdefault(env, {}).setdefault(shown, 0)
+                found[env][shown] += 1
                 break
-    return {env: sorted(v)[:10] for env, v in found.items()}
+    return {env: [f"{seg} ({n} sampled)" for seg, n in sorted(v.items())][:10] for env, v in found.items()}
+
+
+def _masked(segment: str) -> str:
+    """A deeper path segment, shown as a short salted hash (it may be a record's name)."""
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(b"synthaudit-key-segment\x1f" + segment.encode()).hexdigest()[:12]
 
 
 def _mixed(ctx: CheckContext) -> list[Finding]:
