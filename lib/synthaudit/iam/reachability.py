@@ -334,7 +334,8 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
     return final
 
 
-_RESOURCE_KEYS = ("aws:resourcetag/", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths")
+_RESOURCE_KEYS = ("aws:resourcetag/", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths",
+                  "aws:requestedregion")
 
 
 def _resource_key(key: str) -> bool:

@@ -72,6 +72,7 @@ class ResourceInfo:
     environment_rule: str = ""
     tags: tuple[tuple[str, str], ...] = ()
     kind: str = ""
+    region: str | None = None
 
 
 @dataclass
@@ -205,6 +206,7 @@ class PolicyStore:
             environment=str(row.get("environment") or "unknown"),
             environment_rule=str(row.get("environment_rule") or ""), tags=_tags(row.get("tags")),
             kind=str(row.get("_kind") or ""),
+            region=row.get("region") if row.get("region") not in (None, "", "global") else None,
         )
         if ":organizations::" in arn and ":account/" in arn:
             self.org.account_environments[arn.rsplit("/", 1)[-1]] = str(row.get("environment") or "unknown")
@@ -420,6 +422,11 @@ class PolicyStore:
             if self.org.org_id:
                 values["aws:ResourceOrgID"] = self.org.org_id if acct in self.org.accounts else None
         info = self.resources.get(resource_arn) or self.resources.get(_base_resource(resource_arn))
+        # a regional resource is reached through its own region: that is the request's region
+        parts = resource_arn.split(":")
+        region = (parts[3] if len(parts) > 3 and parts[3] and "*" not in parts[3] else None) or (info.region if info else None)
+        if region:
+            values["aws:RequestedRegion"] = region
         if info is not None:
             complete.append("aws:ResourceTag/")
             for k, v in info.tags:
@@ -536,7 +543,7 @@ def _table_rows(tables: Path) -> list[dict]:
             schema = pq.read_schema(path)
         except Exception as exc:  # noqa: BLE001 - a broken table must not stop the IAM phase
             raise SnapshotError(f"{path}: not a readable Parquet table ({exc}); re-run phase 01") from None
-        cols = [c for c in ("arn", "account", "environment", "environment_rule", "tags") if c in schema.names]
+        cols = [c for c in ("arn", "account", "region", "environment", "environment_rule", "tags") if c in schema.names]
         if "arn" not in cols:
             continue
         table = pq.read_table(path, columns=cols).to_pylist()

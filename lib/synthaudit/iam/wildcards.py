@@ -4,8 +4,9 @@ Flagged: Allow of every action ("*" or NotAction), service-wide wildcards ("s3:*
 in the organisation's own policies, and Resource "*" on data actions or
 permissions-management actions that support resource-level scoping (an action that
 only accepts "*" cannot be scoped, so "*" there is not a finding). AWS-managed
-policies are judged on the first and last kind only: their service-wide wildcards are
-AWS's design, not the organisation's choice.
+policies are judged on every-action and data-on-"*" grants only: their service-wide
+wildcards and service-role permissions are AWS's design, not the organisation's
+choice (attaching ReadOnlyAccess, which reads every object, still is).
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 # Actions that read or change the data itself (not its metadata).
 DATA_ACTION_PATTERNS = (
-    "s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ReplicateObject",
+    "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent", "s3:PutObject", "s3:DeleteObject",
+    "s3:DeleteObjectVersion", "s3:RestoreObject", "s3:ReplicateObject",
     "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem",
     "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ExportTableToPointInTime",
@@ -54,7 +56,10 @@ def _masks() -> tuple[np.ndarray, np.ndarray]:
     scoped = np.fromiter((any(t for t in db.info(n).resource_types) for n in db.names_lower), dtype=bool,
                          count=len(db))
     pm = db.access_level_mask("Permissions management")
-    return data & scoped, pm & scoped
+    # reading a permission (Get/List/Describe...Permissions) changes nothing: only writes count
+    reads = np.fromiter((n.split(":", 1)[1].startswith(("get", "list", "describe", "view", "search", "batchget"))
+                         for n in db.names_lower), dtype=bool, count=len(db))
+    return data & scoped, pm & scoped & ~reads
 
 
 def principal_wildcards(store: "PolicyStore", p: "Principal") -> list[WildcardGrant]:
@@ -91,8 +96,10 @@ def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s
                     out.append(WildcardGrant(policy, s.label, "service_wildcard", f"every {svc} action ({a}) on {where}"))
         if any_resource:
             m = store.statement_mask(s)
-            for kind, wanted, label in (("data_on_any_resource", data, "data actions"),
-                                        ("permissions_on_any_resource", pm, "permissions-management actions")):
+            kinds = [("data_on_any_resource", data, "data actions")]
+            if not aws_managed:
+                kinds.append(("permissions_on_any_resource", pm, "permissions-management actions"))
+            for kind, wanted, label in kinds:
                 hits = db.actions_at(m & wanted)
                 if hits:
                     out.append(WildcardGrant(policy, s.label, kind, f'{len(hits)} {label} on Resource "*"',
