@@ -89,3 +89,14 @@ def test_cli_exit_codes(snapshot, params_file, tmp_path, capsys):
     bad_params = tmp_path / "bad.yaml"
     bad_params.write_text("label: x\nestate: demo\naccounts: []\n")
     assert main(["segregation", "--snapshot", str(snapshot), "--params", str(bad_params)]) == 2
+
+
+def test_mixed_bucket_evidence_holds_no_object_key_names(tmp_path):
+    import json
+
+    snap = write(tmp_path, [bucket("staging", SYNTH, key_sample=["prod-extract/doe-john-1970.csv",
+                                                                  "exports/synthetic-batch/doe-jane.csv"])])
+    found = run_all(snap, PARAMS, store=FakeStore(), only=["S3_MIXED_ENVIRONMENT_DATA"])
+    text = json.dumps([f.to_dict() for f in found])
+    assert found[0].status == "FAIL" and "prod-extract" in text
+    assert "doe" not in text and "synthetic-batch" not in text  # deeper segments are hashed
