@@ -11,7 +11,7 @@ from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import public_statements
 from synthaudit.checks.reach import S3_READ_WRITE, StoreReach, register_reach
 from synthaudit.checks.registry import register
-from synthaudit.checks.rows import RowRule, fail_if, in_environments, register_row_rules
+from synthaudit.checks.rows import RowRule, detail_gap, fail_if, in_environments, register_row_rules
 
 FAMILY = "s3"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -116,9 +116,10 @@ def _mixed(ctx: CheckContext) -> list[Finding]:
                     "keys_sampled": len(row.get("key_sample") or []),
                     "sample_truncated": bool(row.get("key_sample_truncated"))}
         mixed = {"production", "synthetic"} <= signals.keys()
-        if not mixed and row.get("key_sample") is None and row.get("key_prefixes") is None and row.get("detail_errors"):
+        gap = detail_gap(row, ("listobjects", "tagging"))
+        if not mixed and gap:
             out.append(ctx.finding("S3_MIXED_ENVIRONMENT_DATA", row, "NOT_ASSESSED", evidence=evidence,
-                                   reason="object keys could not be listed"))
+                                   reason=f"detail read failed: {gap}"))
             continue
         out.append(ctx.finding("S3_MIXED_ENVIRONMENT_DATA", row, "FAIL" if mixed else "PASS", evidence=evidence))
     return out
