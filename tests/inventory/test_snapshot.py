@@ -181,3 +181,11 @@ def test_readme_documents_every_table_and_column():
         body = section[1].split("### ", 1)[0]
         for column in table.names:
             assert f"| `{column}` |" in body, f"README lacks {kind}.{column}"
+
+
+def test_raw_xml_error_bodies_are_made_readable():
+    from synthaudit.inventory.collect import tidy_error
+
+    body = '403: <?xml version="1.0"?><ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: arn:aw'
+    assert tidy_error(body) == "AccessDenied: User: arn:aw"
+    assert tidy_error("AccessDenied: plain") == "AccessDenied: plain"

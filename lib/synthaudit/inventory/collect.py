@@ -9,6 +9,7 @@ silently, and assume-role failures show up on every unit of that account.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -119,8 +120,18 @@ def _run_unit(unit: Unit, clients: ClientCache, params: Params) -> UnitResult:
         collector.collect(scope)
     except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
         gap = classify_error(exc)
-        return UnitResult(unit, gap.status, gap.error, Output(detail_errors=scope.output.detail_errors))
+        return UnitResult(unit, gap.status, tidy_error(gap.error), Output(detail_errors=scope.output.detail_errors))
     return UnitResult(unit, "assessed", None, scope.output)
+
+
+_XML_ERROR = re.compile(r"<Code>([^<]*)</Code>\s*<Message>([^<]*)", re.S)
+
+
+def tidy_error(text: str) -> str:
+    """'403: <?xml ...<Code>AccessDenied</Code><Message>m</Message>' -> 'AccessDenied: m' (raw XML bodies
+    come back from endpoints whose error shape botocore could not parse)."""
+    match = _XML_ERROR.search(text or "")
+    return f"{match.group(1)}: {match.group(2).strip()}" if match else text
 
 
 def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None = None,
