@@ -1,0 +1,97 @@
+"""Phase 03 on the simulated estate (a real moto server, inventoried by phase 01): every
+planted IAM failure is found and no clean twin is. The answer key is read here, never by the kit."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from synthaudit import catalogue
+from synthaudit.config import load_params
+from synthaudit.iam import PolicyStore
+from synthaudit.iam.review import review
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+PARAMS_FILE = REPO / "params" / "demo.yaml"
+IAM_CHECKS = {k for k, v in catalogue.load().items() if v.phase == "iam"}
+
+
+def planted() -> list[dict]:
+    entries = []
+    for path in sorted((REPO / "lib" / "synthaudit" / "demo").glob("planted*.yaml")):
+        entries += [e for e in yaml.safe_load(path.read_text()) or [] if e["check"] in IAM_CHECKS]
+    return entries
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """A run folder holding the demo estate's snapshot (estate stopped afterwards)."""
+    from synthaudit.aws.session import SessionFactory
+    from synthaudit.demo import start_demo_estate
+    from synthaudit.demo.server import DUMMY_CREDENTIALS
+    from synthaudit.inventory import run_inventory
+
+    saved = dict(os.environ)
+    os.environ.update(DUMMY_CREDENTIALS)
+    server = start_demo_estate()
+    run = tmp_path_factory.mktemp("iam-demo-run")
+    try:
+        os.environ.update(server.env())
+        params = load_params(PARAMS_FILE)
+        run_inventory(params, SessionFactory(params), run / "snapshot")
+    finally:
+        server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+    return run
+
+
+@pytest.fixture(scope="module")
+def result(demo_run):
+    params = load_params(PARAMS_FILE)
+    return review(PolicyStore.from_snapshot(demo_run / "snapshot"), run_dir=demo_run,
+                  review_days=params.cloudtrail.review_days, regions=params.aws.regions)
+
+
+def test_answer_key_has_iam_entries():
+    assert {e["check"] for e in planted()} >= {"IAM_SYNTHETIC_REACHES_PRODUCTION", "IAM_PRIVILEGE_ESCALATION",
+                                               "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", "IAM_WILDCARD_GRANT"}
+
+
+@pytest.mark.parametrize("entry", planted(), ids=lambda e: f"{e['id']}-{e['check']}")
+def test_planted_iam_entry(result, entry):
+    found = [f for f in result.findings if f.check_id == entry["check"] and f.resource == entry["resource"]]
+    assert found, f"{entry['id']}: no {entry['check']} finding on {entry['resource']}"
+    assert found[0].status == entry["expect"], f"{entry['id']} ({entry['description']}): {found[0].evidence}"
+
+
+def test_generator_paths_name_the_granting_statements(result):
+    f = next(f for f in result.findings if f.check_id == "IAM_SYNTHETIC_REACHES_PRODUCTION"
+             and f.resource.endswith(":role/synth-generator"))
+    read = [p for p in f.evidence["paths"] if p["resource"] == "arn:aws:s3:::phi-claims-prod"
+            and p["action"] == "s3:GetObject"]
+    assert read and {s["kind"] for s in read[0]["statements"]} == {"identity", "resource"}
+    assert any(s["sid"] == "ReadProductionClaims" for s in read[0]["statements"])
+
+
+def test_no_store_errors_and_unused_grants_not_assessed_without_cloudtrail(result):
+    assert result.store_errors == []
+    assert {f.status for f in result.findings if f.check_id == "IAM_UNUSED_GRANTS"} == {"NOT_ASSESSED"}
+
+
+def test_runbook_executes_and_writes_findings(demo_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(demo_run / "snapshot", run / "snapshot")
+    out = tmp_path / "03.ipynb"
+    subprocess.run([sys.executable, "-m", "papermill", str(REPO / "runbooks" / "03_iam_review.ipynb"), str(out),
+                    "-p", "run_dir", str(run), "--cwd", str(REPO)], check=True, capture_output=True)
+    findings = json.loads((run / "findings" / "iam.json").read_text())
+    assert any(f["check_id"] == "IAM_PRIVILEGE_ESCALATION" and f["status"] == "FAIL" for f in findings)
