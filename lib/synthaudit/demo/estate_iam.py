@@ -97,7 +97,7 @@ LAST = ["adeyemi", "brooks", "costa", "dubois", "eriksen", "fischer", "garcia", 
 
 # groups per environment: name -> AWS-managed policies
 GROUPS = {
-    "production": {"clinical-data-engineers": ["ReadOnlyAccess"], "platform-operators": ["job-function/ViewOnlyAccess"],
+    "production": {"clinical-data-engineers": ["job-function/ViewOnlyAccess"], "platform-operators": ["job-function/ViewOnlyAccess"],
                    "billing-analysts": ["job-function/ViewOnlyAccess"], "security-reviewers": ["SecurityAudit"],
                    "oncall": ["job-function/ViewOnlyAccess"]},
     "synthetic": {"synthetic-data-scientists": ["job-function/ViewOnlyAccess"],
@@ -208,7 +208,7 @@ def build_bulk_iam(estate: Estate, account: str) -> None:
                 instance_profile=service == "ec2", path="/workloads/",
                 description=f"{team} {purpose} ({service})"))
     # human access roles, the way SSO permission sets appear in member accounts
-    for pset, managed in [("ReadOnly", "ReadOnlyAccess"), ("DataEngineer", "job-function/ViewOnlyAccess"),
+    for pset, managed in [("ViewOnly", "job-function/ViewOnlyAccess"), ("DataEngineer", "job-function/ViewOnlyAccess"),
                           ("SecurityAudit", "SecurityAudit")]:
         create_role(estate, RoleSpec(
             account=account, name=f"AWSReservedSSO_{pset}_{rng.getrandbits(64):016x}",

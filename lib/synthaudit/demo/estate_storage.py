@@ -48,13 +48,16 @@ def _planted_key_specs() -> list[KeySpec]:
     synth_readers = tuple(role_arn(s, n) for n in (ids.SYNTH_GENERATOR_ROLE, "synth-lambda-sampler", "synth-glue-etl",
                                                    "synth-notebook-exec"))
     return [
-        KeySpec(p, "phi-claims", "PHI claims data", users=(role_arn(p, ids.PROD_ETL_ROLE), *synth_readers), tags=prod),
+        # the audit role decrypts through the key policy (the leak phase reads phi-research-samples-prod)
+        KeySpec(p, "phi-claims", "PHI claims data", users=(role_arn(p, ids.PROD_ETL_ROLE), *synth_readers,
+                                                           role_arn(p, ids.AUDIT_ROLE)), tags=prod),
         KeySpec(p, "phi-ehr", "EHR data: production principals only", users=(role_arn(p, ids.PROD_ETL_ROLE),),
                 tags=prod),
         KeySpec(p, "phi-imaging", "Imaging archive", users=(role_arn(p, ids.PROD_ETL_ROLE),), tags=prod),
         KeySpec(p, "data-platform-shared", "One key for the data platform (both environments)",
                 users=(f"arn:aws:iam::{s}:root", role_arn(p, ids.PROD_ETL_ROLE)), tags={"Team": "data-platform"}),
-        KeySpec(s, "synth-data", "Synthetic datasets", users=(role_arn(s, ids.SYNTH_PIPELINE_ROLE),), tags=syn),
+        KeySpec(s, "synth-data", "Synthetic datasets", users=(role_arn(s, ids.SYNTH_PIPELINE_ROLE),
+                                                             role_arn(s, ids.AUDIT_ROLE)), tags=syn),
         KeySpec(s, "synth-models", "Synthetic model artifacts", users=(role_arn(s, "synth-sagemaker-eval"),), tags=syn),
         KeySpec(lg, "org-cloudtrail", "Organisation trail log files", service_users=("cloudtrail.amazonaws.com",),
                 tags=ENV_TAGS["shared"]),
