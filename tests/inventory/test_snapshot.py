@@ -189,3 +189,27 @@ def test_raw_xml_error_bodies_are_made_readable():
     body = '403: <?xml version="1.0"?><ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: arn:aw'
     assert tidy_error(body) == "AccessDenied: User: arn:aw"
     assert tidy_error("AccessDenied: plain") == "AccessDenied: plain"
+
+
+def test_policy_attached_only_to_the_audit_role_is_the_kits_own():
+    from synthaudit.inventory.base import Output
+    from synthaudit.inventory.collect import UnitResult
+
+    params = parse_params({"label": "t", "estate": "aws", "accounts": [{"id": ACCT, "name": "prod"}],
+                           "classification": {"production": {"accounts": [ACCT]},
+                                              "synthetic": {"name_patterns": ["*synth*"]}}})
+    out = Output()
+    role = {"account": ACCT, "region": "global", "tags": {}}
+    out.add("iam_roles", {**role, "arn": f"arn:aws:iam::{ACCT}:role/SynthauditReadOnly", "name": "SynthauditReadOnly",
+                          "attached_policy_arns": [f"arn:aws:iam::{ACCT}:policy/SynthauditReadOnlyPolicy",
+                                                   f"arn:aws:iam::{ACCT}:policy/synth-both"]})
+    out.add("iam_roles", {**role, "arn": f"arn:aws:iam::{ACCT}:role/etl", "name": "etl",
+                          "attached_policy_arns": [f"arn:aws:iam::{ACCT}:policy/synth-both"]})
+    for name in ("SynthauditReadOnlyPolicy", "synth-both"):
+        out.add("iam_policies", {**role, "arn": f"arn:aws:iam::{ACCT}:policy/{name}", "name": name})
+    inventory = assemble(params, [UnitResult(Unit("iam", ACCT, "global"), "assessed", None, out)])
+    verdicts = {r["name"]: (r["environment"], r["environment_rule"]) for r in inventory.tables["iam_policies"]}
+    assert verdicts == {"SynthauditReadOnlyPolicy": ("shared", "audit-role-policy"),
+                        "synth-both": ("synthetic", "name:*synth*")}
+    roles = {r["name"]: (r["environment"], r["is_audit_role"]) for r in inventory.tables["iam_roles"]}
+    assert roles == {"SynthauditReadOnly": ("shared", True), "etl": ("production", False)}

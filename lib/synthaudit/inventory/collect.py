@@ -168,14 +168,29 @@ def assemble(params: Params, results: list[UnitResult], api_calls: dict[str, int
         rows[kind] += kind_rows
     rows["cloudtrail_trails"] = _dedupe(rows.get("cloudtrail_trails", []))
     classifier = Classifier(params, org_raw)
+    audit_policies = _audit_only_policies(classifier, rows)
     for kind in TABLES:
         for row in rows.get(kind, []):
+            if kind == "iam_policies" and row["arn"] in audit_policies:
+                row["environment"], row["environment_rule"] = "shared", "audit-role-policy"
+                continue
             _classify(classifier, kind, row)
     # org_rows adds rows after the coverage count of the organizations unit was taken
     for cov in coverage:
         if cov["service"] == "organizations" and cov["status"] == "assessed":
             cov["resources"] = sum(len(rows.get(k, [])) for k in ("org_accounts", "org_units", "org_policies"))
     return Inventory(dict(rows), coverage, org_raw, iam_raw, policies, api_calls or {})
+
+
+def _audit_only_policies(classifier: Classifier, rows: dict[str, list[dict[str, Any]]]) -> set[str]:
+    """Customer-managed policies attached to the kit's audit role and to no other principal:
+    the kit's own grant, classified with the role (``SynthauditReadOnlyPolicy`` would match ``*synth*``)."""
+    attached: dict[str, set[bool]] = defaultdict(set)
+    for kind in ("iam_roles", "iam_users", "iam_groups"):
+        for row in rows.get(kind, []):
+            for arn in row.get("attached_policy_arns") or []:
+                attached[arn].add(classifier.is_audit_role(row["arn"]))
+    return {arn for arn, flags in attached.items() if flags == {True} and not arn.startswith("arn:aws:iam::aws:")}
 
 
 def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

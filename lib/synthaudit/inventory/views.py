@@ -98,3 +98,22 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     import json
 
     return json.loads(frame.to_json(orient="records"))
+
+
+def crossovers(snapshot: Snapshot) -> pd.DataFrame:
+    """Things classified into the other world than their account: a synthetic role or
+    bucket inside a production account, or production data in a synthetic account.
+    Not findings by themselves; where phase 02/03 findings about same-account leaks start."""
+    accounts = snapshot.table("org_accounts")
+    account_env = dict(zip(accounts.account, accounts.environment))
+    opposite = {"production": "synthetic", "synthetic": "production"}
+    rows = []
+    for kind in TABLES:
+        if kind in DERIVED_KINDS or kind.startswith("org_"):
+            continue
+        frame = snapshot.table(kind)
+        for rec in frame[["account", "region", "arn", "name", "environment", "environment_rule"]].to_dict("records"):
+            if opposite.get(account_env.get(rec["account"], "")) == rec["environment"]:
+                rows.append({"kind": kind, "account_environment": account_env[rec["account"]], **rec})
+    columns = ["kind", "account", "account_environment", "region", "arn", "name", "environment", "environment_rule"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["account", "kind", "arn"], ignore_index=True)
