@@ -117,11 +117,17 @@ def test_html_is_self_contained_and_complete(tmp_path):
     run = make_run(tmp_path / "outputs", "2026-11-25T0200Z_demo", baseline_findings(), missing=["leak"])
     cov = run / "snapshot"
     cov.mkdir()
-    pd.DataFrame([{"account": PROD, "region": "us-east-1", "service": "s3", "status": "ok", "error": ""},
+    pd.DataFrame([{"account": PROD, "region": "us-east-1", "service": "s3", "status": "assessed", "error": None,
+                   "detail_errors": '["GetBucketPolicy phi-x: access_denied: AccessDenied"]'},
+                  {"account": PROD, "region": "us-east-1", "service": "kms", "status": "assessed", "error": None,
+                   "detail_errors": "[]"},  # the inventory stores the list as JSON text
                   {"account": PROD, "region": "us-east-1", "service": "lakeformation", "status": "not_supported",
-                   "error": "moto lacks GetDataLakeSettings"}]).to_parquet(cov / "coverage.parquet")
+                   "error": "moto lacks GetDataLakeSettings", "detail_errors": "[]"}]).to_parquet(cov / "coverage.parquet")
     params_path = write_params(tmp_path / "p.yaml", evidence={"audit_date": "2027-01-15"})
-    summary.finalize_run(run, load_params(params_path), params_path)
+    report = summary.finalize_run(run, load_params(params_path), params_path)
+    gaps = summary.coverage_gaps(report)
+    assert gaps["service"].tolist() == ["kms", "lakeformation", "s3"][1:] and "AccessDenied" in gaps["why"].iloc[1]
+    assert summary.coverage_summary(report).set_index("service").loc["lakeformation", "not_supported"] == 1
     page = (run / "summary.html").read_text()
     markup = re.sub(r"(?s)<script[^>]*>.*?</script>", "<script></script>", page)  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", markup), "external resource in summary.html"

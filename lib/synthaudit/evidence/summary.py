@@ -199,7 +199,7 @@ def read_coverage(run_dir: Path) -> pd.DataFrame | None:
 def scope_of(params: Any) -> tuple[tuple[str, str], ...]:
     """What the run was asked to assess, in words an auditor reads."""
     accounts = ", ".join(f"{a.id} ({a.name})" for a in params.accounts)
-    trail = params.cloudtrail.source + (f" s3://{params.cloudtrail.bucket}/{params.cloudtrail.prefix}"
+    trail = params.cloudtrail.source + (f": s3://{params.cloudtrail.bucket}/{params.cloudtrail.prefix}"
                                         if params.cloudtrail.source == "s3" and params.cloudtrail.bucket else "")
     return (
         ("accounts", accounts), ("regions", ", ".join(params.aws.regions)),
@@ -320,12 +320,50 @@ def phases_table(report: Report) -> pd.DataFrame:
 
 
 def coverage_table(report: Report) -> pd.DataFrame | None:
-    """Coverage of the collection: rows per status, with the errors behind the gaps."""
+    """Every collection unit (account × region × service) with its status and error."""
     cov = report.coverage
     if cov is None or cov.empty:
         return None
-    cols = [c for c in ("account", "region", "service", "status", "error") if c in cov.columns]
-    return cov[cols].sort_values(cols[:4]).reset_index(drop=True)
+    cols = [c for c in ("account", "region", "service", "status", "resources", "error") if c in cov.columns]
+    return cov[cols].sort_values([c for c in ("account", "region", "service") if c in cols]).reset_index(drop=True)
+
+
+def coverage_summary(report: Report) -> pd.DataFrame | None:
+    """Per service: how many account/region units ended in each status."""
+    cov = report.coverage
+    if cov is None or cov.empty or not {"service", "status"} <= set(cov.columns):
+        return None
+    table = cov.groupby(["service", "status"]).size().unstack(fill_value=0)
+    return table.reset_index().rename_axis(columns=None)
+
+
+def _as_list(value: Any) -> list[Any]:
+    """detail_errors as stored: a list/array, a JSON string of a list, or nothing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return [value] if value.strip() else []
+        return list(parsed) if isinstance(parsed, list) else [parsed]
+    return list(value)
+
+
+def coverage_gaps(report: Report) -> pd.DataFrame | None:
+    """Units not fully assessed: a unit-level status other than assessed, or errors on single resources."""
+    cov = report.coverage
+    if cov is None or cov.empty:
+        return None
+    rows = []
+    for rec in cov.to_dict("records"):
+        details = _as_list(rec.get("detail_errors"))
+        if rec.get("status") not in ("assessed", "ok") or details:
+            rows.append({"account": rec.get("account"), "region": rec.get("region"), "service": rec.get("service"),
+                         "status": rec.get("status"),
+                         "why": "; ".join(str(x) for x in [rec.get("error"), *details] if x)})
+    rows.sort(key=lambda r: (str(r["account"]), str(r["region"]), str(r["service"])))
+    return pd.DataFrame(rows, columns=["account", "region", "service", "status", "why"])
 
 
 def not_assessed_table(report: Report) -> pd.DataFrame:
@@ -484,7 +522,11 @@ def render_html(report: Report, figs: dict[str, Any] | None = None) -> str:
             f"{p.phase} {p.status}" + (f" ({p.error})" if p.error else "") for p in failed)) + "</div>")
     parts += ["<h2>Scope and coverage</h2><h3>Phases</h3>", _table_html(phases_table(report)),
               "<h3>Collection coverage (snapshot/coverage.parquet)</h3>",
-              _table_html(coverage_table(report), "no coverage table in this run (phase 01 did not write one)"),
+              _table_html(coverage_summary(report), "no coverage table in this run (phase 01 did not write one)"),
+              "<h4>Gaps in collection</h4>",
+              _table_html(coverage_gaps(report), "none: every account, region and service was read in full"),
+              "<details><summary>every collection unit (show)</summary>", _table_html(coverage_table(report)),
+              "</details>",
               "<h3>Not assessed, and why</h3>", _table_html(not_assessed_table(report), "every check was assessed")]
     parts.append("<h2>Findings overview</h2><div class='charts'>")
     for name in ("by_severity", "by_phase", "by_environment", "controls"):
