@@ -94,18 +94,20 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, events_relation: str, tables: dict[str, list[tuple]],
+    def __init__(self, con: duckdb.DuckDBPyConnection, events_relation: str, tables: dict[str, list[tuple]] | None,
                  settings: dict[str, Any]) -> None:
         self.con = con
+        # a view: the Parquet scan is materialised once, into `classified`, by set_tables()
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE events AS
+            CREATE OR REPLACE TEMP VIEW events AS
             SELECT * FROM {events_relation}
             WHERE event_day BETWEEN CAST({_literal(settings['baseline_start'], 'TIMESTAMP')} AS DATE)
                                 AND CAST({_literal(settings['review_end'], 'TIMESTAMP')} AS DATE)
               AND event_time >= {_literal(settings['baseline_start'], 'TIMESTAMP')}
               AND event_time <= {_literal(settings['review_end'], 'TIMESTAMP')}
         """)
-        self.set_tables(tables, settings)
+        if tables is not None:
+            self.set_tables(tables, settings)
 
     def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any]) -> None:
         """(Re)load the small tables and rebuild ``classified`` (events stay loaded)."""

@@ -259,7 +259,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
         "integrity": [i.row() for i in (result.integrity.issues if result.integrity else ())],
         "source_errors": [(uri_of(s.key), s.status, s.error) for s in result.sources if s.status != "ok"],
     }
-    duck = DuckDBEngine(con, cache.scan_sql(), tables, settings)  # events first: classification reads their ARNs
+    duck = DuckDBEngine(con, cache.scan_sql(), None, settings)  # events first: classification reads their ARNs
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)

@@ -4,7 +4,7 @@ WITH trail_bucket AS (
   SELECT bucket FROM trail_buckets
   UNION
   SELECT json_extract_string(request_parameters, '$.s3BucketName') AS bucket
-  FROM events
+  FROM classified
   WHERE event_source = 'cloudtrail.amazonaws.com' AND event_name IN ('CreateTrail', 'UpdateTrail')
     AND json_extract_string(request_parameters, '$.s3BucketName') IS NOT NULL
 )
