@@ -26,8 +26,8 @@ from synthaudit.cloudtrail.sources import SourceObject, sha256_file, staging_dir
 
 SQL_DIR = Path(__file__).parent / "sql"
 NORMALIZE_SQL = (SQL_DIR / "normalize.sql").read_text()
-MAX_OBJECT_BYTES = 512 * 1024 * 1024
-BATCH_BYTES = 24 * 1024 * 1024
+MAX_OBJECT_BYTES = 128 * 1024 * 1024  # one uncompressed log file; bigger ones are reported unreadable
+BATCH_BYTES = 12 * 1024 * 1024  # compressed; ~10x that as text while a batch is parsed
 BATCH_FILES = 2000
 FILE_IN_ERROR_RE = re.compile(r'file "([^"]+)"')
 
@@ -50,7 +50,10 @@ def sql_str(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB spills to a temp folder beyond this; keeps the phase under ~1.5 GB RSS
+
+
+def connect(threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
