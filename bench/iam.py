@@ -7,10 +7,11 @@ documents) plus a small inline policy each, writes it to a JSON file, then times
   engine:         load the action database + parse the file into a PolicyStore +
                   the whole phase 03 review (synthetic->production reachability over
                   data stores with resource policies, escalation paths, trust,
-                  wildcards) with conditions, boundaries and SCPs evaluated
-  cloudsplaining: `cloudsplaining scan --input-file FILE --skip-open-report`
-                  (a subprocess: its own interpreter start and database load count,
-                  as they do for a user; it ignores conditions, boundaries and SCPs)
+                  wildcards) with conditions, boundaries and SCPs evaluated; timed in
+                  process (imports excluded) and as `synthaudit iam review` (CLI wall)
+  cloudsplaining: `scan_account_authorization_details` timed in a fresh process
+                  (imports excluded) and `cloudsplaining scan` (CLI wall); it ignores
+                  conditions, boundaries and SCPs
 
 Usage: .venv/bin/python bench/iam.py [--roles 1000] [--seed 7] [--skip-peer]
 Needs the `peers` extra for cloudsplaining: pip install -e '.[peers]'.
@@ -119,41 +120,70 @@ def build_details(n_roles: int, seed: int) -> tuple[dict, list[dict], list[dict]
 
 
 def run_engine(path: Path, resources, resource_policies, organizations) -> tuple[float, dict]:
-    start = time.perf_counter()
+    """In-process: action database load + store build + full review (imports excluded, done before)."""
     from synthaudit.iam import PolicyStore
     from synthaudit.iam.actions import database
     from synthaudit.iam.review import review
 
-    db_start = time.perf_counter()
+    start = time.perf_counter()
     database()
-    db_seconds = time.perf_counter() - db_start
+    db_seconds = time.perf_counter() - start
     details = json.loads(path.read_text())
     store = PolicyStore.from_documents(details, organizations=organizations, resource_policies=resource_policies,
                                        resources=resources)
     built = time.perf_counter()
     result = review(store)
     end = time.perf_counter()
-    counts = result.counts()
-    return end - start, {"database_load_s": round(db_seconds, 2), "store_build_s": round(built - db_start - db_seconds, 2),
+    return end - start, {"database_load_s": round(db_seconds, 2), "store_build_s": round(built - start - db_seconds, 2),
                          "review_s": round(end - built, 2), "reachability_rows": len(result.reachability),
-                         "escalation_paths": len(result.escalation_paths), "findings": counts}
+                         "escalation_paths": len(result.escalation_paths), "findings": result.counts()}
 
 
-def run_cloudsplaining(path: Path, out: Path) -> float:
-    exe = Path(sys.executable).with_name("cloudsplaining")
-    if not exe.exists():
-        found = shutil.which("cloudsplaining")
-        if not found:
-            raise SystemExit("cloudsplaining is not installed: .venv/bin/pip install -e '.[peers]' (or --skip-peer)")
-        exe = Path(found)
-    out.mkdir(parents=True, exist_ok=True)
+def write_snapshot(root: Path, details, resources, resource_policies, organizations) -> tuple[Path, Path]:
+    """The same input as a run folder, for `synthaudit iam review` (CLI wall time, like `cloudsplaining scan`)."""
+    import pandas as pd
+
+    snap = root / "run" / "snapshot"
+    (snap / "raw" / "iam").mkdir(parents=True)
+    (snap / "tables").mkdir()
+    (snap / "raw" / "iam" / f"{ACCOUNT}.json").write_text(json.dumps(details))
+    (snap / "raw" / "organizations.json").write_text(json.dumps(organizations))
+    (snap / "raw" / "resource_policies.json").write_text(json.dumps(resource_policies))
+    pd.DataFrame([{**r, "environment_rule": "bench"} for r in resources]).to_parquet(snap / "tables" / "bench.parquet")
+    params = root / "params.yaml"
+    params.write_text(f'label: bench\nestate: aws\naccounts:\n  - {{id: "{ACCOUNT}", name: bench}}\n')
+    return snap, params
+
+
+def wall(cmd: list[str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([str(exe), "scan", "--input-file", str(path), "--output", str(out), "--skip-open-report"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"cloudsplaining scan failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    if proc.returncode not in (0, 1):   # 1 = findings at/above --fail-on, a normal outcome
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return elapsed
+
+
+def _tool(name: str) -> str:
+    exe = Path(sys.executable).with_name(name)
+    if exe.exists():
+        return str(exe)
+    found = shutil.which(name)
+    if not found:
+        raise SystemExit(f"{name} is not installed: .venv/bin/pip install -e '.[peers]' (or --skip-peer)")
+    return found
+
+
+CLOUDSPLAINING_IN_PROCESS = """
+import json, sys, time
+from cloudsplaining.command.scan import scan_account_authorization_details
+from cloudsplaining.shared.exclusions import DEFAULT_EXCLUSIONS
+cfg = json.loads(open(sys.argv[1]).read())
+start = time.perf_counter()
+scan_account_authorization_details(cfg, DEFAULT_EXCLUSIONS, "bench", None, write_data_files=False,
+                                   return_json_results=True)
+print(time.perf_counter() - start)
+"""
 
 
 def main() -> int:
@@ -170,12 +200,25 @@ def main() -> int:
         print(f"input: {args.roles} roles, {len(details['Policies'])} distinct AWS managed policies, "
               f"{path.stat().st_size / 1e6:.1f} MB")
         engine_s, info = run_engine(path, resources, resource_policies, organizations)
-        print(f"engine (full phase 03 review): {engine_s:.2f} s  {json.dumps(info, sort_keys=True)}")
+        print(f"engine, in process (db load + parse + full phase 03 review): {engine_s:.2f} s  "
+              f"{json.dumps(info, sort_keys=True)}")
+        snap, params = write_snapshot(tmp_path, details, resources, resource_policies, organizations)
+        engine_cli = wall([_tool("synthaudit"), "iam", "review", "--snapshot", str(snap), "--params", str(params),
+                           "--out", str(tmp_path / "out")])
+        print(f"engine, CLI wall (synthaudit iam review):                  {engine_cli:.2f} s")
         if args.skip_peer:
             return 0
-        peer_s = run_cloudsplaining(path, tmp_path / "cloudsplaining-out")
-        print(f"cloudsplaining scan:           {peer_s:.2f} s")
-        print(f"ratio (cloudsplaining / engine): {peer_s / engine_s:.1f}x  (target >= 10x)")
+        out = tmp_path / "cloudsplaining-out"
+        out.mkdir()
+        peer_cli = wall([_tool("cloudsplaining"), "scan", "--input-file", str(path), "--output", str(out),
+                         "--skip-open-report"])
+        proc = subprocess.run([sys.executable, "-c", CLOUDSPLAINING_IN_PROCESS, str(path)], capture_output=True,
+                              text=True, check=True)
+        peer_s = float(proc.stdout.strip().splitlines()[-1])
+        print(f"cloudsplaining, in process (scan_account_authorization_details): {peer_s:.2f} s")
+        print(f"cloudsplaining, CLI wall (cloudsplaining scan):                  {peer_cli:.2f} s")
+        print(f"ratio in process (cloudsplaining / engine): {peer_s / engine_s:.2f}x")
+        print(f"ratio CLI wall   (cloudsplaining / engine): {peer_cli / engine_cli:.2f}x   (target >= 10x)")
     return 0
 
 

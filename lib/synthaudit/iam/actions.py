@@ -66,6 +66,7 @@ class ActionDatabase:
             by_service.setdefault(n.split(":", 1)[0], []).append(n)
         self._service_blobs = {svc: "\n".join(names) for svc, names in by_service.items()}
         self._pattern_cache: dict[str, np.ndarray] = {}
+        self._index_cache: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.names_lower)
@@ -106,6 +107,26 @@ class ActionDatabase:
         result.setflags(write=False)
         self._pattern_cache[key] = result
         return result
+
+    def indices(self, pattern: str) -> np.ndarray:
+        """Positions matched by an action glob (cached; cheaper to union than full masks)."""
+        key = pattern.lower()
+        hit = self._index_cache.get(key)
+        if hit is None:
+            hit = np.flatnonzero(self.mask(pattern))
+            self._index_cache[key] = hit
+        return hit
+
+    def union_mask(self, patterns, negate: bool = False) -> np.ndarray:
+        """Mask of every action matched by any of ``patterns`` (NotAction: ``negate``)."""
+        m = np.zeros(len(self.names_lower), dtype=bool)
+        if any(p == "*" for p in patterns):
+            m[:] = True
+        else:
+            parts = [self.indices(p) for p in patterns]
+            if parts:
+                m[np.concatenate(parts)] = True
+        return ~m if negate else m
 
     def expand(self, pattern: str) -> tuple[str, ...]:
         """Canonical actions matched by one action glob (case-insensitive, as IAM matches)."""

@@ -452,16 +452,9 @@ class PolicyStore:
         hit = self._mask_cache.get(id(stmt))
         if hit is not None and hit[0] is stmt:
             return hit[1]
-        import numpy as np
-
         from synthaudit.iam.actions import database
 
-        db = database()
-        m = np.zeros(len(db), dtype=bool)
-        for a in stmt.actions:
-            m |= db.mask(a)
-        if stmt.not_action:
-            m = ~m
+        m = database().union_mask(stmt.actions, negate=stmt.not_action)
         m.setflags(write=False)
         self._mask_cache[id(stmt)] = (stmt, m)
         return m

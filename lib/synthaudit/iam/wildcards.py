@@ -94,7 +94,7 @@ def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s
                 svc, _, name = a.partition(":")
                 if name == "*":
                     out.append(WildcardGrant(policy, s.label, "service_wildcard", f"every {svc} action ({a}) on {where}"))
-        if any_resource:
+        if any_resource and not s.conditions:   # a condition (e.g. on resource tags) scopes the grant
             m = store.statement_mask(s)
             kinds = [("data_on_any_resource", data, "data actions")]
             if not aws_managed:
