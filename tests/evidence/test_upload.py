@@ -12,6 +12,7 @@ from conftest import write_params
 from synthaudit.aws.guard import ReadOnlyViolation
 from synthaudit.cli import main
 from synthaudit.config import load_params
+from synthaudit.evidence.manifest import write_manifest
 from synthaudit.evidence.upload import RECEIPT_SUFFIX, UploadError, upload_run, upload_session
 
 pytestmark = pytest.mark.slow
@@ -43,7 +44,7 @@ def sealed_run(tmp_path):
     (run / "findings").mkdir(parents=True)
     (run / "findings" / "segregation.json").write_text("[]\n")
     (run / "summary.html").write_text("<html></html>\n")
-    (run / "manifest.json").write_text(json.dumps({"params": {"label": "demo"}, "files": {}}) + "\n")
+    write_manifest(run, {"params": {"label": "demo"}})
     return run
 
 
@@ -81,6 +82,13 @@ def test_unsealed_run_is_refused(params_file, sealed_run, locked_bucket):
     (sealed_run / "manifest.json").unlink()
     with pytest.raises(UploadError, match="no manifest.json"):
         upload_run(sealed_run, load_params(params_file), locked_bucket)
+
+
+def test_run_that_no_longer_matches_its_manifest_is_refused(s3, params_file, sealed_run, locked_bucket):
+    (sealed_run / "summary.html").write_text("<html>edited</html>\n")
+    with pytest.raises(UploadError, match="changed: summary.html"):
+        upload_run(sealed_run, load_params(params_file), locked_bucket)
+    assert s3.list_objects_v2(Bucket=locked_bucket).get("KeyCount") == 0
 
 
 def test_upload_session_allows_put_object_and_nothing_else(params_file, locked_bucket):

@@ -1,4 +1,4 @@
-"""The kit's one write: copy a sealed run folder to an S3 bucket under Object Lock.
+"""The kit's one write: copy a sealed, verified run folder to an S3 bucket under Object Lock.
 
 Every object is put in COMPLIANCE mode with a retain-until date ``retention_days``
 (params.evidence) from now, so nobody, the root user included, can delete or
@@ -118,6 +118,12 @@ def upload_run(run_dir: str | Path, params: Any, bucket: str | None = None, *, p
     manifest = run_dir / "manifest.json"
     if not manifest.exists():
         raise UploadError(f"{run_dir}: no manifest.json; only a sealed run is uploaded (finish `synthaudit run` first)")
+    from synthaudit.evidence.verify import verify_folder
+
+    problems = verify_folder(run_dir)
+    if problems:  # locking tampered evidence for years would be worse than not uploading it
+        raise UploadError(f"{run_dir}: does not match its manifest, nothing uploaded: "
+                          + "; ".join(f"{p.kind}: {p.path}" for p in problems[:20]))
     bucket = bucket or params.evidence.upload_bucket
     if not bucket:
         raise UploadError("no bucket: pass --bucket or set evidence.upload_bucket in params")
