@@ -124,6 +124,7 @@ class _Matcher:
         self._res: dict[int, np.ndarray | None] = {}
         self._keep: list[Statement] = []
         self.base: dict[int, np.ndarray] = {}
+        self.policies: dict[tuple[int, str], tuple] = {}
 
     def action_vec(self, s: Statement) -> np.ndarray:
         v = self._act.get(id(s))
@@ -233,9 +234,38 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
                 parts.append((s, m, role))
         return acc
 
-    identity_stmts = [s for pol in p.identity for s in pol.statements]
-    deny = gate(identity_stmts, "Deny", "deny")
-    identity = gate(identity_stmts, "Allow", "grant")
+    def policy_gate(policies, effect: str, role: str) -> np.ndarray:
+        """Like gate(), but a policy without conditions or variables is matched once for all principals."""
+        acc = np.full((n_r, n_a), NO, dtype=np.int8)
+        for pol in policies:
+            key = (id(pol), effect)
+            hit = matcher.policies.get(key)
+            if hit is None or hit[0] is not pol:
+                shared = not any(st.conditions or any("${" in r for r in st.resources) for st in pol.statements)
+                value = None
+                if shared:
+                    pacc = np.full((n_r, n_a), NO, dtype=np.int8)
+                    pparts = []
+                    for st in pol.statements:
+                        if st.effect == effect:
+                            m = cell(st)
+                            if m.any():
+                                np.maximum(pacc, m, out=pacc)
+                                pparts.append((st, m))
+                    value = (pacc, pparts)
+                hit = (pol, value)
+                matcher.policies[key] = hit
+            if hit[1] is None:
+                np.maximum(acc, gate(list(pol.statements), effect, role), out=acc)
+            else:
+                pacc, pparts = hit[1]
+                if pparts:
+                    np.maximum(acc, pacc, out=acc)
+                    parts.extend((st, m, role) for st, m in pparts)
+        return acc
+
+    deny = policy_gate(p.identity, "Deny", "deny")
+    identity = policy_gate(p.identity, "Allow", "grant")
     full = np.full((n_r, n_a), YES, dtype=np.int8)
     boundary = full
     if p.boundary is not None:
