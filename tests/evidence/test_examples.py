@@ -23,6 +23,8 @@ def test_timer_is_quarterly_and_persistent():
     assert "\nPersistent=true\n" in timer
     service = (EXAMPLES / "systemd" / "synthaudit.service").read_text()
     assert "Type=oneshot" in service and "scheduled-run.sh" in service
+    if "ProtectHome=read-only" in service:  # kernels cannot write ~/.local/share/jupyter then
+        assert "Environment=JUPYTER_RUNTIME_DIR=/run/synthaudit/" in service and "RuntimeDirectory=synthaudit" in service
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
