@@ -53,7 +53,7 @@ MIN_PHI_LENGTH = 4  # shorter values would match everywhere; callers pass identi
 @dataclass(frozen=True)
 class Hit:
     path: str          # relative to the run folder
-    line: int          # 1-based line (0 for Parquet cells)
+    line: int          # 1-based line; for Parquet, the row (cells joined one per line)
     kind: str          # credential kind, or "phi_value"
     excerpt: str       # masked: never the value itself
     where: str = ""    # Parquet column, or "" for text
@@ -135,7 +135,11 @@ def scan_text(text: str, rel: str, phi: PhiIndex, where: str = "") -> Iterator[H
 
 
 def _parquet_texts(path: Path) -> Iterator[tuple[str, str]]:
-    """(column, joined string cells) per string-like column; Parquet pages are compressed."""
+    """(column, its cells joined by newlines) per column, then the column names themselves.
+
+    Parquet pages are compressed, so the bytes cannot be scanned. Nested and non-text cells
+    (lists, structs, timestamps) are scanned as their string form; plain numbers are skipped.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -150,7 +154,7 @@ def _parquet_texts(path: Path) -> Iterator[tuple[str, str]]:
             cells = [str(c) for c in column.to_pylist() if c is not None and not isinstance(c, (int, float, bool))]
         if cells:
             yield name, "\n".join(cells)
-        yield f"<column name {name}>", name
+    yield "<column names>", "\n".join(table.column_names)
 
 
 def scan_file(path: Path, rel: str, phi: PhiIndex) -> list[Hit]:
