@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import scrapbook as sb
 
-from conftest import baseline_findings, make_run, seg, write_params
+from fabricate import baseline_findings, make_run, seg, write_params
 from synthaudit.findings import read_json
 
 pytestmark = pytest.mark.slow

@@ -1,11 +1,13 @@
-"""Fabricated run folders for the evidence tests: findings per phase, notebooks with scraps."""
+"""Fabricated run folders for the evidence tests: findings per phase, notebooks with scraps.
+
+A plain module (not conftest.py) so test files import it by a name no other test folder uses.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable
 
 import nbformat
-import pytest
 import yaml
 
 from synthaudit import catalogue, findings as findings_mod
@@ -82,11 +84,6 @@ def write_params(path: Path, **overrides) -> Path:
     data.update(overrides)
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
-
-
-@pytest.fixture
-def baseline() -> dict[str, list[Finding]]:
-    return baseline_findings()
 
 
 def baseline_findings() -> dict[str, list[Finding]]:
