@@ -99,7 +99,7 @@ def test_non_json_files_are_reported_as_not_cloudtrail():
     assert describe_key(key.replace("/CloudTrail/", "/CloudTrail-Digest/")).kind == "digest"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.fixed_dictionaries({
     "eventName": st.text(min_size=1, max_size=20), "sourceIPAddress": st.text(max_size=30),
     "requestParameters": st.dictionaries(st.text(max_size=8), st.one_of(st.integers(), st.text(max_size=10), st.none()), max_size=4),

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,8 +27,8 @@ from synthaudit.cloudtrail.sources import SourceObject, sha256_file, staging_dir
 
 SQL_DIR = Path(__file__).parent / "sql"
 NORMALIZE_SQL = (SQL_DIR / "normalize.sql").read_text()
-MAX_OBJECT_BYTES = 128 * 1024 * 1024  # one uncompressed log file; bigger ones are reported unreadable
-BATCH_BYTES = 12 * 1024 * 1024  # compressed; ~10x that as text while a batch is parsed
+MAX_OBJECT_BYTES = 64 * 1024 * 1024  # one uncompressed log file; bigger ones are reported unreadable
+BATCH_BYTES = 4 * 1024 * 1024  # compressed; ~10x that as text while a batch is parsed
 BATCH_FILES = 2000
 FILE_IN_ERROR_RE = re.compile(r'file "([^"]+)"')
 
@@ -59,6 +60,8 @@ def connect(threads: int | None = None, memory_limit: str | None = DEFAULT_MEMOR
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
+        # an in-memory database spills temp tables only when it has somewhere to put them
+        con.execute(f"SET temp_directory = {sql_str(str(Path(tempfile.gettempdir()) / 'synthaudit-duckdb'))}")
     con.execute("SET preserve_insertion_order = false")
     return con
 
@@ -98,12 +101,13 @@ class Cache:
                 "hive_types = {'account': VARCHAR, 'region': VARCHAR, 'event_day': DATE})")
 
 
-def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir: Path) -> dict[str, tuple[int, int, int]]:
-    """Parse files into ``out_dir``; returns key -> (objects, records, valid). Raises on an unreadable file."""
-    con.execute("CREATE OR REPLACE TEMP TABLE filemap (path VARCHAR, key VARCHAR)")
-    con.executemany("INSERT INTO filemap VALUES (?, ?)", [(str(p), k) for k, p in paths.items()])
+def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir: Path, root: Path) -> dict[str, tuple[int, int, int]]:
+    """Parse files (each at ``root/<key>``) into ``out_dir``; returns key -> (objects, records, valid).
+    Raises on an unreadable file."""
+    for key, path in paths.items():
+        if str(path) != f"{str(root).rstrip('/')}/{key}":
+            raise ValueError(f"{path}: staged file is not at <root>/<key> ({root}, {key})")
     files = "[" + ", ".join(sql_str(str(p)) for p in paths.values()) + "]"
-    record = schema.record_struct_pack("o.j")
     # Two steps on purpose: materialising the raw objects first lets json_transform run in
     # parallel over rows; fused with the file scan it ran about ten times slower.
     con.execute(f"""
@@ -111,57 +115,57 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
         SELECT filename AS path, json
         FROM read_json_objects({files}, format = 'auto', filename = true, maximum_object_size = {MAX_OBJECT_BYTES})
     """)
+    # Envelopes are split into one JSON text per record first, then each record is transformed
+    # to the schema: transforming whole envelopes puts thousands of wide structs in one vector
+    # (memory ~10x the JSON); per record it streams in bounded chunks. The source key is the file path minus the
+    # source's root (no join against wide rows). Logstash-style records carry the time in
+    # @timestamp; other ISO forms are made canonical on the way.
+    prefix = len(str(root).rstrip("/")) + 2
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE recs AS
-        WITH parsed AS (
-            SELECT path, json_transform(json, {sql_str(schema.json_type(schema.TOP_LEVEL))}) AS j FROM objs
-        ),
-        counted AS (SELECT path, count(*) AS objects FROM parsed GROUP BY path),
-        records AS (
-            SELECT path, unnest(o.j.Records) AS r FROM parsed o WHERE o.j.Records IS NOT NULL
-            UNION ALL
-            SELECT path, {record} AS r FROM parsed o WHERE o.j.Records IS NULL
-        )
-        SELECT fm.key AS source_file, counted.objects AS _objects, unnest(records.r)
-        FROM records JOIN filemap fm USING (path) JOIN counted USING (path)
+        CREATE OR REPLACE TEMP TABLE split AS
+        SELECT substr(path, {prefix}) AS source_file,
+               unnest(CASE WHEN o.t.Records IS NULL THEN [o.json] ELSE o.t.Records END) AS rec
+        FROM (SELECT path, json, json_transform(json, '{{"Records":["JSON"]}}') AS t FROM objs) AS o
     """)
-    con.execute("DROP TABLE objs")
-    # Logstash-style records carry the time in @timestamp; other ISO forms are made canonical.
-    con.execute("""
-        UPDATE recs SET eventTime = strftime(
-            timezone('UTC', try_cast(coalesce(eventTime, "@timestamp") AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%SZ')
-        WHERE eventTime IS NULL OR length(eventTime) <> 20
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW raw AS
+        SELECT * REPLACE (
+            CASE WHEN eventTime IS NULL OR length(eventTime) <> 20
+                 THEN strftime(timezone('UTC', try_cast(coalesce(eventTime, "@timestamp") AS TIMESTAMPTZ)),
+                               '%Y-%m-%dT%H:%M:%SZ')
+                 ELSE eventTime END AS eventTime)
+        FROM (SELECT source_file, unnest(json_transform(rec, {sql_str(schema.json_type(schema.RECORD_IN))})) FROM split)
     """)
-    stats: dict[str, tuple[int, int, int]] = {k: (0, 0, 0) for k in paths}
-    rows = con.execute("""
-        SELECT source_file, any_value(_objects), count(*),
-               count(*) FILTER (WHERE eventTime IS NOT NULL AND eventName IS NOT NULL AND eventSource IS NOT NULL)
-        FROM recs GROUP BY source_file
+    con.execute(f"CREATE OR REPLACE TEMP TABLE normalised AS {NORMALIZE_SQL}")
+    counts = con.execute(f"""
+        SELECT substr(path, {prefix}), count(*),
+               sum(CASE WHEN json_type(json, '$.Records') = 'ARRAY' THEN json_array_length(json, '$.Records') ELSE 1 END)
+        FROM objs GROUP BY path
     """).fetchall()
-    for key, objects, records, valid in rows:
-        stats[key] = (objects, records, valid)
-    if any(v[2] for v in stats.values()):
+    valid = dict(con.execute("SELECT source_file, count(*) FROM normalised GROUP BY source_file").fetchall())
+    stats: dict[str, tuple[int, int, int]] = {k: (0, 0, 0) for k in paths}
+    for key, objects, records in counts:
+        stats[key] = (objects, int(records or 0), valid.get(key, 0))
+    if valid:
         out_dir.mkdir(parents=True, exist_ok=True)
-        con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM recs")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE normalised AS {NORMALIZE_SQL}")
         con.execute(f"""
             COPY normalised
             TO {sql_str(str(out_dir))}
             (FORMAT parquet, PARTITION_BY (account, region, event_day), APPEND,
              FILENAME_PATTERN 'b{{uuid}}')
         """)
-    con.execute("DROP VIEW IF EXISTS raw")
-    con.execute("DROP TABLE IF EXISTS normalised")
-    con.execute("DROP TABLE recs")
+    for statement in ("DROP VIEW IF EXISTS raw", "DROP TABLE IF EXISTS normalised", "DROP TABLE IF EXISTS split",
+                      "DROP TABLE IF EXISTS objs"):
+        con.execute(statement)
     return stats
 
 
-def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str], root: Path) -> dict[str, tuple[int, int, int]]:
     """Parse a batch; on a DuckDB error, set the named (or bisected) bad file aside and go on."""
     pending = dict(paths)
     while pending:
         try:
-            return _parse_batch(con, pending, out_dir)
+            return _parse_batch(con, pending, out_dir, root)
         except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
             message = str(exc).split("\n")[0][:300]
             by_path = {str(p): k for k, p in pending.items()}
@@ -177,8 +181,8 @@ def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[st
                 return {}
             keys = list(pending)
             half = len(keys) // 2
-            first = _parse_resilient(con, {k: pending[k] for k in keys[:half]}, out_dir, errors)
-            second = _parse_resilient(con, {k: pending[k] for k in keys[half:]}, out_dir, errors)
+            first = _parse_resilient(con, {k: pending[k] for k in keys[:half]}, out_dir, errors, root)
+            second = _parse_resilient(con, {k: pending[k] for k in keys[half:]}, out_dir, errors, root)
             return {**first, **second}
     return {}
 
@@ -205,9 +209,10 @@ def ingest(source, objects: list[SourceObject], cache: Cache, con: duckdb.DuckDB
     done = 0
     with staging_dir() as tmp:
         for number, batch in enumerate(_batches(fresh)):
-            paths = source.fetch(batch, Path(tmp) / f"batch{number}")
+            staging = Path(tmp) / f"batch{number}"
+            paths = source.fetch(batch, staging)
             errors: dict[str, str] = {}
-            stats = _parse_resilient(con, paths, cache.events_dir, errors)
+            stats = _parse_resilient(con, paths, cache.events_dir, errors, source.staging_root(staging))
             for obj in batch:
                 sha = sha256_file(paths[obj.key])
                 if obj.key in errors:

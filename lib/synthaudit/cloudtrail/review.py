@@ -188,7 +188,7 @@ def _not_assessed_all(result: ReviewResult, resource: str, reason: str) -> Revie
 
 def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = None, sessions=None,
            snapshot_dir: Path | None = None, start: dt.datetime | None = None, end: dt.datetime | None = None,
-           cache_dir: Path | None = None, engine: str = "duckdb", threads: int | None = None) -> ReviewResult:
+           cache_dir: Path | None = None, threads: int | None = None) -> ReviewResult:
     """Run the whole CloudTrail review; ``out_dir`` receives the phase's files."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -268,8 +268,6 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     _write_events(con, out_dir)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
     runner = duck
-    if engine == "athena":
-        raise ValueError("engine 'athena' needs cloudtrail.source: athena in params")
     org_ids = {o.org_id for o in listed if o.org_id}
     _run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids))
     _write_outputs(out_dir, result)

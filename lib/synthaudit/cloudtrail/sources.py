@@ -116,6 +116,10 @@ class LocalSource:
     def fetch(self, objects: Iterable[SourceObject], staging: Path) -> dict[str, Path]:
         return {obj.key: self.local_path(obj) for obj in objects}
 
+    def staging_root(self, staging: Path) -> Path:
+        """The folder every fetched file sits under at its key (here: the source itself)."""
+        return self.root.parent if self.root.is_file() else self.root
+
 
 class S3Source:
     """The trail bucket, read through a guarded session of the account that owns it."""
@@ -149,15 +153,17 @@ class S3Source:
         staging.mkdir(parents=True, exist_ok=True)
         objects = list(objects)
 
-        def one(item: tuple[int, SourceObject]) -> tuple[str, Path]:
-            index, obj = item
-            suffix = ".json.gz" if obj.key.endswith(".gz") else ".json"
-            target = staging / f"{index:08d}{suffix}"
+        def one(obj: SourceObject) -> tuple[str, Path]:
+            target = staging / obj.key  # keeps the suffix, which tells DuckDB about gzip
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self.read_bytes(obj))
             return obj.key, target
 
         with ThreadPoolExecutor(self.max_workers) as pool:
-            return dict(pool.map(one, enumerate(objects)))
+            return dict(pool.map(one, objects))
+
+    def staging_root(self, staging: Path) -> Path:
+        return staging
 
 
 def staging_dir() -> tempfile.TemporaryDirectory:
