@@ -137,11 +137,9 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
         FROM (SELECT source_file, unnest(json_transform(rec, {sql_str(schema.json_type(schema.RECORD_IN))})) FROM split)
     """)
     con.execute(f"CREATE OR REPLACE TEMP TABLE normalised AS {NORMALIZE_SQL}")
-    counts = con.execute(f"""
-        SELECT substr(path, {prefix}), count(*),
-               sum(CASE WHEN json_type(json, '$.Records') = 'ARRAY' THEN json_array_length(json, '$.Records') ELSE 1 END)
-        FROM objs GROUP BY path
-    """).fetchall()
+    records = dict(con.execute("SELECT source_file, count(*) FROM split GROUP BY source_file").fetchall())
+    counts = [(key, objects, records.get(key, 0)) for key, objects in
+              con.execute(f"SELECT substr(path, {prefix}), count(*) FROM objs GROUP BY path").fetchall()]
     valid = dict(con.execute("SELECT source_file, count(*) FROM normalised GROUP BY source_file").fetchall())
     stats: dict[str, tuple[int, int, int]] = {k: (0, 0, 0) for k in paths}
     for key, objects, records in counts:

@@ -36,25 +36,37 @@ WITH r AS (
     coalesce(resources[1].accountid, resources[2].accountid) AS listed_resource_account,
     eventid AS event_id,
     source_file,
-    json_extract_string(requestparameters, '$.bucketName') AS p_bucket,
-    coalesce(json_extract_string(requestparameters, '$.name'),
-             json_extract_string(requestparameters, '$.trailName')) AS p_trail,
-    json_extract_string(requestparameters, '$.keyId') AS p_key,
-    coalesce(json_extract_string(requestparameters, '$.snapshotId'),
-             json_extract_string(requestparameters, '$.sourceSnapshotId')) AS p_snapshot,
-    json_extract_string(requestparameters, '$.imageId') AS p_image,
-    json_extract_string(requestparameters, '$.groupId') AS p_group,
-    coalesce(json_extract_string(requestparameters, '$.DeleteFlowLogsRequest.FlowLogId.content'),
-             json_extract_string(requestparameters, '$.flowLogIds[0]')) AS p_flow_log,
-    coalesce(json_extract_string(requestparameters, '$.sourceDBSnapshotIdentifier'),
-             json_extract_string(requestparameters, '$.dBSnapshotIdentifier')) AS p_db_snapshot,
-    coalesce(json_extract_string(requestparameters, '$.sourceDBClusterSnapshotIdentifier'),
-             json_extract_string(requestparameters, '$.dBClusterSnapshotIdentifier'),
-             json_extract_string(requestparameters, '$.snapshotIdentifier')) AS p_db_cluster_snapshot,
-    coalesce(json_extract_string(requestparameters, '$.resourceArn'),
-             json_extract_string(requestparameters, '$.dBClusterIdentifier'),
-             json_extract_string(requestparameters, '$.dBInstanceIdentifier')) AS p_db,
-    json_extract_string(requestparameters, '$.configurationRecorderName') AS p_recorder,
+    -- each payload field is parsed only for the service that has it (JSON parsing dominates)
+    CASE WHEN eventsource = 's3.amazonaws.com'
+      THEN json_extract_string(requestparameters, '$.bucketName') END AS p_bucket,
+    CASE WHEN eventsource = 'cloudtrail.amazonaws.com'
+      THEN coalesce(json_extract_string(requestparameters, '$.name'),
+                    json_extract_string(requestparameters, '$.trailName')) END AS p_trail,
+    CASE WHEN eventsource = 'kms.amazonaws.com'
+      THEN json_extract_string(requestparameters, '$.keyId') END AS p_key,
+    CASE WHEN eventsource = 'ec2.amazonaws.com'
+      THEN coalesce(json_extract_string(requestparameters, '$.snapshotId'),
+                    json_extract_string(requestparameters, '$.sourceSnapshotId')) END AS p_snapshot,
+    CASE WHEN eventsource = 'ec2.amazonaws.com'
+      THEN json_extract_string(requestparameters, '$.imageId') END AS p_image,
+    CASE WHEN eventsource = 'ec2.amazonaws.com'
+      THEN json_extract_string(requestparameters, '$.groupId') END AS p_group,
+    CASE WHEN eventsource = 'ec2.amazonaws.com' AND eventname = 'DeleteFlowLogs'
+      THEN coalesce(json_extract_string(requestparameters, '$.DeleteFlowLogsRequest.FlowLogId.content'),
+                    json_extract_string(requestparameters, '$.flowLogIds[0]')) END AS p_flow_log,
+    CASE WHEN eventsource = 'rds.amazonaws.com'
+      THEN coalesce(json_extract_string(requestparameters, '$.sourceDBSnapshotIdentifier'),
+                    json_extract_string(requestparameters, '$.dBSnapshotIdentifier')) END AS p_db_snapshot,
+    CASE WHEN eventsource = 'rds.amazonaws.com'
+      THEN coalesce(json_extract_string(requestparameters, '$.sourceDBClusterSnapshotIdentifier'),
+                    json_extract_string(requestparameters, '$.dBClusterSnapshotIdentifier'),
+                    json_extract_string(requestparameters, '$.snapshotIdentifier')) END AS p_db_cluster_snapshot,
+    CASE WHEN eventsource IN ('rds.amazonaws.com', 'rds-data.amazonaws.com')
+      THEN coalesce(json_extract_string(requestparameters, '$.resourceArn'),
+                    json_extract_string(requestparameters, '$.dBClusterIdentifier'),
+                    json_extract_string(requestparameters, '$.dBInstanceIdentifier')) END AS p_db,
+    CASE WHEN eventsource = 'config.amazonaws.com'
+      THEN json_extract_string(requestparameters, '$.configurationRecorderName') END AS p_recorder,
     CASE
       WHEN eventname = 'ModifySnapshotAttribute'
         THEN CAST(json_extract(requestparameters, '$.createVolumePermission.add') AS VARCHAR)
