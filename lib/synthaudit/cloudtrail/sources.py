@@ -59,6 +59,8 @@ class SourceObject:
 
 def describe_key(key: str, size: int = 0, etag: str = "") -> SourceObject:
     lowered = key.lower()
+    if lowered.endswith((".signature", ".pem", ".der")):
+        return SourceObject(key, size, etag, "meta", note="digest signature or public key, read with the digests")
     match = KEY_RE.search(key)
     if match:
         kind = "digest" if match["kind"] == "CloudTrail-Digest" else "log"
@@ -68,8 +70,6 @@ def describe_key(key: str, size: int = 0, etag: str = "") -> SourceObject:
         return SourceObject(key, size, etag, kind, match["account"], match["region"], day, match["org"])
     if lowered.endswith(JSON_SUFFIXES):
         return SourceObject(key, size, etag, "log")
-    if lowered.endswith((".signature", ".pem", ".der")):
-        return SourceObject(key, size, etag, "meta", note="digest signature or public key, read with the digests")
     suffix = Path(lowered).suffix
     note = NOT_CLOUDTRAIL_HINTS.get(suffix, f"not a JSON file ({suffix or 'no extension'}), not CloudTrail")
     return SourceObject(key, size, etag, "other", note=note)
