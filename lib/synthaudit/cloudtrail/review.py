@@ -102,7 +102,8 @@ def environment_tables(params: Params | None, snapshot_dir: Path | None, con, ev
             if not {"arn", "account", "environment"} <= set(cols):
                 continue
             for arn, account, environment in con.execute(
-                    f"SELECT arn, account, environment FROM read_parquet({sql_str(str(path))}) WHERE arn IS NOT NULL").fetchall():
+                    f"SELECT arn, account, environment FROM read_parquet({sql_str(str(path))}) "
+                    "WHERE arn IS NOT NULL AND environment IS NOT NULL AND environment <> 'unknown'").fetchall():
                 env.setdefault(arn, (arn, account, environment, _resource_id(arn)))
         trails = tables_dir / "cloudtrail_trails.parquet"
         if trails.exists():
