@@ -13,6 +13,7 @@ from synthaudit.demo import cloudtrail_logs, ids
 
 KEY = Path(cloudtrail_logs.__file__).with_name("planted_cloudtrail.yaml")
 BUCKET_PREFIX = f"arn:aws:s3:::{ids.TRAIL_BUCKET}/"
+NEEDS_SNAPSHOT = {"CT_DATA_EVENTS_ABSENT"}  # judged from the trail selectors in the phase 01 snapshot (e2e test)
 
 
 def local_resource(resource: str, folder: Path) -> str:
@@ -40,6 +41,8 @@ def test_every_planted_anomaly_found_and_no_clean_twin_flagged(demo_review, demo
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
     problems = []
     for entry in yaml.safe_load(KEY.read_text()):
+        if entry["check"] in NEEDS_SNAPSHOT:
+            continue
         found = (entry["check"], local_resource(entry["resource"], folder)) in fails
         if found != (entry["expect"] == "FAIL"):
             problems.append(entry)

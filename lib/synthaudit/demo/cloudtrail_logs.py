@@ -438,6 +438,11 @@ def _plants(w: LogWriter) -> list[Plant]:
     plant("CT30", "FAIL", "CT_ACCOUNT_NOT_LOGGING",
           f"arn:aws:organizations::{ids.MANAGEMENT}:account/{ids.ORG_ID}/{ids.MANAGEMENT}", ids.MANAGEMENT,
           "management account's eu-west-1 delivered events in the baseline, none in the review window")
+    # Not an event: an absence. The estate's production data-event trail selects this bucket
+    # (estate_governance), but no data event for it is in the logs. Judged with the phase 01
+    # snapshot (the trail's selectors); without one the detector is NOT_ASSESSED.
+    plant("CT32", "FAIL", "CT_DATA_EVENTS_ABSENT", _bucket("phi-lab-results-prod"), ids.PRODUCTION,
+          "production data-event trail selects the lab-results bucket, yet no data event for it arrived")
     for quiet in QUIET_DAYS:
         plant(f"Q-{quiet:%m%d}", "PASS", "CT_ACTIVITY_SPIKE", P["prod-analyst-3"].arn, ids.PRODUCTION,
               f"quiet day {quiet}: almost no human activity; no detector may fire on it")
