@@ -3,7 +3,6 @@ segregation checks, and compare with the answer key: recall and precision 100% o
 segregation check ids. The key is read here, never by the kit."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -31,26 +30,9 @@ def planted_entries() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def demo_snapshot(tmp_path_factory):
-    """The demo estate, inventoried once for the module (estate stopped afterwards)."""
-    from synthaudit.aws.session import SessionFactory
-    from synthaudit.demo import start_demo_estate
-    from synthaudit.demo.server import DUMMY_CREDENTIALS
-    from synthaudit.inventory import run_inventory
-
-    saved = dict(os.environ)
-    os.environ.update(DUMMY_CREDENTIALS)
-    server = start_demo_estate()
-    try:
-        os.environ.update(server.env())
-        params = load_params(PARAMS_FILE)
-        snapshot = tmp_path_factory.mktemp("demo-run") / "snapshot"
-        run_inventory(params, SessionFactory(params), snapshot)
-    finally:
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-    return snapshot
+def demo_snapshot(demo_snapshot_dir):
+    """The demo estate, inventoried once per test session (tests/conftest.py)."""
+    return demo_snapshot_dir
 
 
 @pytest.fixture(scope="module")

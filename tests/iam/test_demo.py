@@ -3,7 +3,6 @@ planted IAM failure is found and no clean twin is. The answer key is read here, 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -32,26 +31,9 @@ def planted() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """A run folder holding the demo estate's snapshot (estate stopped afterwards)."""
-    from synthaudit.aws.session import SessionFactory
-    from synthaudit.demo import start_demo_estate
-    from synthaudit.demo.server import DUMMY_CREDENTIALS
-    from synthaudit.inventory import run_inventory
-
-    saved = dict(os.environ)
-    os.environ.update(DUMMY_CREDENTIALS)
-    server = start_demo_estate()
-    run = tmp_path_factory.mktemp("iam-demo-run")
-    try:
-        os.environ.update(server.env())
-        params = load_params(PARAMS_FILE)
-        run_inventory(params, SessionFactory(params), run / "snapshot")
-    finally:
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-    return run
+def demo_run(demo_snapshot_dir):
+    """A run folder holding the demo estate's snapshot (inventoried once per test session)."""
+    return demo_snapshot_dir.parent
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ the key says (``environment``), and every (account, region, service) was assesse
 The key is read here, never by the kit."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -25,25 +24,9 @@ def keyed_entries() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def demo_snapshot(tmp_path_factory) -> Snapshot:
-    from synthaudit.aws.session import SessionFactory
-    from synthaudit.demo import start_demo_estate
-    from synthaudit.demo.server import DUMMY_CREDENTIALS
-    from synthaudit.inventory import run_inventory
-
-    saved = dict(os.environ)
-    os.environ.update(DUMMY_CREDENTIALS)
-    server = start_demo_estate()
-    try:
-        os.environ.update(server.env())
-        params = load_params(PARAMS_FILE)
-        out = tmp_path_factory.mktemp("demo") / "snapshot"
-        run_inventory(params, SessionFactory(params), out)
-    finally:
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-    return Snapshot(out)
+def demo_snapshot(demo_snapshot_dir) -> Snapshot:
+    """The demo estate, inventoried once per test session (tests/conftest.py)."""
+    return Snapshot(demo_snapshot_dir)
 
 
 def test_every_answer_key_resource_is_in_the_snapshot_as_classified(demo_snapshot):
