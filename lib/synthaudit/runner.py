@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import time
-import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence

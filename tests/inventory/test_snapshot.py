@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 
 from synthaudit.config import parse_params
 from synthaudit.inventory import Snapshot, SnapshotError
-from synthaudit.inventory.base import ClientCache, Scope, paginate, parse_policy
+from synthaudit.inventory.base import ClientCache, paginate, parse_policy
 from synthaudit.inventory.collect import Unit, _run_unit, assemble, collect_inventory
 from synthaudit.inventory.collectors.glue import parse_jdbc
 from synthaudit.inventory.collectors.stepfunctions import walk_states

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from synthaudit.leak.report import all_findings, write_leak_json
 

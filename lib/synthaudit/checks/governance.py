@@ -7,7 +7,7 @@ from typing import Any
 
 from synthaudit.findings import Finding
 
-from synthaudit.checks.context import GLOBAL, CheckContext
+from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
 from synthaudit.checks.registry import register
 

@@ -3,7 +3,7 @@ outputs labelled as synthetic, and lineage recorded on synthetic datasets."""
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, Iterator
+from typing import Any
 
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.rows import RowRule, fail_if, in_environments, register_row_rules, unknown

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthaudit.demo import ids
-from synthaudit.demo.estate_core import ACCOUNT_ENV, ENV_TAGS, Estate, allow, role_arn, tags_list
+from synthaudit.demo.estate_core import ACCOUNT_ENV, ENV_TAGS, Estate, role_arn, tags_list
 from synthaudit.demo.estate_iam import PREFIX
 
 # ------------------------------------------------------------------------- KMS
