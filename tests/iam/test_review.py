@@ -123,6 +123,19 @@ def test_unused_grants_with_cloudtrail(snapshot):
     assert f"{fx.PHI_BUCKET}/*" in resources
 
 
+def test_review_without_unused_grants_skips_the_check(snapshot):
+    run = snapshot.parent
+    _events(run, [("2026-11-01T10:00:00Z", "s3.amazonaws.com", "GetObject",
+                   f"arn:aws:sts::{S}:assumed-role/synth-generator/x", S, None)])
+    full = review(PolicyStore.from_snapshot(snapshot), run_dir=run)
+    assert any(f.check_id == "IAM_UNUSED_GRANTS" for f in full.findings) and full.suggested_policies
+    res = review(PolicyStore.from_snapshot(snapshot), run_dir=run, include_unused=False)
+    assert not [f for f in res.findings if f.check_id == "IAM_UNUSED_GRANTS"]
+    assert res.suggested_policies == {}
+    assert [f for f in res.findings if f.check_id != "IAM_UNUSED_GRANTS"] == \
+        [f for f in full.findings if f.check_id != "IAM_UNUSED_GRANTS"]
+
+
 def test_unreadable_events_table_is_not_assessed(snapshot):
     (snapshot.parent / "cloudtrail").mkdir()
     (snapshot.parent / "cloudtrail" / "events.parquet").write_text("not parquet")
