@@ -6,7 +6,6 @@ import json
 import urllib.request
 
 import pytest
-import yaml
 
 from synthaudit.aws.guard import ReadOnlyViolation
 from synthaudit.aws.session import SessionFactory
@@ -104,25 +103,14 @@ def test_athena_needs_the_widened_guard(aws_env):
         client.start_query_execution(QueryString="SELECT 1")
 
 
-def test_full_demo_estate_with_snapshot_finds_every_plant(tmp_path, monkeypatch):
+def test_full_demo_estate_with_snapshot_finds_every_plant(tmp_path, monkeypatch, demo_estate, demo_snapshot_dir):
     """The whole estate (trail bucket seeded by its hook) plus the phase 01 snapshot: every
     entry of the answer key, including the one judged from the trail's selectors."""
-    from synthaudit.demo import start_demo_estate
-    from synthaudit.demo.server import DUMMY_CREDENTIALS
-    from synthaudit.inventory import run_inventory
-
-    for key, value in DUMMY_CREDENTIALS.items():
+    for key, value in demo_estate.env().items():
         monkeypatch.setenv(key, value)
-    server = start_demo_estate()
-    try:
-        for key, value in server.env().items():
-            monkeypatch.setenv(key, value)
-        params = load_params("params/demo.yaml")
-        run_inventory(params, SessionFactory(params), tmp_path / "snapshot")
-        result = review(params, tmp_path / "cloudtrail", sessions=SessionFactory(params),
-                        snapshot_dir=tmp_path / "snapshot", cache_dir=tmp_path / "cache")
-    finally:
-        server.stop()
+    params = load_params("params/demo.yaml")
+    result = review(params, tmp_path / "cloudtrail", sessions=SessionFactory(params),
+                    snapshot_dir=demo_snapshot_dir, cache_dir=tmp_path / "cache")
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
     missed = [e["id"] for e in cloudtrail_logs.answer_key()
               if ((e["check"], e["resource"]) in fails) != (e["expect"] == "FAIL")]
