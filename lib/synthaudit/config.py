@@ -151,6 +151,18 @@ class LeakThresholds(_Strict):
     image_hash_distance: int = Field(default=6, ge=0, le=64, description="phash Hamming distance of a near-duplicate image")
     text_pattern_max_hits: int = Field(default=0, ge=0, description="SSN/MRN/e-mail/phone shapes tolerated in free text")
     dcr_engine: Literal["auto", "numpy", "numba"] = Field(default="auto", description="exact DCR kernel")
+    confirmed_leak_floor: float = Field(
+        default=90.0, ge=0, le=100,
+        description="sub-score of one confirmed leak (canary trace, production identifier, copied DICOM header); "
+                    "must be >= fail_score so a confirmed leak always FAILs")
+
+    @model_validator(mode="after")
+    def _floor_at_least_fail_score(self) -> "LeakThresholds":
+        if self.confirmed_leak_floor < self.fail_score:
+            raise ValueError(f"thresholds.leak.confirmed_leak_floor ({self.confirmed_leak_floor}) is below "
+                             f"thresholds.leak.fail_score ({self.fail_score}): a confirmed leak must FAIL; "
+                             "raise confirmed_leak_floor or lower fail_score")
+        return self
 
 
 class Thresholds(_Strict):

@@ -23,18 +23,18 @@ def _part_evidence(ds: DatasetScore, part: PartResult) -> dict[str, Any]:
     data.pop("check_id")
     data.pop("status")
     data.pop("reason")
-    return {"dataset": ds.name, **data, "provenance": ds.provenance}
+    return {"dataset": ds.name, **data, "sub_score": ds.sub_score(part.part), "provenance": ds.provenance}
 
 
 def dataset_findings(ds: DatasetScore) -> list[Finding]:
     common = {"account": ds.account, "environment": "synthetic"}
-    if ds.verdict == "NOT_ASSESSED":
+    if not ds.parts:  # an input could not be read: nothing was assessed
         items = [finding(cid, ds.resource, "NOT_ASSESSED", reason=ds.reason, evidence={"dataset": ds.name,
                  "provenance": ds.provenance}, **common) for cid in list(PART_CHECKS.values()) + ["LEAK_SCORE"]]
         return items
     items = [finding(p.check_id, ds.resource, p.status, reason=p.reason, evidence=_part_evidence(ds, p), **common)
              for p in ds.parts]
-    items.append(finding("LEAK_SCORE", ds.resource, ds.verdict, evidence={
+    items.append(finding("LEAK_SCORE", ds.resource, ds.verdict, reason=ds.reason, evidence={
         "dataset": ds.name, "score": ds.score, "summary": ds.parameters.get("summary"),
         "parts": {p.part: p.status for p in ds.parts}, "provenance": ds.provenance}, **common))
     return items

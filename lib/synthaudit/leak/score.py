@@ -1,10 +1,9 @@
 """Score one dataset pair: read inputs, run every part, combine into a 0-100 score and a verdict.
 
-Combined score = max(100 x share of synthetic rows flagged by any row-level part
-(exact / near copy, QI replay, identifier overlap, free-text PHI, DICOM header,
-near-duplicate image, canary), 100 x inference risk). The verdict is FAIL when the
-score reaches ``fail_score`` or any part FAILs, PASS otherwise; NOT_ASSESSED when
-an input cannot be read.
+Each part gets a 0-100 sub-score and the combined score is their maximum
+(``synthaudit.leak.combine`` holds the formulas). The verdict is FAIL iff the score
+reaches ``fail_score``; NOT_ASSESSED when an input cannot be read or no part could
+be assessed.
 """
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthaudit.config import LeakThresholds
-from synthaudit.leak import canary, exact, identifiers, imaging, inference, near, replay, text
+from synthaudit.leak import canary, combine, exact, identifiers, imaging, inference, near, replay, text
 from synthaudit.leak.dcr import engine_name
 from synthaudit.leak.idindex import IdentifierIndex
 from synthaudit.leak.normalise import normalise_series
@@ -20,10 +19,6 @@ from synthaudit.leak.parts import PartResult
 from synthaudit.leak.readers import Reader, Table, resource_of
 from synthaudit.leak.redact import Redactor
 from synthaudit.leak.schema import Schema, build_schema, distance_columns
-
-ROW_PARTS = ("exact_copies", "near_copies", "qi_replay", "identifier_overlap", "free_text_phi",
-             "dicom_header_phi", "image_near_duplicate", "canary")
-
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -67,28 +62,11 @@ class DatasetScore:
         return {"name": self.name, "resource": self.resource, "account": self.account, "verdict": self.verdict,
                 "score": self.score, "reason": self.reason, "provenance": self.provenance,
                 "parameters": self.parameters, "schema": self.schema,
-                "parts": {p.part: p.to_dict() for p in self.parts}}
+                "parts": {p.part: {**p.to_dict(), "sub_score": self.sub_score(p.part)} for p in self.parts}}
 
-
-def combine(parts: list[PartResult], n_synthetic: int, fail_score: float) -> tuple[float, str, dict[str, Any]]:
-    flagged: set[int] = set()
-    per_part = {}
-    for p in parts:
-        if p.part in ROW_PARTS and p.status != "NOT_ASSESSED":
-            flagged |= set(p.rows)
-            per_part[p.part] = round(100.0 * len(set(p.rows)) / n_synthetic, 4) if n_synthetic else 0.0
-    row_score = 100.0 * len(flagged) / n_synthetic if n_synthetic else 0.0
-    inf = next((p for p in parts if p.part == "inference_risk" and p.status != "NOT_ASSESSED"), None)
-    inf_score = 100.0 * inf.metrics["risk"] if inf else 0.0
-    if inf:
-        per_part["inference_risk"] = round(inf_score, 4)
-    score = round(max(row_score, inf_score), 4)
-    failed = [p.part for p in parts if p.status == "FAIL"]
-    verdict = "FAIL" if score >= fail_score or failed else "PASS"
-    return score, verdict, {"rows_flagged": len(flagged), "row_score": round(row_score, 4),
-                            "inference_score": round(inf_score, 4), "part_scores": per_part,
-                            "failed_parts": failed, "fail_score": fail_score,
-                            "formula": "max(100 x share of synthetic rows flagged by any row-level part, 100 x inference risk)"}
+    def sub_score(self, part: str) -> dict[str, Any] | None:
+        """The part's 0-100 sub-score record (formula, measured value, tolerance) from the combination."""
+        return ((self.parameters.get("summary") or {}).get("sub_scores") or {}).get(part)
 
 
 def _read(reader: Reader, location: str) -> Table:
@@ -137,15 +115,19 @@ def score_tables(spec: DatasetSpec, real: Table, synthetic: Table, holdout: Tabl
     parts.append(imaging.image_near_duplicates(syn_img, prod_img, th.image_hash_distance))
     parts.append(canary.canaries(sf, schema.canaries, schema.canary_pattern, kinds, th.near_copy_distance,
                                  id_cols, engine))
-    score, verdict, summary = combine(parts, len(sf), th.fail_score)
+    combined = combine.combine(parts, len(sf), th.fail_score, th.confirmed_leak_floor)
+    score, verdict, summary = combined.score, combined.verdict, combined.summary
     provenance = {"real": real.provenance.to_dict(), "synthetic": synthetic.provenance.to_dict(),
                   "holdout": holdout.provenance.to_dict() if holdout is not None else None,
                   "rows": {"real": real.rows, "synthetic": synthetic.rows, "holdout": holdout.rows if holdout else None}}
+    reason = None if verdict != "NOT_ASSESSED" else "no part could be assessed: " + "; ".join(
+        f"{p.part}: {p.reason}" for p in parts)
     return DatasetScore(
         spec.name, resource_of(spec.synthetic), spec.synthetic_account or spec.account, verdict, score, tuple(parts), provenance,
         parameters={"thresholds": th.model_dump(mode="json"), "dcr_engine": engine, "summary": summary},
         schema={"roles": schema.roles, "role_source": schema.source, "distance_columns": kinds,
                 "excluded_from_distance": excluded},
+        reason=reason,
     )
 
 
