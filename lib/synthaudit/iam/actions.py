@@ -92,28 +92,27 @@ class ActionDatabase:
         if cached is not None:
             return cached
         result = np.zeros(len(self.names_lower), dtype=bool)
-        if key == "*":
-            result[:] = True
-        elif "*" not in key and "?" not in key:
-            i = self._index.get(key)
-            if i is not None:
-                result[i] = True
-        else:
-            svc, _, _ = key.partition(":")
-            blob = self._blob if ("*" in svc or "?" in svc) else self._service_blobs.get(svc, "")
-            rx = re.compile("^" + glob_to_regex(key) + "$", re.MULTILINE)
-            for m in rx.finditer(blob):
-                result[self._index[m.group(0)]] = True
+        result[self.indices(pattern)] = True
         result.setflags(write=False)
         self._pattern_cache[key] = result
         return result
 
     def indices(self, pattern: str) -> np.ndarray:
-        """Positions matched by an action glob (cached; cheaper to union than full masks)."""
+        """Sorted positions matched by an action glob (cached; cheaper to union than full masks)."""
         key = pattern.lower()
         hit = self._index_cache.get(key)
         if hit is None:
-            hit = np.flatnonzero(self.mask(pattern))
+            if key == "*":
+                hit = np.arange(len(self.names_lower), dtype=np.int64)
+            elif "*" not in key and "?" not in key:
+                i = self._index.get(key)
+                hit = np.array([] if i is None else [i], dtype=np.int64)
+            else:
+                svc, _, _ = key.partition(":")
+                blob = self._blob if ("*" in svc or "?" in svc) else self._service_blobs.get(svc, "")
+                rx = re.compile("^" + glob_to_regex(key) + "$", re.MULTILINE)
+                hit = np.array(sorted(self._index[m.group(0)] for m in rx.finditer(blob)), dtype=np.int64)
+            hit.setflags(write=False)
             self._index_cache[key] = hit
         return hit
 

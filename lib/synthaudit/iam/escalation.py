@@ -59,7 +59,7 @@ class EscalationPath:
     def to_dict(self) -> dict:
         return {"route": self.route, "actions": list(self.actions), "target": self.target, "gained": self.gained,
                 "outcome": self.outcome, "conditions": list(self.conditions),
-                "statements": [dict(zip(("policy", "kind", "sid", "effect"), s)) for s in self.statements]}
+                "statements": [{"policy": s[0], "kind": s[1], "sid": s[2], "effect": s[3]} for s in self.statements]}
 
 
 def _statement_mask(s, store) -> np.ndarray:

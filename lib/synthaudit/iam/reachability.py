@@ -120,8 +120,12 @@ class _Matcher:
         self.store = store
         self.db = database()
         self.a_idx = [self.db.index(a) for a in grid.actions]
+        self._known = np.array([i is not None for i in self.a_idx], dtype=bool)
+        self._known_idx = np.array([i for i in self.a_idx if i is not None], dtype=np.int64)
         self._act: dict[int, np.ndarray] = {}
+        self._pattern: dict[str, np.ndarray] = {}          # action glob -> vector over the known grid actions
         self._res: dict[int, np.ndarray | None] = {}
+        self._res_by_key: dict[tuple, np.ndarray] = {}     # (Resource list, NotResource, effect) -> targets
         self._keep: list[Statement] = []
         self.base: dict[int, np.ndarray] = {}
         self.policies: dict[tuple[int, str], tuple] = {}
@@ -130,9 +134,17 @@ class _Matcher:
         v = self._act.get(id(s))
         if v is None:
             v = np.zeros(len(self.grid.actions), dtype=bool)
-            known = [j for j, i in enumerate(self.a_idx) if i is not None]
-            if known:
-                v[known] = self.store.statement_mask(s)[[self.a_idx[j] for j in known]]
+            if len(self._known_idx):
+                # the statement's globs asked only of the grid's actions (each glob matched once per grid),
+                # the same database lookup as store.statement_mask without a database-wide vector
+                hit = np.zeros(len(self._known_idx), dtype=bool)
+                for pattern in s.actions:
+                    pv = self._pattern.get(pattern)
+                    if pv is None:
+                        pv = self.db.mask(pattern)[self._known_idx]
+                        self._pattern[pattern] = pv
+                    hit |= pv
+                v[self._known] = ~hit if s.not_action else hit
             for j, i in enumerate(self.a_idx):
                 if i is None:
                     v[j] = statement_matches_action(s, self.grid.actions[j])
@@ -152,11 +164,18 @@ class _Matcher:
             self._res[id(s)] = out
             self._keep.append(s)
             return out
+        key = (s.resources, s.not_resource, s.effect)      # all statement_matches_resource reads
+        if not has_vars and key in self._res_by_key:
+            out = self._res_by_key[key]
+            self._res[id(s)] = out
+            self._keep.append(s)
+            return out
         out = np.zeros(len(self.grid.targets), dtype=np.int8)
         for t, (res, prefix) in enumerate(self.grid.targets):
             m = statement_matches_resource(s, res, prefix=prefix, ctx=ctx_for_vars)
             out[t] = YES if m else (MAYBE if m is None else NO)
         if not has_vars:
+            self._res_by_key[key] = out
             self._res[id(s)] = out
             self._keep.append(s)
         return out
@@ -241,22 +260,26 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
             key = (id(pol), effect)
             hit = matcher.policies.get(key)
             if hit is None or hit[0] is not pol:
-                shared = not any(st.conditions or any("${" in r for r in st.resources) for st in pol.statements)
+                # only statements of this effect naming an asked action can contribute (the rest give an
+                # all-NO cell for every principal): a policy whose conditions or variables sit only in
+                # other statements is still matched once for all principals
+                relevant = [st for st in pol.statements if st.effect == effect and matcher.action_vec(st).any()]
+                shared = not any(st.conditions or any("${" in r for r in st.resources) for st in relevant)
                 value = None
                 if shared:
                     pacc = np.full((n_r, n_a), NO, dtype=np.int8)
                     pparts = []
-                    for st in pol.statements:
-                        if st.effect == effect:
-                            m = cell(st)
-                            if m.any():
-                                np.maximum(pacc, m, out=pacc)
-                                pparts.append((st, m))
+                    for st in relevant:
+                        m = cell(st)
+                        if m.any():
+                            np.maximum(pacc, m, out=pacc)
+                            pparts.append((st, m))
                     value = (pacc, pparts)
-                hit = (pol, value)
+                hit = (pol, value, relevant)
                 matcher.policies[key] = hit
             if hit[1] is None:
-                np.maximum(acc, gate(list(pol.statements), effect, role), out=acc)
+                if hit[2]:
+                    np.maximum(acc, gate(hit[2], effect, role), out=acc)
             else:
                 pacc, pparts = hit[1]
                 if pparts:

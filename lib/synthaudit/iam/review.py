@@ -133,12 +133,12 @@ def check_escalation(store: PolicyStore, regions: Iterable[str]) -> tuple[list[F
         if p.error or p.arn in failed:
             out.append(_na(check, p, f"policies could not be evaluated: {p.error or failed[p.arn]}"))
             continue
-        found = paths.get(p.arn, [])
+        found = [e.to_dict() for e in paths.get(p.arn, [])]
         for e in found:
-            rows.append({"principal": p.arn, "environment": p.environment, **e.to_dict()})
+            rows.append({"principal": p.arn, "environment": p.environment, **e})
         if found:
             out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
-                               evidence={"paths": [e.to_dict() for e in found[:MAX_LIST]], "paths_total": len(found)}))
+                               evidence={"paths": found[:MAX_LIST], "paths_total": len(found)}))
         else:
             out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment))
     cols = ["principal", "environment", "route", "actions", "target", "gained", "outcome", "conditions", "statements"]
