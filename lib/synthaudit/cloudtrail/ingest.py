@@ -1,7 +1,8 @@
 """Parse CloudTrail log files with DuckDB into the Parquet cache, once per file.
 
 ``read_json_objects`` (any of the three shapes: S3 envelope, JSON array, JSON lines,
-gzip or not) + ``json_transform`` to the explicit schema in schema.py + unnest, then
+gzip or not) + one ``json_transform`` per top-level object to the explicit schema in
+schema.py (``TOP_LEVEL``: envelope or bare record) + unnest, then
 ``sql/normalize.sql``, written to ``<cache>/events/account=/region=/event_day=/``.
 A ledger (key, size, ETag, SHA-256, status, events) remembers what was ingested, so
 a later run parses only new or changed files. A file DuckDB cannot read (truncated
@@ -108,25 +109,18 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
         if str(path) != f"{str(root).rstrip('/')}/{key}":
             raise ValueError(f"{path}: staged file is not at <root>/<key> ({root}, {key})")
     files = "[" + ", ".join(sql_str(str(p)) for p in paths.values()) + "]"
-    # Two steps on purpose: materialising the raw objects first lets json_transform run in
-    # parallel over rows; fused with the file scan it ran about ten times slower.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE objs AS
-        SELECT filename AS path, json
-        FROM read_json_objects({files}, format = 'auto', filename = true, maximum_object_size = {MAX_OBJECT_BYTES})
-    """)
-    # Envelopes are split into one JSON text per record first, then each record is transformed
-    # to the schema: transforming whole envelopes puts thousands of wide structs in one vector
-    # (memory ~10x the JSON); per record it streams in bounded chunks. The source key is the file path minus the
-    # source's root (no join against wide rows). Logstash-style records carry the time in
-    # @timestamp; other ISO forms are made canonical on the way.
+    # One parse per top-level object, fused with the file scan: json_transform to the explicit
+    # TOP_LEVEL struct reads an S3 envelope's Records and a bare record (JSON arrays, JSON lines)
+    # alike. Batches are small (BATCH_BYTES) because a whole envelope becomes one wide struct
+    # (~10x its gzip size in memory). The source key is the file path minus the source's root.
     prefix = len(str(root).rstrip("/")) + 2
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE split AS
-        SELECT substr(path, {prefix}) AS source_file,
-               unnest(CASE WHEN o.t.Records IS NULL THEN [o.json] ELSE o.t.Records END) AS rec
-        FROM (SELECT path, json, json_transform(json, '{{"Records":["JSON"]}}') AS t FROM objs) AS o
+        CREATE OR REPLACE TEMP TABLE parsed AS
+        SELECT substr(filename, {prefix}) AS source_file,
+               json_transform(json, {sql_str(schema.json_type(schema.TOP_LEVEL))}) AS t
+        FROM read_json_objects({files}, format = 'auto', filename = true, maximum_object_size = {MAX_OBJECT_BYTES})
     """)
+    # Logstash-style records carry the time in @timestamp; other ISO forms are made canonical.
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW raw AS
         SELECT * REPLACE (
@@ -134,12 +128,17 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
                  THEN strftime(timezone('UTC', try_cast(coalesce(eventTime, "@timestamp") AS TIMESTAMPTZ)),
                                '%Y-%m-%dT%H:%M:%SZ')
                  ELSE eventTime END AS eventTime)
-        FROM (SELECT source_file, unnest(json_transform(rec, {sql_str(schema.json_type(schema.RECORD_IN))})) FROM split)
+        FROM (SELECT source_file, rec.*
+              FROM (SELECT source_file,
+                           unnest(CASE WHEN t.Records IS NULL THEN [{schema.record_struct_pack('t')}]
+                                       ELSE t.Records END) AS rec
+                    FROM parsed))
     """)
+    counts = con.execute("""
+        SELECT source_file, count(*), sum(CASE WHEN t.Records IS NULL THEN 1 ELSE len(t.Records) END)
+        FROM parsed GROUP BY source_file
+    """).fetchall()
     con.execute(f"CREATE OR REPLACE TEMP TABLE normalised AS {NORMALIZE_SQL}")
-    records = dict(con.execute("SELECT source_file, count(*) FROM split GROUP BY source_file").fetchall())
-    counts = [(key, objects, records.get(key, 0)) for key, objects in
-              con.execute(f"SELECT substr(path, {prefix}), count(*) FROM objs GROUP BY path").fetchall()]
     valid = dict(con.execute("SELECT source_file, count(*) FROM normalised GROUP BY source_file").fetchall())
     stats: dict[str, tuple[int, int, int]] = {k: (0, 0, 0) for k in paths}
     for key, objects, records in counts:
@@ -152,8 +151,7 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
             (FORMAT parquet, PARTITION_BY (account, region, event_day), APPEND,
              FILENAME_PATTERN 'b{{uuid}}')
         """)
-    for statement in ("DROP VIEW IF EXISTS raw", "DROP TABLE IF EXISTS normalised", "DROP TABLE IF EXISTS split",
-                      "DROP TABLE IF EXISTS objs"):
+    for statement in ("DROP VIEW IF EXISTS raw", "DROP TABLE IF EXISTS normalised", "DROP TABLE IF EXISTS parsed"):
         con.execute(statement)
     return stats
 
