@@ -30,6 +30,32 @@ def test_clean_twin_passes_every_part(demo_scores):
     assert {p.part: p.status for p in clean.parts if p.status != "PASS"} == {}
 
 
+def test_leaky_dataset_scores_high_because_of_its_confirmed_leaks(demo_scores):
+    """Canary traces, production identifiers and a copied DICOM header are real patients: the floor applies."""
+    from synthaudit.config import LeakThresholds
+
+    th, leaky = LeakThresholds(), demo_scores["leaky"]
+    assert leaky.verdict == "FAIL" and leaky.score >= th.confirmed_leak_floor
+    for part in ("canary", "identifier_overlap", "dicom_header_phi", "free_text_phi"):
+        sub = leaky.sub_score(part)
+        assert sub["kind"] == "confirmed" and sub["score"] >= th.confirmed_leak_floor, part
+    summary = leaky.parameters["summary"]
+    assert leaky.score == max(summary["part_scores"].values())
+    assert summary["confirmed_leak_floor"] == th.confirmed_leak_floor and summary["fail_score"] == th.fail_score
+
+
+def test_every_part_sub_score_agrees_with_its_status(demo_scores):
+    from synthaudit.config import LeakThresholds
+
+    fail_score = LeakThresholds().fail_score
+    for ds in demo_scores.values():
+        assert (ds.verdict == "FAIL") == (ds.score >= fail_score), ds.name
+        for p in ds.parts:
+            sub = ds.sub_score(p.part)
+            assert 0.0 <= sub["score"] <= 100.0 and sub["formula"], (ds.name, p.part)
+            assert (sub["score"] >= fail_score) == (p.status == "FAIL"), (ds.name, p.part, sub)
+
+
 def test_answer_key_matches_findings(demo_scores, answer_key):
     """Local files stand in for the S3 objects: findings keyed by check and dataset."""
     findings = all_findings(list(demo_scores.values()))
@@ -79,6 +105,10 @@ def test_leak_json_and_findings_hold_no_phi(demo_scores, demo_data, tmp_path):
     assert scan_for_phi(tmp_path, values) == []
     doc = json.loads((tmp_path / "leak.json").read_text())
     assert {d["name"] for d in doc["datasets"]} == {"clean", "leaky"}
+    leaky = next(d for d in doc["datasets"] if d["name"] == "leaky")
+    assert leaky["parts"]["canary"]["sub_score"]["kind"] == "confirmed"
+    assert leaky["parameters"]["summary"]["sub_scores"]["exact_copies"]["tolerance"] == 0.0
+    assert leaky["parameters"]["thresholds"]["confirmed_leak_floor"] == leaky["parameters"]["summary"]["confirmed_leak_floor"]
     prov = doc["datasets"][0]["provenance"]["real"]
     assert len(prov["sha256"]) == 64 and prov["size"] > 0
 

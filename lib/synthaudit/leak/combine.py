@@ -64,7 +64,7 @@ def share_score(share: float, tolerance: float, fail_score: float) -> float:
     if s <= 0.0:
         return 0.0
     if s <= t:
-        return max(fail_score - BELOW_FAIL_MARGIN, 0.0) * s / t
+        return max(fail_score - BELOW_FAIL_MARGIN, 0.0) * min(s / t, 1.0)
     return fail_score + (100.0 - fail_score) * math.sqrt((s - t) / (1.0 - t))
 
 
@@ -73,16 +73,25 @@ def confirmed_score(count: int, floor: float) -> float:
     return 0.0 if count <= 0 else 100.0 - (100.0 - floor) / count
 
 
+def publish(score: float, fail_score: float) -> float:
+    """Round to ROUND decimals; where that would cross the fail line, round away from it instead (never flips a verdict)."""
+    rounded = round(score, ROUND)
+    if (rounded >= fail_score) == (score >= fail_score):
+        return rounded
+    scaled = score * 10 ** ROUND
+    return (math.ceil(scaled) if score >= fail_score else math.floor(scaled)) / 10 ** ROUND
+
+
 def _share(part: PartResult, measure: str, count: int, population: int, limit: float, fail_score: float) -> SubScore:
     """Counts against a tolerated count ``limit`` (the part FAILs when count > limit)."""
     if population <= 0:
         return SubScore(part.part, "share", 0.0, measure, 0.0, None, count, population)
     s, t = min(count / population, 1.0), min(max(limit, 0.0) / population, 1.0)
-    return SubScore(part.part, "share", round(share_score(s, t, fail_score), ROUND), measure, s, t, count, population)
+    return SubScore(part.part, "share", publish(share_score(s, t, fail_score), fail_score), measure, s, t, count, population)
 
 
 def _confirmed(part: PartResult, measure: str, count: int, population: int, floor: float) -> SubScore:
-    return SubScore(part.part, "confirmed", round(confirmed_score(count, floor), ROUND), measure, float(count), None,
+    return SubScore(part.part, "confirmed", publish(confirmed_score(count, floor), 0.0), measure, float(count), None,
                     count, population)
 
 
@@ -109,7 +118,7 @@ def sub_score(part: PartResult, n_synthetic: int, fail_score: float, floor: floa
         return _share(part, what + " (tolerance: max(max_share x n, chance level))", count, n, limit, fail_score)
     if part.part == "inference_risk":
         s, t = float(m["ci_low"]), float(p["max_risk"])
-        return SubScore(part.part, "share", round(share_score(s, t, fail_score), ROUND),
+        return SubScore(part.part, "share", publish(share_score(s, t, fail_score), fail_score),
                         "lower 95% bound of the inference risk (worst secret) against max_risk", s, t)
     if part.part == "image_near_duplicate":
         return _share(part, "synthetic images within the phash distance of a production image",
