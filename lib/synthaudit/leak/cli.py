@@ -7,11 +7,6 @@ from pathlib import Path
 
 from synthaudit.config import LeakThresholds, load_params
 from synthaudit.findings import at_or_above, write_json
-from synthaudit.leak.phase import LeakRun, needs_aws, run_leak_phase, write_outputs
-from synthaudit.leak.readers import InputError, Reader
-from synthaudit.leak.report import all_findings
-from synthaudit.leak.schema import load_schema_file
-from synthaudit.leak.score import DatasetSpec, score_dataset
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -37,6 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _score(args: argparse.Namespace) -> int:
+    # imported here, not at module import: every `synthaudit` command builds the whole parser
+    from synthaudit.leak.phase import LeakRun, write_outputs
+    from synthaudit.leak.readers import InputError, Reader
+    from synthaudit.leak.report import all_findings
+    from synthaudit.leak.schema import load_schema_file
+    from synthaudit.leak.score import DatasetSpec, score_dataset
+
     params = load_params(args.params) if args.params else None
     th = params.thresholds.leak if params else LeakThresholds()
     options = load_schema_file(args.schema) if args.schema else {}
@@ -58,9 +60,13 @@ def _score(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     run = LeakRun((result,), tuple(all_findings([result])), {"thresholds": th.model_dump(mode="json"), "seed": th.seed})
     path = write_outputs(run, Path(args.out))
-    print(f"{spec.name}: {result.verdict} score={result.score} -> {path}")
+    driver = (result.parameters.get("summary") or {}).get("driving_part")
+    print(f"{spec.name}: {result.verdict} score={result.score} (fail at {th.fail_score}"
+          + (f", driven by {driver}" if driver else "") + f") -> {path}")
     for part in result.parts:
-        print(f"  {part.part:22s} {part.status:13s} flagged_rows={len(part.rows)}" + (f"  ({part.reason})" if part.reason else ""))
+        sub = (result.sub_score(part.part) or {}).get("score")
+        print(f"  {part.part:22s} {part.status:13s} sub_score={sub} flagged_rows={len(part.rows)}"
+              + (f"  ({part.reason})" if part.reason else ""))
     if result.verdict == "NOT_ASSESSED":
         print(f"  not assessed: {result.reason}", file=sys.stderr)
         return EXIT_FAILED
@@ -68,6 +74,8 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from synthaudit.leak.phase import needs_aws, run_leak_phase, write_outputs
+
     params = load_params(args.params)
     sessions = None
     if needs_aws(params):
