@@ -6,8 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 
@@ -17,6 +15,8 @@ def expand_policy(document, name: str = "policy") -> list[dict[str, str]]:
     A Deny removes an action only when it applies to every resource ("*" / NotResource)
     without conditions; a narrower deny leaves the action allowed elsewhere.
     """
+    import numpy as np
+
     from synthaudit.iam.actions import database
     from synthaudit.iam.policy import IDENTITY, parse_policy
 
