@@ -77,9 +77,7 @@ def allowed_action_mask(p: "Principal", store: "PolicyStore | None" = None) -> n
     db = database()
     mask = np.zeros(len(db), dtype=bool)
     for pol in p.identity:
-        for s in pol.statements:
-            if s.effect == "Allow":
-                mask |= _statement_mask(s, store)
+        mask |= _policy_allow_mask(pol, store)
     if p.boundary is not None:
         bmask = np.zeros(len(db), dtype=bool)
         for s in p.boundary.statements:
@@ -87,6 +85,25 @@ def allowed_action_mask(p: "Principal", store: "PolicyStore | None" = None) -> n
                 bmask |= _statement_mask(s, store)
         mask &= bmask
     return mask
+
+
+_POLICY_MASKS: dict[int, tuple[object, np.ndarray]] = {}
+
+
+def _policy_allow_mask(pol, store) -> np.ndarray:
+    """Union of a policy's Allow statements' actions (cached: a managed policy is shared by many principals)."""
+    hit = _POLICY_MASKS.get(id(pol))
+    if hit is not None and hit[0] is pol:     # the mask depends on the statements only, not on the store
+        return hit[1]
+    m = np.zeros(len(database()), dtype=bool)
+    for s in pol.statements:
+        if s.effect == "Allow":
+            m |= _statement_mask(s, store)
+    m.setflags(write=False)
+    if len(_POLICY_MASKS) > 50_000:
+        _POLICY_MASKS.clear()
+    _POLICY_MASKS[id(pol)] = (pol, m)
+    return m
 
 
 def _action_mask(actions: Iterable[str]) -> np.ndarray:

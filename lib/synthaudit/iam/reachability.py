@@ -123,7 +123,7 @@ class _Matcher:
         self._known = np.array([i is not None for i in self.a_idx], dtype=bool)
         self._known_idx = np.array([i for i in self.a_idx if i is not None], dtype=np.int64)
         self._act: dict[int, np.ndarray] = {}
-        self._pattern: dict[str, np.ndarray] = {}          # action glob -> vector over the known grid actions
+        self._pattern: dict[str, np.ndarray | None] = {}   # action glob -> vector over the known grid actions
         self._res: dict[int, np.ndarray | None] = {}
         self._res_by_key: dict[tuple, np.ndarray] = {}     # (Resource list, NotResource, effect) -> targets
         self._keep: list[Statement] = []
@@ -139,11 +139,13 @@ class _Matcher:
                 # the same database lookup as store.statement_mask without a database-wide vector
                 hit = np.zeros(len(self._known_idx), dtype=bool)
                 for pattern in s.actions:
-                    pv = self._pattern.get(pattern)
-                    if pv is None:
+                    pv = self._pattern.get(pattern, False)
+                    if pv is False:
                         pv = self.db.mask(pattern)[self._known_idx]
+                        pv = pv if pv.any() else None       # most globs name none of the asked actions
                         self._pattern[pattern] = pv
-                    hit |= pv
+                    if pv is not None:
+                        hit |= pv
                 v[self._known] = ~hit if s.not_action else hit
             for j, i in enumerate(self.a_idx):
                 if i is None:
