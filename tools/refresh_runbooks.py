@@ -27,18 +27,19 @@ def refresh(path: Path, executed: Path | None) -> None:
     if executed and executed.exists():
         done = nbformat.read(executed, as_version=4)
         sources = {c.source: c.outputs for c in done.cells if checked(c)}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.execution_count = None
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
         cell.metadata.pop("execution", None)
         if checked(cell):
+            # nbval refuses a reference cell with outputs but no execution count.
+            cell.execution_count = number
             outputs = sources.get(cell.source, cell.outputs)
             for out in outputs:
                 if "execution_count" in out:
-                    out["execution_count"] = None
+                    out["execution_count"] = number
             cell.outputs = outputs
         else:
+            cell.execution_count = None
             cell.outputs = []
     nb.metadata.pop("papermill", None)
     nbformat.write(nb, path)
