@@ -16,7 +16,9 @@ import hashlib
 import json
 import re
 import tempfile
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -91,6 +93,15 @@ class Cache:
         with open(self.ledger_path, "a") as handle:
             for entry in entries:
                 handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+
+    def derived_path(self, name: str, *inputs: str) -> Path:
+        """Where a file computed from the cached events (and ``inputs``) is kept: named by a hash
+        of the ledger and the inputs, so it is reused while both stay the same and rebuilt when
+        new log files arrive or the inputs change."""
+        digest = hashlib.sha256(self.ledger_path.read_bytes() if self.ledger_path.exists() else b"")
+        for value in inputs:
+            digest.update(b"\0" + value.encode())
+        return self.root / "derived" / f"{name}-{digest.hexdigest()[:16]}.parquet"
 
     def has_events(self) -> bool:
         return self.events_dir.exists() and any(self.events_dir.rglob("*.parquet"))
@@ -196,39 +207,60 @@ def _batches(objects: list[SourceObject]) -> Iterable[list[SourceObject]]:
         yield batch
 
 
+def _ingest_batch(source, batch: list[SourceObject], staging: Path, cache: Cache,
+                  con: duckdb.DuckDBPyConnection) -> list[LedgerEntry]:
+    """Fetch, parse and account for one batch of objects; the ledger entries in batch order."""
+    paths = source.fetch(batch, staging)
+    errors: dict[str, str] = {}
+    stats = _parse_resilient(con, paths, cache.events_dir, errors, source.staging_root(staging))
+    entries: list[LedgerEntry] = []
+    for obj in batch:
+        sha = sha256_file(paths[obj.key])
+        if obj.key in errors:
+            entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "corrupt", error=errors[obj.key])
+        else:
+            objects_n, records, valid = stats.get(obj.key, (0, 0, 0))
+            if objects_n == 0:
+                entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail",
+                                    error="no JSON value in the file")
+            elif valid == 0 and records > 0:
+                entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail", invalid_records=records,
+                                    error="JSON without CloudTrail records (no eventTime/eventName/eventSource)")
+            else:
+                entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "ok", events=valid,
+                                    invalid_records=records - valid)
+        entries.append(entry)
+    if source.__class__.__name__ == "S3Source":
+        for path in paths.values():
+            path.unlink(missing_ok=True)
+    return entries
+
+
 def ingest(source, objects: list[SourceObject], cache: Cache, con: duckdb.DuckDBPyConnection,
            progress: Callable[[int, int], None] | None = None) -> list[LedgerEntry]:
-    """Ingest the log objects the ledger does not hold yet; returns the ledger entry of every object given."""
+    """Ingest the log objects the ledger does not hold yet; returns the ledger entry of every object given.
+
+    Batches run on as many connections as DuckDB has threads: one batch's statements leave
+    cores idle (single-file tails, the partitioned write), two batches side by side keep
+    them busy. Each cursor has its own temp tables; results are kept in batch order."""
     ledger = cache.ledger()
     fresh = [o for o in objects if not (o.key in ledger and ledger[o.key].size == o.size and ledger[o.key].etag == o.etag)]
+    batches = list(_batches(fresh))
+    workers = max(1, min(len(batches), int(con.execute("SELECT current_setting('threads')").fetchone()[0])))
+    local = threading.local()
+
+    def run(numbered: tuple[int, list[SourceObject]]) -> list[LedgerEntry]:
+        if not hasattr(local, "con"):
+            local.con = con.cursor()
+        number, batch = numbered
+        return _ingest_batch(source, batch, Path(tmp) / f"batch{number}", cache, local.con)
+
     new_entries: list[LedgerEntry] = []
     done = 0
-    with staging_dir() as tmp:
-        for number, batch in enumerate(_batches(fresh)):
-            staging = Path(tmp) / f"batch{number}"
-            paths = source.fetch(batch, staging)
-            errors: dict[str, str] = {}
-            stats = _parse_resilient(con, paths, cache.events_dir, errors, source.staging_root(staging))
-            for obj in batch:
-                sha = sha256_file(paths[obj.key])
-                if obj.key in errors:
-                    entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "corrupt", error=errors[obj.key])
-                else:
-                    objects_n, records, valid = stats.get(obj.key, (0, 0, 0))
-                    if objects_n == 0:
-                        entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail",
-                                            error="no JSON value in the file")
-                    elif valid == 0 and records > 0:
-                        entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail", invalid_records=records,
-                                            error="JSON without CloudTrail records (no eventTime/eventName/eventSource)")
-                    else:
-                        entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "ok", events=valid,
-                                            invalid_records=records - valid)
-                new_entries.append(entry)
-            if source.__class__.__name__ == "S3Source":
-                for path in paths.values():
-                    path.unlink(missing_ok=True)
-            done += len(batch)
+    with staging_dir() as tmp, ThreadPoolExecutor(max_workers=workers) as pool:
+        for entries in pool.map(run, enumerate(batches)):
+            new_entries.extend(entries)
+            done += len(entries)
             if progress:
                 progress(done, len(fresh))
     cache.append(new_entries)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,7 +267,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     tables.update(env_tables)
     duck.set_tables(tables, settings)
     result.events = duck.count()
-    _write_events(con, out_dir)
+    _write_events(con, out_dir, cache, settings)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
     runner = duck
     org_ids = {o.org_id for o in listed if o.org_id}
@@ -387,10 +388,22 @@ def _run_detectors(result: ReviewResult, runner, unmet: set[str], resource: str,
     result.findings = sort_findings(result.findings)
 
 
-def _write_events(con, out_dir: Path) -> None:
+def _write_events(con, out_dir: Path, cache: Cache, settings: dict[str, Any]) -> None:
+    """The window's events for the run folder; kept in the cache too, so a run over an unchanged
+    cache and window copies the file instead of sorting and compressing every event again."""
     columns = ", ".join(RUN_EVENT_COLUMNS)
-    con.execute(f"COPY (SELECT {columns} FROM classified ORDER BY event_time, event_source, event_name, principal_arn) "
-                f"TO {sql_str(str(out_dir / 'events.parquet'))} (FORMAT parquet, COMPRESSION zstd)")
+    window = f"{settings['baseline_start']:%Y-%m-%dT%H:%M:%S}/{settings['review_end']:%Y-%m-%dT%H:%M:%S}"
+    kept = cache.derived_path("events", window, columns)
+    if not kept.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f"{kept.stem}.{os.getpid()}.partial")
+        con.execute(f"COPY (SELECT {columns} FROM classified ORDER BY event_time, event_source, event_name, principal_arn) "
+                    f"TO {sql_str(str(partial))} (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(partial, kept)
+        for stale in kept.parent.glob("events-*.parquet"):
+            if stale != kept:
+                stale.unlink(missing_ok=True)
+    shutil.copyfile(kept, out_dir / "events.parquet")
 
 
 def _write_sources(out_dir: Path, result: ReviewResult) -> None:
