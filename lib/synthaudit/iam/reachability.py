@@ -122,6 +122,7 @@ class _Matcher:
         self.a_idx = [self.db.index(a) for a in grid.actions]
         self._known = np.array([i is not None for i in self.a_idx], dtype=bool)
         self._known_idx = np.array([i for i in self.a_idx if i is not None], dtype=np.int64)
+        self._services = {a.split(":", 1)[0].lower() for a, i in zip(grid.actions, self.a_idx) if i is not None}
         self._act: dict[int, np.ndarray] = {}
         self._pattern: dict[str, np.ndarray | None] = {}   # action glob -> vector over the known grid actions
         self._res: dict[int, np.ndarray | None] = {}
@@ -141,8 +142,7 @@ class _Matcher:
                 for pattern in s.actions:
                     pv = self._pattern.get(pattern, False)
                     if pv is False:
-                        pv = self.db.mask(pattern)[self._known_idx]
-                        pv = pv if pv.any() else None       # most globs name none of the asked actions
+                        pv = self._pattern_vec(pattern)
                         self._pattern[pattern] = pv
                     if pv is not None:
                         hit |= pv
@@ -153,6 +153,18 @@ class _Matcher:
             self._act[id(s)] = v
             self._keep.append(s)
         return v
+
+    def _pattern_vec(self, pattern: str) -> np.ndarray | None:
+        """Which known grid actions an action glob names; None when it names none (most globs)."""
+        svc = pattern.split(":", 1)[0].lower()
+        if "*" not in svc and "?" not in svc and svc not in self._services:
+            return None
+        found = self.db.indices(pattern)                   # sorted database positions
+        if not len(found):
+            return None
+        pos = np.minimum(np.searchsorted(found, self._known_idx), len(found) - 1)
+        pv = found[pos] == self._known_idx
+        return pv if pv.any() else None
 
     def resource_vec(self, s: Statement, ctx_for_vars=None) -> np.ndarray:
         """Tri-state over targets; statements with policy variables use the principal's context."""
