@@ -130,6 +130,11 @@ class _Matcher:
         self._keep: list[Statement] = []
         self.base: dict[int, np.ndarray] = {}
         self.policies: dict[tuple[int, str], tuple] = {}
+        self.row_cells: dict[tuple[int, int], np.ndarray] = {}    # (resource-policy statement, row) -> states
+        self.scps: dict[tuple[str, int, str], tuple | None] = {}   # (account, level, effect) -> shared gate
+        self.safe_index = np.where(grid.applicable, grid.index, 0)
+        self.zeros = np.zeros(grid.index.shape, dtype=np.int8)
+        self.zeros.setflags(write=False)
 
     def action_vec(self, s: Statement) -> np.ndarray:
         v = self._act.get(id(s))
@@ -209,8 +214,7 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
             ctx_cache[i] = c
         return c
 
-    safe_index = np.where(grid.applicable, grid.index, 0)
-    zeros = np.zeros((n_r, n_a), dtype=np.int8)
+    safe_index, zeros = matcher.safe_index, matcher.zeros
 
     def cell(s: Statement, rows: np.ndarray | None = None) -> np.ndarray:
         act = matcher.action_vec(s)
@@ -267,6 +271,28 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
                 parts.append((s, m, role))
         return acc
 
+    def scp_gate(account: str, level: int, stmts: list[Statement], effect: str, role: str) -> np.ndarray:
+        """gate() over one SCP level; shared by every principal of the account when nothing in it
+        that could apply depends on the principal (conditions, policy variables)."""
+        key = (account, level, effect)
+        if key not in matcher.scps:
+            relevant = [st for st in stmts if st.effect == effect and matcher.action_vec(st).any()]
+            shared = not any(st.conditions or any("${" in r for r in st.resources) for st in relevant)
+            value = None
+            if shared:
+                before = len(parts)
+                acc = gate(relevant, effect, role)
+                acc.setflags(write=False)
+                value = (acc, parts[before:])
+                del parts[before:]
+            matcher.scps[key] = value
+        value = matcher.scps[key]
+        if value is None:
+            return gate(stmts, effect, role)
+        acc, shared_parts = value
+        parts.extend(shared_parts)
+        return acc
+
     def policy_gate(policies, effect: str, role: str) -> np.ndarray:
         """Like gate(), but a policy without conditions or variables is matched once for all principals."""
         acc = np.full((n_r, n_a), NO, dtype=np.int8)
@@ -315,10 +341,10 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
     scp = full
     if not store.scp_exempt(p):
         scp = full.copy()
-        for _target, pols in store.scp_levels(p.account):
+        for level, (_target, pols) in enumerate(store.scp_levels(p.account)):
             stmts = [s for pol in pols for s in pol.statements]
-            np.maximum(deny, gate(stmts, "Deny", "deny"), out=deny)
-            np.minimum(scp, gate(stmts, "Allow", "cap"), out=scp)
+            np.maximum(deny, scp_gate(p.account, level, stmts, "Deny", "deny"), out=deny)
+            np.minimum(scp, scp_gate(p.account, level, stmts, "Allow", "cap"), out=scp)
 
     # resource-based policies: per resource row, split by how the principal is named
     res_direct = np.full((n_r, n_a), NO, dtype=np.int8)
@@ -331,7 +357,14 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
             how = statement_principal_match(s, p.arn)
             if how is None:
                 continue
-            m = cell(s, rows=np.array([i]))
+            m = matcher.row_cells.get((id(s), i))
+            if m is None:
+                m = cell(s, rows=np.array([i]))
+                if not s.conditions and not any("${" in r for r in s.resources):
+                    # nothing in it depends on the principal: one matrix for every principal it names
+                    m.setflags(write=False)
+                    matcher.row_cells[(id(s), i)] = m
+                    matcher._keep.append(s)
             if not m.any():
                 continue
             if s.effect == "Deny":

@@ -6,6 +6,8 @@ CloudTrail usage, for unused grants) could not be read.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +223,23 @@ def check_unused(store: PolicyStore, run_dir: Path | None, review_days: int) -> 
     return out, suggestions
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector for the review, then restore it.
+
+    The review allocates about a million small, acyclic objects (paths, evidence dicts);
+    each few thousand allocations the collector re-walked the store's whole heap, about a
+    fifth of the review's time. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def review(store: PolicyStore, *, run_dir: Path | None = None, review_days: int = 30,
            regions: Iterable[str] = ("us-east-1",), include_unused: bool = True) -> ReviewResult:
     """Run every phase 03 check; deterministic (sorted findings, sorted tables).
@@ -228,12 +247,13 @@ def review(store: PolicyStore, *, run_dir: Path | None = None, review_days: int 
     include_unused=False skips the unused-grants check (no IAM_UNUSED_GRANTS findings, no
     suggested policies), for callers that run it later where CloudTrail events exist (phase 04).
     """
-    index = _StatementIndex(store)
-    reach_f, reach_df = check_reachability(store, index)
-    esc_f, esc_df = check_escalation(store, regions)
-    trust_f, trust_df = check_trust(store)
-    wild_f, wild_df = check_wildcards(store)
-    unused_f, suggestions = check_unused(store, run_dir, review_days) if include_unused else ([], {})
+    with _gc_paused():
+        index = _StatementIndex(store)
+        reach_f, reach_df = check_reachability(store, index)
+        esc_f, esc_df = check_escalation(store, regions)
+        trust_f, trust_df = check_trust(store)
+        wild_f, wild_df = check_wildcards(store)
+        unused_f, suggestions = check_unused(store, run_dir, review_days) if include_unused else ([], {})
     findings = sort_findings([*reach_f, *esc_f, *trust_f, *wild_f, *unused_f])
     return ReviewResult(findings=findings, reachability=reach_df, escalation_paths=esc_df, trust_issues=trust_df,
                         wildcard_grants=wild_df, suggested_policies=suggestions, store_errors=list(store.errors))
