@@ -8,6 +8,7 @@ detector that cannot judge says NOT_ASSESSED instead of passing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +94,12 @@ def load_detectors() -> list[Detector]:
 
 def helper_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def referenced_columns(available: list[str], *texts: str) -> list[str]:
+    """The event columns some detector (or one of ``texts``) names: the local engine loads only
+    these, so payload-sized columns nobody reads (source file, event id) cost nothing. A name
+    matched by accident only loads a column too many, never one too few."""
+    words = set(re.findall(r"[a-z_][a-z0-9_]*", "\n".join(
+        [d.sql for d in load_detectors()] + [helper_sql("classified"), *texts]).lower()))
+    return [c for c in available if c.lower() in words]

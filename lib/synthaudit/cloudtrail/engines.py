@@ -16,7 +16,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from synthaudit.cloudtrail.detectors import OUTPUT_COLUMNS, SETTINGS_TYPES, TABLES, Detector, helper_sql
+from synthaudit.cloudtrail.detectors import (OUTPUT_COLUMNS, SETTINGS_TYPES, TABLES, Detector, helper_sql,
+                                             referenced_columns)
 from synthaudit.cloudtrail.ingest import NORMALIZE_SQL, sql_str
 
 
@@ -95,12 +96,15 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, con: duckdb.DuckDBPyConnection, events_relation: str, tables: dict[str, list[tuple]] | None,
-                 settings: dict[str, Any]) -> None:
+                 settings: dict[str, Any], keep_columns: Iterable[str] = ()) -> None:
+        """``keep_columns``: event columns needed besides those the detector SQL names."""
         self.con = con
+        available = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {events_relation}").fetchall()]
+        columns = ", ".join(f'"{c}"' for c in referenced_columns(available, " ".join(keep_columns)))
         # a view: the Parquet scan is materialised once, into `classified`, by set_tables()
         con.execute(f"""
             CREATE OR REPLACE TEMP VIEW events AS
-            SELECT * FROM {events_relation}
+            SELECT {columns} FROM {events_relation}
             WHERE event_day BETWEEN CAST({_literal(settings['baseline_start'], 'TIMESTAMP')} AS DATE)
                                 AND CAST({_literal(settings['review_end'], 'TIMESTAMP')} AS DATE)
               AND event_time >= {_literal(settings['baseline_start'], 'TIMESTAMP')}
@@ -110,19 +114,28 @@ class DuckDBEngine:
             self.set_tables(tables, settings)
 
     def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any]) -> None:
-        """(Re)load the small tables and rebuild ``classified`` (events stay loaded)."""
+        """(Re)load the small tables and rebuild ``classified`` (events stay loaded).
+
+        Plain tables of the (private, in-memory) database, not TEMP ones: cursors of other
+        threads see them, so detectors can run side by side (``parallelism``)."""
         for name in TABLES:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {values_sql(name, tables.get(name, []))}")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE settings AS {settings_sql(settings)}")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE classified AS {strip_comments(helper_sql('classified'))}")
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {values_sql(name, tables.get(name, []))}")
+        self.con.execute(f"CREATE OR REPLACE TABLE settings AS {settings_sql(settings)}")
+        self.con.execute(f"CREATE OR REPLACE TABLE classified AS {strip_comments(helper_sql('classified'))}")
+
+    @property
+    def parallelism(self) -> int:
+        return int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
 
     def count(self, where: str = "TRUE") -> int:
         return self.con.execute(f"SELECT count(*) FROM classified WHERE {where}").fetchone()[0]
 
     def run(self, detector: Detector) -> list[dict[str, Any]]:
+        """One detector, on a cursor of its own (safe from any thread)."""
         sql = strip_comments(detector.sql)
-        cursor = self.con.execute(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM ({sql}) AS detector_rows")
-        return [dict(zip(OUTPUT_COLUMNS, row)) for row in cursor.fetchall()]
+        with self.con.cursor() as cursor:
+            rows = cursor.execute(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM ({sql}) AS detector_rows").fetchall()
+        return [dict(zip(OUTPUT_COLUMNS, row)) for row in rows]
 
 
 # -- Athena ---------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import json
 import re
 import tempfile
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path

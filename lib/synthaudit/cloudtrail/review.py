@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,7 +262,8 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
         "integrity": [i.row() for i in (result.integrity.issues if result.integrity else ())],
         "source_errors": [(uri_of(s.key), s.status, s.error) for s in result.sources if s.status != "ok"],
     }
-    duck = DuckDBEngine(con, cache.scan_sql(), None, settings)  # events first: classification reads their ARNs
+    # events first: classification reads their ARNs
+    duck = DuckDBEngine(con, cache.scan_sql(), None, settings, keep_columns=RUN_EVENT_COLUMNS)
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
@@ -352,17 +354,34 @@ def account_arn_factory(params: Params | None, org_ids: set[str]):
     return account_arn
 
 
+def _detector_outcomes(runner, detectors: list[det.Detector]) -> dict[str, tuple[list[dict[str, Any]], Exception | None]]:
+    """Each detector's rows or its error; side by side on engines that allow it (the queries are
+    independent, and one query alone seldom keeps every core busy)."""
+    def outcome(d: det.Detector) -> tuple[list[dict[str, Any]], Exception | None]:
+        try:
+            return runner.run(d), None
+        except Exception as exc:  # reported per detector as NOT_ASSESSED with the error
+            return [], exc
+
+    workers = max(1, min(getattr(runner, "parallelism", 1), len(detectors)))
+    if workers == 1:
+        return {d.id: outcome(d) for d in detectors}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip((d.id for d in detectors), pool.map(outcome, detectors)))
+
+
 def _run_detectors(result: ReviewResult, runner, unmet: set[str], resource: str, account_arn=None) -> None:
     account_arn = account_arn or account_arn_factory(None, set())
-    for d in det.load_detectors():
+    detectors = det.load_detectors()
+    outcomes = _detector_outcomes(runner, [d for d in detectors if not any(need in unmet for need in d.needs)])
+    for d in detectors:
         missing = [need for need in d.needs if need in unmet]
         if missing:
             result.findings.append(catalogue.finding(d.id, resource, "NOT_ASSESSED", reason=missing[0]))
             result.detector_status[d.id] = "NOT_ASSESSED"
             continue
-        try:
-            rows = runner.run(d)
-        except Exception as exc:
+        rows, exc = outcomes[d.id]
+        if exc is not None:
             reason = f"detector failed on {runner.name}: {type(exc).__name__}: {str(exc)[:200]}"
             result.findings.append(catalogue.finding(d.id, resource, "NOT_ASSESSED", reason=reason))
             result.detector_status[d.id] = "NOT_ASSESSED"
