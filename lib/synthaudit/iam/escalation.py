@@ -95,10 +95,18 @@ def _policy_allow_mask(pol, store) -> np.ndarray:
     hit = _POLICY_MASKS.get(id(pol))
     if hit is not None and hit[0] is pol:     # the mask depends on the statements only, not on the store
         return hit[1]
-    m = np.zeros(len(database()), dtype=bool)
+    db = database()
+    m = np.zeros(len(db), dtype=bool)
+    named = []          # positions named by plain Action lists: set once, not a vector per statement
     for s in pol.statements:
-        if s.effect == "Allow":
+        if s.effect != "Allow":
+            continue
+        if s.not_action or "*" in s.actions:
             m |= _statement_mask(s, store)
+        else:
+            named.extend(db.indices(a) for a in s.actions)
+    if named:
+        m[np.concatenate(named)] = True
     m.setflags(write=False)
     if len(_POLICY_MASKS) > 50_000:
         _POLICY_MASKS.clear()
@@ -280,14 +288,25 @@ def _paths_for(store, p, grants, records, mask, gains_over) -> list[EscalationPa
 
     # passing a more privileged role to compute it can start
     if routes:
+        # each route's own part (its actions' outcome, conditions, statements) is the same for every
+        # target: merged once here, then with each PassRole grant as add() would
+        merged = {}
+        for service, (alt, gs) in routes.items():
+            merged[service] = (f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt,
+                               any(x[0] == "conditional" for x in gs),
+                               tuple(dict.fromkeys(c for x in gs for c in x[1])),
+                               tuple(dict.fromkeys(st for x in gs for st in x[2])))
         for (action, target), g in items:
             if action != "iam:PassRole" or target == p.arn or not more_privileged(target):
                 continue
             role = records[target]
             for service in sorted(_trusted_services(role) & routes.keys()):
-                alt, gs = routes[service]
-                add(f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt, target,
-                    f"permissions of role {role.name} through {service}", [g] + gs)
+                name, actions, route_conditional, conds, stmts = merged[service]
+                out.append(EscalationPath(
+                    p.arn, name, actions, target, f"permissions of role {role.name} through {service}",
+                    "conditional" if route_conditional or g[0] == "conditional" else "allowed",
+                    tuple(dict.fromkeys((*g[1], *conds))) if g[1] else conds,
+                    tuple(dict.fromkeys((*g[2], *stmts)))))
     for (action, target), g in items:
         if action == "iam:PassRole" or action.split(":")[0] != "iam":
             continue
