@@ -1,8 +1,12 @@
 """Bench: the IAM engine's full phase-03 evaluation vs `cloudsplaining scan`, same input, same run.
 
-Builds one account's GetAccountAuthorizationDetails with N roles (default 1,000)
-whose policies are real AWS managed policies (moto ships AWS's managed policy
-documents) plus a small inline policy each, writes it to a JSON file, then times:
+Builds one account's GetAccountAuthorizationDetails shaped like a real mid-sized
+account: N roles (default 1,000) with 5-10 real AWS managed policies each (moto ships
+AWS's managed policy documents; popular policies recur, a long tail appears once or
+twice), one or two inline policies (data access, ops with tag conditions and a deny),
+10% with a permissions boundary; N/5 users in 20 groups that carry managed policies and
+an MFA deny, some users with direct policies and an inline self-service policy. Writes
+it to a JSON file, then times:
 
   engine:         load the action database + parse the file into a PolicyStore +
                   the whole phase 03 review (synthetic->production reachability over
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -41,48 +46,114 @@ def managed_policies() -> dict[str, dict]:
     return json.loads(aws_managed_policies_data)
 
 
+# The shape of a real, mid-sized account (AWS's own guidance and public account dumps):
+# workload roles carry several AWS managed policies each (a compute service's execution
+# policy, read-only/observability policies, a few service policies), plus inline
+# policies; humans are users in groups that carry managed policies. Popular managed
+# policies recur across roles and a long tail appears once or twice (Zipf-like reuse).
+ATTACHED_PER_ROLE = (5, 10)     # AWS managed policies attached to each role
+INLINE_EXTRA_SHARE = 0.5        # roles with a second, conditioned inline policy
+BOUNDARY_SHARE = 0.1            # roles with a permissions boundary (customer managed)
+N_GROUPS = 20
+GROUP_POLICIES = (2, 5)         # AWS managed policies per group
+USERS_PER_1000_ROLES = 200
+USER_GROUPS = (1, 3)
+USER_DIRECT = (0, 2)            # AWS managed policies attached directly to a user
+
+
+def _zipf_pick(rng: random.Random, ranked: list[str], k: int) -> list[str]:
+    """k distinct names, rank r drawn with weight 1/(r+1): popular policies recur, a long tail appears."""
+    weights = [1.0 / (r + 1) for r in range(len(ranked))]
+    out: set[str] = set()
+    while len(out) < k:
+        out.add(rng.choices(ranked, weights=weights, k=1)[0])
+    return sorted(out)
+
+
+def _policy_entry(name: str, arn: str, path: str, version: str, document: dict) -> dict:
+    return {"PolicyName": name, "PolicyId": f"ANPA{abs(hash(name)) % 10**16:016d}", "Arn": arn, "Path": path,
+            "DefaultVersionId": version, "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0,
+            "IsAttachable": True, "CreateDate": "2020-01-01T00:00:00Z", "UpdateDate": "2020-01-01T00:00:00Z",
+            "PolicyVersionList": [{"Document": document, "VersionId": version, "IsDefaultVersion": True,
+                                   "CreateDate": "2020-01-01T00:00:00Z"}]}
+
+
 def build_details(n_roles: int, seed: int) -> tuple[dict, list[dict], list[dict], dict]:
     rng = random.Random(seed)
     aws = managed_policies()
-    names = sorted(aws)
+    ranked = sorted(aws)
+    rng.shuffle(ranked)           # popularity rank: a seeded permutation of every AWS managed policy
+    aws_arn = {n: f"arn:aws:iam::aws:policy{aws[n]['Path']}{n}" for n in aws}
+    boundary_arn = f"arn:aws:iam::{ACCOUNT}:policy/bench-workload-boundary"
     used: set[str] = set()
     roles = []
     for i in range(n_roles):
         env = "synthetic" if i % 2 else "production"
-        attached = sorted(set(rng.sample(names, k=rng.choice([1, 2, 3]))))
+        attached = _zipf_pick(rng, ranked, rng.randint(*ATTACHED_PER_ROLE))
         used.update(attached)
         svc = SERVICES[i % len(SERVICES)]
         bucket = f"{'synth' if env == 'synthetic' else 'prod'}-data-{i % 10}"
-        roles.append({
+        inline = [{"PolicyName": "data", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Data", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
+            {"Sid": "Tagged", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/Environment": env}}}]}}]
+        if rng.random() < INLINE_EXTRA_SHARE:
+            inline.append({"PolicyName": "ops", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                 "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/{env}/*"},
+                {"Sid": "Params", "Effect": "Allow", "Action": ["ssm:GetParameter*", "secretsmanager:GetSecretValue"],
+                 "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/Team": f"team-{i % 7}"}}},
+                {"Sid": "NoProdFromHere", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::prod-*",
+                 "Condition": {"StringNotEquals": {"aws:PrincipalTag/Environment": "production"}}}]}})
+        role = {
             "Path": f"/{env}/", "RoleName": f"{env}-role-{i:04d}", "RoleId": f"AROA{i:016d}",
             "Arn": f"arn:aws:iam::{ACCOUNT}:role/{env}/{env}-role-{i:04d}",
             "CreateDate": "2026-01-01T00:00:00Z",
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"Service": f"{svc}.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
             "InstanceProfileList": [],
-            "RolePolicyList": [{"PolicyName": "data", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Sid": "Data", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-                 "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
-                {"Sid": "Tagged", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
-                 "Condition": {"StringEquals": {"aws:ResourceTag/Environment": env}}}]}}],
-            "AttachedManagedPolicies": [{"PolicyName": n, "PolicyArn": f"arn:aws:iam::aws:policy{aws[n]['Path']}{n}"}
-                                        for n in attached],
+            "RolePolicyList": inline,
+            "AttachedManagedPolicies": [{"PolicyName": n, "PolicyArn": aws_arn[n]} for n in attached],
             "Tags": [{"Key": "Environment", "Value": env}],
             "RoleLastUsed": {},
-        })
-    policies = []
-    for n in sorted(used):
-        meta = aws[n]
-        arn = f"arn:aws:iam::aws:policy{meta['Path']}{n}"
-        policies.append({
-            "PolicyName": n, "PolicyId": f"ANPA{abs(hash(n)) % 10**16:016d}", "Arn": arn, "Path": meta["Path"],
-            "DefaultVersionId": meta["DefaultVersionId"], "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0,
-            "IsAttachable": True, "CreateDate": meta.get("CreateDate", "2020-01-01T00:00:00Z"),
-            "UpdateDate": meta.get("UpdateDate", "2020-01-01T00:00:00Z"),
-            "PolicyVersionList": [{"Document": meta["Document"], "VersionId": meta["DefaultVersionId"],
-                                   "IsDefaultVersion": True, "CreateDate": "2020-01-01T00:00:00Z"}],
-        })
-    details = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies}
+        }
+        if rng.random() < BOUNDARY_SHARE:
+            role["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary_arn}
+        roles.append(role)
+    groups = []
+    for g in range(N_GROUPS):
+        pols = _zipf_pick(rng, ranked, rng.randint(*GROUP_POLICIES))
+        used.update(pols)
+        groups.append({"Path": "/", "GroupName": f"group-{g:02d}", "GroupId": f"AGPA{g:016d}",
+                       "Arn": f"arn:aws:iam::{ACCOUNT}:group/group-{g:02d}", "CreateDate": "2026-01-01T00:00:00Z",
+                       "GroupPolicyList": [{"PolicyName": "mfa", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                           {"Sid": "DenyWithoutMfa", "Effect": "Deny", "NotAction": ["iam:*", "sts:GetSessionToken"],
+                            "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}}],
+                       "AttachedManagedPolicies": [{"PolicyName": n, "PolicyArn": aws_arn[n]} for n in pols]})
+    users = []
+    for u in range(max(1, n_roles * USERS_PER_1000_ROLES // 1000)):
+        env = "synthetic" if u % 2 else "production"
+        direct = _zipf_pick(rng, ranked, rng.randint(*USER_DIRECT)) if USER_DIRECT[1] else []
+        used.update(direct)
+        user = {"Path": "/", "UserName": f"user-{u:04d}", "UserId": f"AIDA{u:016d}",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:user/user-{u:04d}", "CreateDate": "2026-01-01T00:00:00Z",
+                "GroupList": sorted(rng.sample([g["GroupName"] for g in groups], k=rng.randint(*USER_GROUPS))),
+                "AttachedManagedPolicies": [{"PolicyName": n, "PolicyArn": aws_arn[n]} for n in direct],
+                "UserPolicyList": [], "Tags": [{"Key": "Environment", "Value": env}]}
+        if rng.random() < 0.2:
+            user["UserPolicyList"] = [{"PolicyName": "own-keys", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys"],
+                 "Resource": "arn:aws:iam::*:user/${aws:username}"}]}}]
+        users.append(user)
+    policies = [_policy_entry(n, aws_arn[n], aws[n]["Path"], aws[n]["DefaultVersionId"], aws[n]["Document"])
+                for n in sorted(used)]
+    policies.append(_policy_entry("bench-workload-boundary", boundary_arn, "/", "v1", {
+        "Version": "2012-10-17", "Statement": [
+            {"Sid": "Workloads", "Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"],
+             "Resource": "*"},
+            {"Sid": "ReadIam", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "iam:PassRole"], "Resource": "*"}]}))
+    details = {"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}
     # data stores the reachability question is asked of: 10 production buckets and 5 keys, with policies
     resources, resource_policies = [], []
     for b in range(10):
@@ -102,6 +173,10 @@ def build_details(n_roles: int, seed: int) -> tuple[dict, list[dict], list[dict]
     for r in roles:
         env = r["Path"].strip("/")
         resources.append({"arn": r["Arn"], "account": ACCOUNT, "environment": env,
+                          "tags": json.dumps({"Environment": env})})
+    for u in users:
+        env = u["Tags"][0]["Value"]
+        resources.append({"arn": u["Arn"], "account": ACCOUNT, "environment": env,
                           "tags": json.dumps({"Environment": env})})
     organizations = {
         "organization": {"Id": ORG, "MasterAccountId": "999999999999"}, "roots": [{"Id": "r-b"}],
@@ -197,8 +272,12 @@ def main() -> int:
         details, resources, resource_policies, organizations = build_details(args.roles, args.seed)
         path = tmp_path / "account-authorization-details.json"
         path.write_text(json.dumps(details))
-        print(f"input: {args.roles} roles, {len(details['Policies'])} distinct AWS managed policies, "
-              f"{path.stat().st_size / 1e6:.1f} MB")
+        print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2-core machine)")
+        attached = [len(r["AttachedManagedPolicies"]) for r in details["RoleDetailList"]]
+        print(f"input: {args.roles} roles ({sum(attached) / len(attached):.1f} attached managed policies each, "
+              f"{sum(len(r['RolePolicyList']) for r in details['RoleDetailList'])} inline), "
+              f"{len(details['UserDetailList'])} users in {len(details['GroupDetailList'])} groups, "
+              f"{len(details['Policies'])} distinct managed policies, {path.stat().st_size / 1e6:.1f} MB")
         engine_s, info = run_engine(path, resources, resource_policies, organizations)
         print(f"engine, in process (db load + parse + full phase 03 review): {engine_s:.2f} s  "
               f"{json.dumps(info, sort_keys=True)}")
@@ -219,6 +298,7 @@ def main() -> int:
         print(f"cloudsplaining, CLI wall (cloudsplaining scan):                  {peer_cli:.2f} s")
         print(f"ratio in process (cloudsplaining / engine): {peer_s / engine_s:.2f}x")
         print(f"ratio CLI wall   (cloudsplaining / engine): {peer_cli / engine_cli:.2f}x   (target >= 10x)")
+        print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 
