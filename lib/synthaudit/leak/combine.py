@@ -70,7 +70,10 @@ def share_score(share: float, tolerance: float, fail_score: float) -> float:
 
 def confirmed_score(count: int, floor: float) -> float:
     """Confirmed leaks: any positive count is at least ``floor``; more leaks approach 100."""
-    return 0.0 if count <= 0 else 100.0 - (100.0 - floor) / count
+    if count <= 0:
+        return 0.0
+    # max() keeps the floor exact where 100 - (100 - floor) / 1 rounds below it in floating point.
+    return max(floor, 100.0 - (100.0 - floor) / count)
 
 
 def publish(score: float, fail_score: float) -> float:
