@@ -282,18 +282,22 @@ def parse_params(data: Any, source: str = "<params>") -> Params:
         raise ParamsError(format_validation_error(source, err)) from None
 
 
-def load_params(path: str | Path) -> Params:
-    """Load and validate a params file; raises ParamsError naming file and key."""
+def read_yaml(path: str | Path, what: str, error: type[ValueError] = ValueError) -> Any:
+    """Parse one YAML file; ``error`` names the file and says whether it was unreadable or not YAML."""
     path = Path(path)
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ParamsError(f"{path}: cannot read params file ({exc.strerror})") from None
+        raise error(f"{path}: cannot read {what} ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
-    return parse_params(data, str(path))
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_params(path: str | Path) -> Params:
+    """Load and validate a params file; raises ParamsError naming file and key."""
+    return parse_params(read_yaml(path, "params file", ParamsError), str(path))
 
 
 def params_as_dict(params: Params) -> dict[str, Any]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from synthaudit import catalogue
+from synthaudit.config import read_yaml
 from synthaudit.findings import Finding, sort_findings
 
 
@@ -196,16 +196,7 @@ def parse_exceptions(data: Any, source: str) -> list[RiskException]:
 
 
 def load_exceptions(path: str | Path) -> list[RiskException]:
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ExceptionsError(f"{path}: cannot read exceptions file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ExceptionsError(f"{path}: not valid YAML: {exc}") from None
-    return parse_exceptions(data, str(path))
+    return parse_exceptions(read_yaml(path, "exceptions file", ExceptionsError), str(path))
 
 
 def exceptions_path(params: Any, params_path: str | Path) -> Path | None:
