@@ -53,7 +53,8 @@ def sql_str(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB spills to a temp folder beyond this; keeps the phase under ~1.5 GB RSS
+DEFAULT_MEMORY_MB = 1000
+DEFAULT_MEMORY_LIMIT = f"{DEFAULT_MEMORY_MB}MB"  # DuckDB spills to a temp folder beyond this; keeps the phase under ~1.5 GB RSS
 
 
 def connect(threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
@@ -239,29 +240,36 @@ def ingest(source, objects: list[SourceObject], cache: Cache, con: duckdb.DuckDB
            progress: Callable[[int, int], None] | None = None) -> list[LedgerEntry]:
     """Ingest the log objects the ledger does not hold yet; returns the ledger entry of every object given.
 
-    Batches run on as many connections as DuckDB has threads: one batch's statements leave
-    cores idle (single-file tails, the partitioned write), two batches side by side keep
-    them busy. Each cursor has its own temp tables; results are kept in batch order."""
+    Batches run side by side, one single-threaded DuckDB database per thread ``con`` is
+    allowed (each with its share of the memory limit): one batch's statements leave cores
+    idle (single-file tails, the partitioned write), and cursors of one multi-threaded
+    database oversubscribe the cores (measured ~20 % more CPU). Results keep batch order."""
     ledger = cache.ledger()
     fresh = [o for o in objects if not (o.key in ledger and ledger[o.key].size == o.size and ledger[o.key].etag == o.etag)]
     batches = list(_batches(fresh))
     workers = max(1, min(len(batches), int(con.execute("SELECT current_setting('threads')").fetchone()[0])))
     local = threading.local()
+    opened: list[duckdb.DuckDBPyConnection] = []
 
     def run(numbered: tuple[int, list[SourceObject]]) -> list[LedgerEntry]:
         if not hasattr(local, "con"):
-            local.con = con.cursor()
+            local.con = connect(threads=1, memory_limit=f"{DEFAULT_MEMORY_MB // workers}MB")
+            opened.append(local.con)
         number, batch = numbered
         return _ingest_batch(source, batch, Path(tmp) / f"batch{number}", cache, local.con)
 
     new_entries: list[LedgerEntry] = []
     done = 0
-    with staging_dir() as tmp, ThreadPoolExecutor(max_workers=workers) as pool:
-        for entries in pool.map(run, enumerate(batches)):
-            new_entries.extend(entries)
-            done += len(entries)
-            if progress:
-                progress(done, len(fresh))
+    try:
+        with staging_dir() as tmp, ThreadPoolExecutor(max_workers=workers) as pool:
+            for entries in pool.map(run, enumerate(batches)):
+                new_entries.extend(entries)
+                done += len(entries)
+                if progress:
+                    progress(done, len(fresh))
+    finally:
+        for worker_con in opened:
+            worker_con.close()
     cache.append(new_entries)
     merged = {**ledger, **{e.key: e for e in new_entries}}
     return [merged[o.key] for o in objects]
