@@ -110,3 +110,32 @@ def test_any_records_with_time_name_source_parse(tmp_path_factory, items):
     (folder / "f.json").write_text(json.dumps({"Records": records}))
     entries, cache, con = run_ingest(folder, folder.parent / (folder.name + "-cache"))
     assert entries["f.json"].status == "ok" and entries["f.json"].events == len(records)
+
+
+def test_run_events_file_is_reused_while_the_ledger_is_unchanged_and_rebuilt_when_it_changes(tmp_path):
+    import duckdb
+
+    from synthaudit.cloudtrail.review import review
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.json").write_text(json.dumps({"Records": [record(when=f"2026-11-{d:02d}T10:00:00Z") for d in range(1, 4)]}))
+    cache_dir = tmp_path / "cache"
+    first = review(None, tmp_path / "run1", logs=logs, cache_dir=cache_dir)
+    second = review(None, tmp_path / "run2", logs=logs, cache_dir=cache_dir)
+    assert first.events == second.events == 3
+    assert (tmp_path / "run1" / "events.parquet").read_bytes() == (tmp_path / "run2" / "events.parquet").read_bytes()
+    assert [a.__dict__ for a in first.anomalies] == [a.__dict__ for a in second.anomalies]
+    (logs / "b.json").write_text(json.dumps({"Records": [record("PutObject", when="2026-11-04T10:00:00Z")]}))
+    third = review(None, tmp_path / "run3", logs=logs, cache_dir=cache_dir)
+    names = [r[0] for r in duckdb.sql(f"SELECT event_name FROM '{tmp_path / 'run3' / 'events.parquet'}'").fetchall()]
+    assert third.events == 4 and names == ["GetObject", "GetObject", "GetObject", "PutObject"]
+    assert len(list(cache_dir.rglob("derived/events-*.parquet"))) == 1  # the stale copy is gone
+
+
+def test_engine_loads_the_columns_detectors_name_and_not_the_others():
+    from synthaudit.cloudtrail.detectors import referenced_columns
+
+    kept = referenced_columns(["event_time", "principal_arn", "request_parameters", "source_file", "event_id"])
+    assert kept == ["event_time", "principal_arn", "request_parameters"]
+    assert "source_file" in referenced_columns(["event_time", "source_file"], "SELECT source_file FROM classified")
