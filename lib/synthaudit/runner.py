@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-import nbformat
-
 from synthaudit import findings as findings_mod
 from synthaudit.config import ParamsError, Params, load_params, params_as_dict
 from synthaudit.evidence import manifest as manifest_mod
@@ -92,6 +90,8 @@ def select_phases(wanted: Sequence[str]) -> list[Phase]:
 
 def mark_failed_notebook(path: Path, error: str) -> None:
     """Put an error banner on a partial notebook; papermill adds none for dead kernels and timeouts."""
+    import nbformat
+
     if not path.exists():
         return
     nb = nbformat.read(path, as_version=4)
@@ -157,6 +157,7 @@ def render_html(run_dir: Path, notebook: Path) -> list[Path]:
     """Two HTML renders per notebook: full, and without code (for auditors)."""
     import warnings
 
+    import nbformat
     from nbconvert import HTMLExporter
 
     # scrapbook's scrap mimetype has no HTML form by design; the scraps stay in the .ipynb.
