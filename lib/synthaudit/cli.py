@@ -34,7 +34,11 @@ def _params_check(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="synthaudit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="synthaudit",
+        description="Audit-preparation runbooks for AWS estates that turn production PHI into synthetic data.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 a phase failed or input was invalid.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     params = sub.add_parser("params", help="work with params files")
     params_sub = params.add_subparsers(dest="params_command", required=True)
