@@ -56,8 +56,12 @@ def test_synthetic_notebook_with_s3_star_reaches_only_via_resource_policy(result
 def test_escalation_paths_and_clean_twins(result):
     deployer = status(result, "IAM_PRIVILEGE_ESCALATION", role(S, "synth-deployer"))
     assert deployer.status == "FAIL"
-    routes = {(p["route"], p["target"]) for p in deployer.evidence["paths"]}
+    routes = {(p["route"], t) for p in deployer.evidence["paths"] for t in p["targets"]}
     assert ("PassRole to lambda", role(S, "synth-lambda-worker")) in routes
+    assert all(p["targets_total"] == len(p["targets"]) for p in deployer.evidence["paths"])
+    # the table spreads each path over its targets, one row each
+    rows = result.escalation_paths[result.escalation_paths["principal"] == role(S, "synth-deployer")]
+    assert set(zip(rows["route"], rows["target"])) == routes
     bot = status(result, "IAM_PRIVILEGE_ESCALATION", f"arn:aws:iam::{S}:user/synth-ops-bot")
     assert bot.status == "FAIL"
     assert {p["route"] for p in bot.evidence["paths"]} == {"CreatePolicyVersion", "SetDefaultPolicyVersion"}

@@ -47,17 +47,25 @@ POLICY_ACTIONS = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion")
 
 @dataclass(frozen=True)
 class EscalationPath:
+    """One route from a principal to more privilege, over every target it reaches the same way.
+
+    Passing roles to compute is one path per (route, granting statements and outcome) with
+    all the roles it reaches as ``targets`` (a principal with PassRole on "*" reaches
+    hundreds: one record, not one per role); every other route has one target.
+    """
     principal: str
     route: str                       # short name of the technique
     actions: tuple[str, ...]         # the enabling actions
-    target: str                      # the role/user/group/policy acted on
+    targets: tuple[str, ...]         # the roles/users/groups/policies acted on
     gained: str                      # the privilege gained, in words
     outcome: str = "allowed"         # or "conditional"
     conditions: tuple[str, ...] = ()
     statements: tuple[tuple[str, str, str, str], ...] = ()
 
-    def to_dict(self) -> dict:
-        return {"route": self.route, "actions": list(self.actions), "target": self.target, "gained": self.gained,
+    def to_dict(self, max_targets: int | None = None) -> dict:
+        targets = list(self.targets if max_targets is None else self.targets[:max_targets])
+        return {"route": self.route, "actions": list(self.actions), "targets": targets,
+                "targets_total": len(self.targets), "gained": self.gained,
                 "outcome": self.outcome, "conditions": list(self.conditions),
                 "statements": [{"policy": s[0], "kind": s[1], "sid": s[2], "effect": s[3]} for s in self.statements]}
 
@@ -280,33 +288,26 @@ def _paths_for(store, p, grants, records, mask, gains_over) -> list[EscalationPa
     def more_privileged(other: str) -> bool:
         return gains.get(other, False)
 
-    def add(route, actions, target, gained, gs):
+    def add(route, actions, targets, gained, gs):
         outcome = "conditional" if any(g[0] == "conditional" for g in gs) else "allowed"
         conds = tuple(dict.fromkeys(c for g in gs for c in g[1]))
         stmts = tuple(dict.fromkeys(s for g in gs for s in g[2]))
-        out.append(EscalationPath(p.arn, route, tuple(actions), target, gained, outcome, conds, stmts))
+        targets = (targets,) if isinstance(targets, str) else tuple(targets)
+        out.append(EscalationPath(p.arn, route, tuple(actions), targets, gained, outcome, conds, stmts))
 
-    # passing a more privileged role to compute it can start
+    # passing a more privileged role to compute it can start: one path per (service, PassRole grant),
+    # over every role it reaches that way
     if routes:
-        # each route's own part (its actions' outcome, conditions, statements) is the same for every
-        # target: merged once here, then with each PassRole grant as add() would
-        merged = {}
-        for service, (alt, gs) in routes.items():
-            merged[service] = (f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt,
-                               any(x[0] == "conditional" for x in gs),
-                               tuple(dict.fromkeys(c for x in gs for c in x[1])),
-                               tuple(dict.fromkeys(st for x in gs for st in x[2])))
+        reached: dict[tuple[str, tuple], list[str]] = {}
         for (action, target), g in items:
             if action != "iam:PassRole" or target == p.arn or not more_privileged(target):
                 continue
-            role = records[target]
-            for service in sorted(_trusted_services(role) & routes.keys()):
-                name, actions, route_conditional, conds, stmts = merged[service]
-                out.append(EscalationPath(
-                    p.arn, name, actions, target, f"permissions of role {role.name} through {service}",
-                    "conditional" if route_conditional or g[0] == "conditional" else "allowed",
-                    tuple(dict.fromkeys((*g[1], *conds))) if g[1] else conds,
-                    tuple(dict.fromkeys((*g[2], *stmts)))))
+            for service in _trusted_services(records[target]) & routes.keys():
+                reached.setdefault((service, g), []).append(target)
+        for (service, g), targets in sorted(reached.items(), key=lambda kv: (kv[0][0], kv[1][0])):
+            alt, gs = routes[service]
+            add(f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt, targets,
+                f"permissions of {len(targets)} more privileged role(s) trusting {service}", [g, *gs])
     for (action, target), g in items:
         if action == "iam:PassRole" or action.split(":")[0] != "iam":
             continue

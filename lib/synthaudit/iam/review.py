@@ -125,26 +125,37 @@ def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list
 
 
 def check_escalation(store: PolicyStore, regions: Iterable[str]) -> tuple[list[Finding], pd.DataFrame]:
+    """Findings carry each principal's paths (a PassRole path lists the roles it reaches, up to
+    MAX_LIST, with the total); the table has one row per (path, target)."""
     check = "IAM_PRIVILEGE_ESCALATION"
     people = _reviewed(store)
     ok = [p.arn for p in people if not p.error]
     paths, failed = escalation.find_paths(store, ok, regions)
     out: list[Finding] = []
-    rows = []
+    table: list[tuple[Principal, escalation.EscalationPath]] = []
     for p in people:
         if p.error or p.arn in failed:
             out.append(_na(check, p, f"policies could not be evaluated: {p.error or failed[p.arn]}"))
             continue
-        found = [e.to_dict() for e in paths.get(p.arn, [])]
-        for e in found:
-            rows.append({"principal": p.arn, "environment": p.environment, **e})
+        found = paths.get(p.arn, [])
+        table.extend((p, e) for e in found)
         if found:
             out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
-                               evidence={"paths": found[:MAX_LIST], "paths_total": len(found)}))
+                               evidence={"paths": [e.to_dict(max_targets=MAX_LIST) for e in found[:MAX_LIST]],
+                                         "paths_total": len(found)}))
         else:
             out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment))
+    return out, _escalation_table(table)
+
+
+def _escalation_table(paths: list[tuple[Principal, escalation.EscalationPath]]) -> pd.DataFrame:
+    """One row per (path, target): the compact paths spread out for filtering and plotting."""
     cols = ["principal", "environment", "route", "actions", "target", "gained", "outcome", "conditions", "statements"]
-    return out, pd.DataFrame(rows, columns=cols)
+    per_path = pd.DataFrame(
+        [(p.arn, p.environment, e.route, list(e.actions), e.targets, e.gained, e.outcome, list(e.conditions),
+          [{"policy": s[0], "kind": s[1], "sid": s[2], "effect": s[3]} for s in e.statements]) for p, e in paths],
+        columns=cols)
+    return per_path.explode("target", ignore_index=True)[cols] if len(per_path) else per_path
 
 
 def check_trust(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:
