@@ -10,6 +10,7 @@ groups and policies, so a PassRole scoped to one harmless role is not a finding.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -130,6 +131,14 @@ def _action_mask(actions: Iterable[str]) -> np.ndarray:
     return m
 
 
+@functools.lru_cache(maxsize=1)
+def _route_action_indices() -> tuple[np.ndarray, ...]:
+    """Database positions of each compute route's actions (one array per alternative set)."""
+    db = database()
+    return tuple(np.array([db.index(a) for a in alt], dtype=np.int64)
+                 for alternatives in PASSROLE_ROUTES.values() for alt in alternatives)
+
+
 _TRUSTED: dict[int, tuple["Principal", frozenset[str]]] = {}
 
 
@@ -165,24 +174,23 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
         by_account.setdefault(account_of(arn), []).append(arn)
     records = {p.arn: p for p in store.principal_records()}
     masks: dict[str, np.ndarray] = {}
-
-    packed: dict[str, np.ndarray] = {}
+    row_of = {arn: i for i, arn in enumerate(records)}
+    packed: np.ndarray | None = None      # every principal's mask, bit-packed, one row each (built on first use)
 
     def mask(arn: str) -> np.ndarray:
         if arn not in masks:
             masks[arn] = allowed_action_mask(records[arn], store)
-            packed[arn] = np.packbits(masks[arn])
         return masks[arn]
 
     def gains_over(arn: str, others: list[str]) -> dict[str, bool]:
         """Does each of ``others`` hold some action ``arn`` lacks? (bit-packed, one pass)"""
+        nonlocal packed
         if not others:
             return {}
-        for o in others:
-            mask(o)
-        mine = ~packed[arn]
-        stack = np.stack([packed[o] for o in others])
-        return dict(zip(others, (stack & mine).any(axis=1).tolist()))
+        if packed is None:
+            packed = np.stack([np.packbits(mask(a)) for a in records])
+        rows = packed[[row_of[o] for o in others]]
+        return dict(zip(others, (rows & ~packed[row_of[arn]]).any(axis=1).tolist()))
 
     paths: dict[str, list[EscalationPath]] = {arn: [] for arn in principals}
     not_assessed: dict[str, str] = {}
@@ -209,9 +217,12 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
             wanted = _action_mask(actions)
             return [a for a in live if (mask(a) & wanted).any()]
 
-        # 1. which compute routes can each PassRole holder start? 2. PassRole only for those, only
-        # against roles trusting a service it can start
-        cdf = ask(naming(("iam:PassRole",)), compute, compute_actions)
+        # 1. which compute routes can each PassRole holder start? Asked only of holders whose policies
+        # name every action of some route (the mask is an upper bound: the rest can start none).
+        # 2. PassRole only for those, only against roles trusting a service it can start
+        route_sets = _route_action_indices()
+        cdf = ask([a for a in naming(("iam:PassRole",)) if any(mask(a)[ix].all() for ix in route_sets)],
+                  compute, compute_actions)
         starters: dict[str, set[str]] = {}
         if cdf is not None:
             have: dict[str, set[str]] = {}
