@@ -99,26 +99,39 @@ def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list
                  "principal_environment", "resource_environment"])
     failed = df.attrs.get("not_assessed", {}) if ok and stores else {}
     out: list[Finding] = []
-    groups = {k: g for k, g in df.groupby("principal", sort=False)} if len(df) else {}
+    # the table's columns as lists, rows grouped by principal (plain lists: per-group pandas
+    # indexing cost more than the evidence it built)
+    cols = {c: df[c].tolist() for c in ("principal", "resource", "action", "access_level", "outcome",
+                                         "conditions", "statements")}
+    rows_of: dict[str, list[int]] = {}
+    for i, principal in enumerate(cols["principal"]):
+        rows_of.setdefault(principal, []).append(i)
+    described: dict[tuple, dict] = {}
+
+    def describe(ref: tuple[str, str, str, str]) -> dict[str, Any]:
+        hit = described.get(ref)
+        if hit is None:
+            hit = described[ref] = index.describe(ref)
+        return dict(hit)       # each finding owns its evidence
+
     for p in synthetic:
         if p.error or p.arn in failed:
             out.append(_na(check, p, f"policies could not be evaluated: {p.error or failed[p.arn]}"))
             continue
-        rows = groups.get(p.arn, df.iloc[0:0])
-        if rows.empty:
+        rows = rows_of.get(p.arn)
+        if not rows:
             out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
                                evidence={"production_data_stores_checked": len(stores)}))
             continue
-        paths = []
-        for r in rows.itertuples(index=False):
-            paths.append({"resource": r.resource, "action": r.action, "access_level": r.access_level,
-                          "outcome": r.outcome, "conditions": list(r.conditions),
-                          "statements": [index.describe(s) for s in r.statements]})
-        only_conditional = (rows["outcome"] == "conditional").all()
+        paths = [{"resource": cols["resource"][i], "action": cols["action"][i],
+                  "access_level": cols["access_level"][i], "outcome": cols["outcome"][i],
+                  "conditions": list(cols["conditions"][i]),
+                  "statements": [describe(s) for s in cols["statements"][i]]} for i in rows]
+        only_conditional = all(cols["outcome"][i] == "conditional" for i in rows)
         out.append(finding(
             check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
             severity="high" if only_conditional else None,
-            evidence={"production_resources": sorted(rows["resource"].unique().tolist()),
+            evidence={"production_resources": sorted({cols["resource"][i] for i in rows}),
                       "paths": paths[:200], "paths_total": len(paths),
                       "production_data_stores_checked": len(stores)}))
     return out, df
