@@ -106,16 +106,25 @@ def _policy_allow_mask(pol, store) -> np.ndarray:
         return hit[1]
     db = database()
     m = np.zeros(len(db), dtype=bool)
-    named = []          # positions named by plain Action lists: set once, not a vector per statement
+    named: list[int] = []      # positions of plain action names: set once, not a vector per statement
+    globbed = []               # position arrays of action globs
     for s in pol.statements:
         if s.effect != "Allow":
             continue
         if s.not_action or "*" in s.actions:
             m |= _statement_mask(s, store)
-        else:
-            named.extend(db.indices(a) for a in s.actions)
+            continue
+        for a in s.actions:
+            if "*" in a or "?" in a:
+                globbed.append(db.indices(a))
+            else:
+                i = db.index(a)
+                if i is not None:
+                    named.append(i)
     if named:
-        m[np.concatenate(named)] = True
+        m[named] = True
+    if globbed:
+        m[np.concatenate(globbed)] = True
     m.setflags(write=False)
     if len(_POLICY_MASKS) > 50_000:
         _POLICY_MASKS.clear()
