@@ -131,6 +131,8 @@ class _Matcher:
         self.base: dict[int, np.ndarray] = {}
         self.policies: dict[tuple[int, str], tuple] = {}
         self.row_cells: dict[tuple[int, int], np.ndarray] = {}    # (resource-policy statement, row) -> states
+        # (statement, rows, what the principal's context says for its condition keys) -> (states, texts)
+        self.conditioned: dict[tuple, tuple[np.ndarray, dict]] = {}
         self.scps: dict[tuple[str, int, str], tuple | None] = {}   # (account, level, effect) -> shared gate
         self.safe_index = np.where(grid.applicable, grid.index, 0)
         self.zeros = np.zeros(grid.index.shape, dtype=np.int8)
@@ -232,11 +234,24 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
             res = matcher.resource_vec(s, pctx)
         if not s.conditions and MAYBE not in res and rows is None:
             return base                     # shared, never written to
+        shared_key = None
+        if s.conditions and not has_vars and not any("${" in v for c in s.conditions for v in c.values):
+            # conditions see the principal only through what its context says for their keys (resource
+            # and request keys are the same for every principal): principals that agree on those share
+            # the statement's states and condition texts
+            known = ctx(-1)
+            shared_key = (id(s), None if rows is None else tuple(rows.tolist()),
+                          tuple(known.lookup(c.key) for c in s.conditions))
+            hit = matcher.conditioned.get(shared_key)
+            if hit is not None:
+                open_text.update(hit[1])
+                return hit[0]
         m = base.copy()
         if rows is not None:
             mask = np.zeros(n_r, dtype=bool)
             mask[rows] = True
             m[~mask, :] = NO
+        said: dict[tuple[int, int], str] = {}
         if (s.conditions or MAYBE in res) and m.any():
             per_resource = MAYBE in res or any(_resource_key(c.key) for c in s.conditions)
             if not per_resource:
@@ -245,17 +260,22 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
                 if state != YES:
                     np.minimum(m, state, out=m)
                 if open_conds:
-                    open_text[(id(s), -1)] = f"{s.policy} [{s.label}]: " + " AND ".join(c.text() for c in open_conds)
-                return m
-            for i in np.flatnonzero(m.max(axis=1) > NO):
-                state, open_conds = evaluate_conditions(s.conditions, ctx(i))
-                if state != YES:
-                    m[i] = np.minimum(m[i], state)
-                texts = [c.text() for c in open_conds]
-                if (m[i] == MAYBE).any() and not texts:
-                    texts = [f"Resource {list(s.resources)} resolves its policy variables"]
-                if texts:
-                    open_text[(id(s), i)] = f"{s.policy} [{s.label}]: " + " AND ".join(texts)
+                    said[(id(s), -1)] = f"{s.policy} [{s.label}]: " + " AND ".join(c.text() for c in open_conds)
+            else:
+                for i in np.flatnonzero(m.max(axis=1) > NO):
+                    state, open_conds = evaluate_conditions(s.conditions, ctx(i))
+                    if state != YES:
+                        m[i] = np.minimum(m[i], state)
+                    texts = [c.text() for c in open_conds]
+                    if (m[i] == MAYBE).any() and not texts:
+                        texts = [f"Resource {list(s.resources)} resolves its policy variables"]
+                    if texts:
+                        said[(id(s), i)] = f"{s.policy} [{s.label}]: " + " AND ".join(texts)
+        open_text.update(said)
+        if shared_key is not None:
+            m.setflags(write=False)
+            matcher.conditioned[shared_key] = (m, said)
+            matcher._keep.append(s)
         return m
 
     parts: list[tuple[Statement, np.ndarray, str]] = []   # (statement, states, "grant" | "deny" | "cap")
