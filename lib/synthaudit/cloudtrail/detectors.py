@@ -1,6 +1,7 @@
 """The detector registry: one SQL file per detector, its metadata in catalogue/cloudtrail.yaml.
 
-A detector's SQL reads ``classified`` (events with environments, sql/classified.sql)
+A detector's SQL reads ``classified`` (events with environments, sql/classified.sql),
+``activity`` (the same rolled up per hour, sql/activity.sql)
 and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``.
 What each detector needs before its result means anything (a baseline, an
 environment classification, digests, the trail's selectors) is declared here, so a
@@ -101,5 +102,5 @@ def referenced_columns(available: list[str], *texts: str) -> list[str]:
     these, so payload-sized columns nobody reads (source file, event id) cost nothing. A name
     matched by accident only loads a column too many, never one too few."""
     words = set(re.findall(r"[a-z_][a-z0-9_]*", "\n".join(
-        [d.sql for d in load_detectors()] + [helper_sql("classified"), *texts]).lower()))
+        [d.sql for d in load_detectors()] + [helper_sql("classified"), helper_sql("activity"), *texts]).lower()))
     return [c for c in available if c.lower() in words]

@@ -1,6 +1,6 @@
 """Run the detector SQL: DuckDB on one machine, or Athena (Trino) for an organisation's trail.
 
-Both engines build the same relations (``events`` -> ``classified`` plus the small
+Both engines build the same relations (``events`` -> ``classified`` -> ``activity`` plus the small
 tables in detectors.TABLES and one-row ``settings``) and run the same detector text.
 For Athena the DuckDB SQL is transpiled with sqlglot, with the few rewrites Trino
 needs (median -> approx_percentile, safe array indexing, JSON to text), and the small
@@ -136,11 +136,13 @@ class DuckDBEngine:
             self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {values_sql(name, tables.get(name, []))}")
         self.con.execute(f"CREATE OR REPLACE TABLE settings AS {settings_sql(settings)}")
         classified_sql = strip_comments(helper_sql("classified"))
+        activity_sql = strip_comments(helper_sql("activity"))
         if store is None:
             self.con.execute(f"CREATE OR REPLACE TABLE classified AS {classified_sql}")
+            self.con.execute(f"CREATE OR REPLACE TABLE activity AS {activity_sql}")
             return
         digest = hashlib.sha256("\0".join(
-            [self.events_sql, classified_sql, settings_sql(settings),
+            [self.events_sql, classified_sql, activity_sql, settings_sql(settings),
              *(values_sql(name, tables.get(name, [])) for name in CLASSIFIED_INPUTS)]).encode()).hexdigest()[:16]
         path = Path(store) / f"classified-{digest}.duckdb"
         alias = f"classified_{digest}"
@@ -150,7 +152,11 @@ class DuckDBEngine:
             self.con.execute(f"ATTACH {sql_str(str(partial))} AS building")
             try:
                 self.con.execute(f"CREATE TABLE building.classified AS {classified_sql}")
+                # activity.sql reads `classified`: here, the table just built in the file
+                self.con.execute(f"CREATE TEMP VIEW classified AS SELECT * FROM building.classified")
+                self.con.execute(f"CREATE TABLE building.activity AS {activity_sql}")
             finally:
+                self.con.execute("DROP VIEW IF EXISTS temp.classified")
                 self.con.execute("DETACH building")
             os.replace(partial, path)
             for stale in path.parent.glob("classified-*.duckdb"):
@@ -160,6 +166,7 @@ class DuckDBEngine:
         if alias not in attached:
             self.con.execute(f"ATTACH {sql_str(str(path))} AS {alias} (READ_ONLY)")
         self.con.execute(f"CREATE OR REPLACE VIEW classified AS SELECT * FROM {alias}.classified")
+        self.con.execute(f"CREATE OR REPLACE VIEW activity AS SELECT * FROM {alias}.activity")
 
     @property
     def parallelism(self) -> int:
@@ -213,7 +220,7 @@ class AthenaEngine:
                   f"AND event_time <= {_literal(end, 'TIMESTAMP')}")
         ctes = [(name, values_sql(name, self.tables.get(name, []))) for name in TABLES]
         ctes += [("settings", settings_sql(self.settings)), ("raw", raw), ("normalised", NORMALIZE_SQL),
-                 ("events", window), ("classified", helper_sql("classified"))]
+                 ("events", window), ("classified", helper_sql("classified")), ("activity", helper_sql("activity"))]
         body = f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM ({strip_comments(detector.sql)}) AS detector_rows"
         return to_trino(with_ctes(ctes, body))
 

@@ -1,9 +1,10 @@
 -- Per-principal daily call counts in the review window far above the principal's own
 -- baseline: robust z = (count - median) / (1.4826 * MAD) above settings.spike_mad.
+-- Reads `activity` (sql/activity.sql).
 WITH daily AS (
-  SELECT principal_arn, event_day, count(*) AS n, min(account) AS account, min(region) AS region,
-         min(event_time) AS first_time, bool_or(in_review) AS in_review
-  FROM classified
+  SELECT principal_arn, event_day, sum(n) AS n, min(account) AS account, min(region) AS region,
+         min(first_time) AS first_time, bool_or(in_review) AS in_review
+  FROM activity
   WHERE principal_arn IS NOT NULL AND principal_type <> 'AWSService'
   GROUP BY principal_arn, event_day
 ),

@@ -1,9 +1,9 @@
 -- Hours without any event in an account/region that logs around the clock in the
 -- baseline (>= 90% of baseline hours have events): a delivery gap, deleted log files,
--- or logging switched off and on again.
+-- or logging switched off and on again. Reads `activity` (sql/activity.sql).
 WITH hours AS (
-  SELECT account, region, date_trunc('hour', event_time) AS hour_start, bool_or(in_review) AS in_review
-  FROM classified GROUP BY account, region, date_trunc('hour', event_time)
+  SELECT account, region, hour_start, bool_or(in_review) AS in_review
+  FROM activity GROUP BY account, region, hour_start
 ),
 steady AS (
   SELECT h.account, h.region

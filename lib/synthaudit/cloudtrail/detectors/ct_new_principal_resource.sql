@@ -1,21 +1,21 @@
 -- (principal, resource) pairs never seen in the baseline window, for principals with an
--- established baseline.
+-- established baseline. Reads `activity` (sql/activity.sql).
 WITH settled AS (
-  SELECT c.principal_arn
-  FROM classified c CROSS JOIN settings s
-  WHERE NOT c.in_review AND c.principal_arn IS NOT NULL AND c.principal_type <> 'AWSService'
-  GROUP BY c.principal_arn
-  HAVING count(DISTINCT c.event_day) >= max(s.min_baseline_days)
+  SELECT a.principal_arn
+  FROM activity a CROSS JOIN settings s
+  WHERE NOT a.in_review AND a.principal_arn IS NOT NULL AND a.principal_type <> 'AWSService'
+  GROUP BY a.principal_arn
+  HAVING count(DISTINCT a.event_day) >= max(s.min_baseline_days)
 ),
 seen AS (
-  SELECT DISTINCT principal_arn, resource_arn FROM classified WHERE NOT in_review AND resource_arn IS NOT NULL
+  SELECT DISTINCT principal_arn, resource_arn FROM activity WHERE NOT in_review AND resource_arn IS NOT NULL
 )
-SELECT min(c.event_time) AS event_time, c.principal_arn AS principal, min(c.event_name) AS action,
-       c.resource_arn AS resource, min(c.account) AS account, min(c.region) AS region,
-       'resource not touched by this principal in the baseline; ' || CAST(count(*) AS VARCHAR) || ' calls' AS detail,
-       count(*) AS events
-FROM classified c
+SELECT min(a.first_time) AS event_time, a.principal_arn AS principal, min(a.event_name) AS action,
+       a.resource_arn AS resource, min(a.account) AS account, min(a.region) AS region,
+       'resource not touched by this principal in the baseline; ' || CAST(sum(a.n) AS VARCHAR) || ' calls' AS detail,
+       sum(a.n) AS events
+FROM activity a
 JOIN settled USING (principal_arn)
-LEFT JOIN seen b ON b.principal_arn = c.principal_arn AND b.resource_arn = c.resource_arn
-WHERE c.in_review AND c.resource_arn IS NOT NULL AND b.principal_arn IS NULL
-GROUP BY c.principal_arn, c.resource_arn
+LEFT JOIN seen b ON b.principal_arn = a.principal_arn AND b.resource_arn = a.resource_arn
+WHERE a.in_review AND a.resource_arn IS NOT NULL AND b.principal_arn IS NULL
+GROUP BY a.principal_arn, a.resource_arn

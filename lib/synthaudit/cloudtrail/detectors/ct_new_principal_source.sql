@@ -1,7 +1,8 @@
 -- A principal calling from a network (/24) or client (user agent product) never seen in
--- its baseline (`network` and `client` come from sql/classified.sql).
+-- its baseline (`network` and `client` come from sql/classified.sql). Reads `activity`
+-- (sql/activity.sql).
 WITH tagged AS (
-  SELECT c.* FROM classified c WHERE c.principal_arn IS NOT NULL AND c.principal_type <> 'AWSService'
+  SELECT a.* FROM activity a WHERE a.principal_arn IS NOT NULL AND a.principal_type <> 'AWSService'
 ),
 settled AS (
   SELECT t.principal_arn
@@ -12,11 +13,11 @@ settled AS (
 ),
 seen_net AS (SELECT DISTINCT principal_arn, network FROM tagged WHERE NOT in_review AND network IS NOT NULL),
 seen_client AS (SELECT DISTINCT principal_arn, client FROM tagged WHERE NOT in_review)
-SELECT min(t.event_time) AS event_time, t.principal_arn AS principal, min(t.event_name) AS action,
+SELECT min(t.first_time) AS event_time, t.principal_arn AS principal, min(t.event_name) AS action,
        t.principal_arn AS resource, min(t.account) AS account, min(t.region) AS region,
        CASE WHEN n.principal_arn IS NULL AND t.network IS NOT NULL THEN 'new network ' || t.network ELSE '' END
          || CASE WHEN k.principal_arn IS NULL THEN ' new client ' || t.client ELSE '' END AS detail,
-       count(*) AS events
+       sum(t.n) AS events
 FROM tagged t
 JOIN settled USING (principal_arn)
 LEFT JOIN seen_net n ON n.principal_arn = t.principal_arn AND n.network = t.network

@@ -1,0 +1,12 @@
+-- `classified` rolled up per hour: one row per principal, account, region, hour, action,
+-- resource, network and client, with the number of events and the first one's time.
+-- The baseline detectors (new behaviour, volume, coverage) aggregate this instead of every
+-- event; it holds everything they read, so their answers are the same as over `classified`
+-- (count(*) becomes sum(n), min(event_time) becomes min(first_time)).
+SELECT principal_arn, principal_type, account, region, event_day,
+       date_trunc('hour', event_time) AS hour_start, event_source, event_name, resource_arn,
+       network, client, in_review,
+       count(*) AS n, min(event_time) AS first_time
+FROM classified
+GROUP BY principal_arn, principal_type, account, region, event_day, date_trunc('hour', event_time),
+         event_source, event_name, resource_arn, network, client, in_review
