@@ -9,6 +9,7 @@ version and a digest of the JSON's bytes: a new or edited database is parsed aga
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -121,6 +122,12 @@ class ActionDatabase:
             elif "*" not in key and "?" not in key:
                 i = self._index.get(key)
                 hit = np.array([] if i is None else [i], dtype=np.int64)
+            elif key.endswith("*") and "*" not in key[:-1] and "?" not in key:
+                # "service:Prefix*", the usual glob: the names with that prefix are one run of the sorted list
+                stem = key[:-1]
+                lo = bisect.bisect_left(self.names_lower, stem)
+                hi = bisect.bisect_left(self.names_lower, stem + "\U0010ffff", lo)
+                hit = np.arange(lo, hi, dtype=np.int64)
             else:
                 svc, _, _ = key.partition(":")
                 blob = self._blob if ("*" in svc or "?" in svc) else self._service_blobs.get(svc, "")

@@ -131,8 +131,9 @@ class _Matcher:
         self.base: dict[int, np.ndarray] = {}
         self.policies: dict[tuple[int, str], tuple] = {}
         self.row_cells: dict[tuple[int, int], np.ndarray] = {}    # (resource-policy statement, row) -> states
-        # (statement, rows, what the principal's context says for its condition keys) -> (states, texts)
-        self.conditioned: dict[tuple, tuple[np.ndarray, dict]] = {}
+        # (statement content, rows, what the principal's context says for its condition keys)
+        #   -> (states, {row: undecided condition text})
+        self.conditioned: dict[tuple, tuple[np.ndarray, dict[int, str]]] = {}
         self.scps: dict[tuple[str, int, str], tuple | None] = {}   # (account, level, effect) -> shared gate
         self.safe_index = np.where(grid.applicable, grid.index, 0)
         self.zeros = np.zeros(grid.index.shape, dtype=np.int8)
@@ -237,15 +238,18 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
         shared_key = None
         if s.conditions and not has_vars and not any("${" in v for c in s.conditions for v in c.values):
             # conditions see the principal only through what its context says for their keys (resource
-            # and request keys are the same for every principal): principals that agree on those share
-            # the statement's states and condition texts
+            # and request keys are the same for every principal): statements of the same content (an
+            # inline policy repeated on many roles, a managed one on many principals) whose principals
+            # agree on those keys share their states and condition texts
             known = ctx(-1)
-            shared_key = (id(s), None if rows is None else tuple(rows.tolist()),
+            shared_key = (s.effect, s.actions, s.not_action, s.resources, s.not_resource, s.conditions,
+                          None if rows is None else tuple(rows.tolist()),
                           tuple(known.lookup(c.key) for c in s.conditions))
             hit = matcher.conditioned.get(shared_key)
             if hit is not None:
-                open_text.update(hit[1])
-                return hit[0]
+                m, said = hit
+                open_text.update({(id(s), row): f"{s.policy} [{s.label}]: {text}" for row, text in said.items()})
+                return m
         m = base.copy()
         if rows is not None:
             mask = np.zeros(n_r, dtype=bool)
@@ -260,7 +264,7 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
                 if state != YES:
                     np.minimum(m, state, out=m)
                 if open_conds:
-                    said[(id(s), -1)] = f"{s.policy} [{s.label}]: " + " AND ".join(c.text() for c in open_conds)
+                    said[-1] = " AND ".join(c.text() for c in open_conds)
             else:
                 for i in np.flatnonzero(m.max(axis=1) > NO):
                     state, open_conds = evaluate_conditions(s.conditions, ctx(i))
@@ -270,12 +274,11 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
                     if (m[i] == MAYBE).any() and not texts:
                         texts = [f"Resource {list(s.resources)} resolves its policy variables"]
                     if texts:
-                        said[(id(s), i)] = f"{s.policy} [{s.label}]: " + " AND ".join(texts)
-        open_text.update(said)
+                        said[int(i)] = " AND ".join(texts)
+        open_text.update({(id(s), row): f"{s.policy} [{s.label}]: {text}" for row, text in said.items()})
         if shared_key is not None:
             m.setflags(write=False)
             matcher.conditioned[shared_key] = (m, said)
-            matcher._keep.append(s)
         return m
 
     parts: list[tuple[Statement, np.ndarray, str]] = []   # (statement, states, "grant" | "deny" | "cap")
