@@ -133,6 +133,28 @@ def test_run_events_file_is_reused_while_the_ledger_is_unchanged_and_rebuilt_whe
     assert len(list(cache_dir.rglob("derived/events-*.parquet"))) == 1  # the stale copy is gone
 
 
+def test_stored_classification_follows_new_files_inside_an_unchanged_window(tmp_path):
+    """A log file delivered late (its events fall before the newest one, so the window stays
+    the same) must still reach the detectors: the stored classification is named by the
+    ledger too, not only by the window and the environment."""
+    from synthaudit.cloudtrail.review import review
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.json").write_text(json.dumps({"Records": [record(when=f"2026-11-{d:02d}T10:00:00Z") for d in (1, 3)]}))
+    cache_dir = tmp_path / "cache"
+    first = review(None, tmp_path / "run1", logs=logs, cache_dir=cache_dir)
+    stored = list(cache_dir.rglob("derived/classified-*.duckdb"))
+    again = review(None, tmp_path / "run2", logs=logs, cache_dir=cache_dir)
+    assert first.events == again.events == 2 and list(cache_dir.rglob("derived/classified-*.duckdb")) == stored
+    (logs / "late.json").write_text(json.dumps({"Records": [record("DeleteObject", when="2026-11-02T10:00:00Z")]}))
+    third = review(None, tmp_path / "run3", logs=logs, cache_dir=cache_dir)
+    assert third.window == first.window
+    assert third.events == 3
+    now_stored = list(cache_dir.rglob("derived/classified-*.duckdb"))
+    assert len(now_stored) == 1 and now_stored != stored  # rebuilt, and the stale file is gone
+
+
 def test_engine_loads_the_columns_detectors_name_and_not_the_others():
     from synthaudit.cloudtrail.detectors import referenced_columns
 

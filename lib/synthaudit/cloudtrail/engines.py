@@ -120,15 +120,17 @@ class DuckDBEngine:
         if tables is not None:
             self.set_tables(tables, settings)
 
-    def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any], store: Path | None = None) -> None:
+    def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any], store: Path | None = None,
+                   events_version: str = "") -> None:
         """(Re)load the small tables and rebuild ``classified`` (events stay loaded).
 
         Plain tables of the (private, in-memory) database, not TEMP ones: cursors of other
         threads see them, so detectors can run side by side (``parallelism``).
 
-        With ``store`` (a folder), ``classified`` is written to a DuckDB file there, named by a
-        hash of everything it is computed from (the events view with its columns and window,
-        the environment and account tables, the settings, classified.sql). A later run over
+        With ``store`` (a folder), ``classified`` and ``activity`` are written to a DuckDB file
+        there, named by a hash of everything they are computed from (``events_version``, which
+        names the cached events' content, the events view with its columns and window, the
+        environment and account tables, the settings, the SQL). A later run over
         the same cache with the same inputs attaches that file instead of classifying a
         million events again; any change of input gives a new name. Writing to the file
         costs about 10 % more than building the table in memory, and keeps it out of RAM."""
@@ -142,7 +144,7 @@ class DuckDBEngine:
             self.con.execute(f"CREATE OR REPLACE TABLE activity AS {activity_sql}")
             return
         digest = hashlib.sha256("\0".join(
-            [self.events_sql, classified_sql, activity_sql, settings_sql(settings),
+            [events_version, self.events_sql, classified_sql, activity_sql, settings_sql(settings),
              *(values_sql(name, tables.get(name, [])) for name in CLASSIFIED_INPUTS)]).encode()).hexdigest()[:16]
         path = Path(store) / f"classified-{digest}.duckdb"
         alias = f"classified_{digest}"

@@ -96,11 +96,15 @@ class Cache:
             for entry in entries:
                 handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
 
+    def ledger_digest(self) -> str:
+        """Names the cached events' content: the ledger changes whenever a file is ingested."""
+        return hashlib.sha256(self.ledger_path.read_bytes() if self.ledger_path.exists() else b"").hexdigest()
+
     def derived_path(self, name: str, *inputs: str) -> Path:
         """Where a file computed from the cached events (and ``inputs``) is kept: named by a hash
         of the ledger and the inputs, so it is reused while both stay the same and rebuilt when
         new log files arrive or the inputs change."""
-        digest = hashlib.sha256(self.ledger_path.read_bytes() if self.ledger_path.exists() else b"")
+        digest = hashlib.sha256(self.ledger_digest().encode())
         for value in inputs:
             digest.update(b"\0" + value.encode())
         return self.root / "derived" / f"{name}-{digest.hexdigest()[:16]}.parquet"

@@ -267,7 +267,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
-    duck.set_tables(tables, settings, store=cache.root / "derived")
+    duck.set_tables(tables, settings, store=cache.root / "derived", events_version=cache.ledger_digest())
     result.events = duck.count()
     _write_events(con, out_dir, cache, settings)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
