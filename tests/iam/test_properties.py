@@ -96,3 +96,60 @@ def test_bulk_reachability_agrees_with_single_evaluation(statements):
                 assert RANK.get(got, 0) >= RANK.get(single, 0) or single == "denied"
             else:
                 assert got == (single if single in ("allowed", "conditional") else "implicit_deny")
+
+
+# Rows that every principal sees alike are evaluated once and spread back: the table must be the
+# one evaluating every row gives, and agree with evaluate() cell by cell.
+TARGET_ROLES = [f"arn:aws:iam::{ACCT}:role/{n}" for n in ("data-a", "data-b", "ops-a", "ops-b", "data", "data-c")]
+ROLE_TAGS = {"data-a": "data", "data-b": "data", "ops-a": "ops", "ops-b": "ops", "data": "data", "data-c": "ops"}
+ROLE_PATTERNS = ["*", f"arn:aws:iam::{ACCT}:role/data-*", f"arn:aws:iam::{ACCT}:role/*-a",
+                 f"arn:aws:iam::{ACCT}:role/${{aws:PrincipalTag/Team}}-*", f"arn:aws:iam::{ACCT}:role/data",
+                 f"arn:aws:iam::{ACCT}:role/${{aws:PrincipalTag/Missing}}"]
+ROLE_CONDITIONS = [None, {"StringEquals": {"aws:ResourceTag/Team": "data"}},
+                   {"StringEquals": {"aws:PrincipalTag/Team": "data"}}, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}]
+IAM_ACTIONS = ["iam:PassRole", "iam:AttachRolePolicy", "iam:GetRole"]
+role_statement = st.builds(
+    lambda effect, acts, res, cond: {"Effect": effect, "Action": acts, "Resource": res,
+                                     **({"Condition": cond} if cond else {})},
+    st.sampled_from(["Allow", "Allow", "Deny"]),
+    st.lists(st.sampled_from(IAM_ACTIONS + ["iam:*", "iam:Get*"]), min_size=1, max_size=2),
+    st.lists(st.sampled_from(ROLE_PATTERNS), min_size=1, max_size=2), st.sampled_from(ROLE_CONDITIONS))
+
+
+@FAST
+@given(st.lists(role_statement, min_size=1, max_size=4), st.sampled_from(["data", "ops"]))
+def test_rows_seen_alike_are_merged_without_changing_the_table(statements, team):
+    import json
+
+    import pandas as pd
+
+    from synthaudit.iam import reachability as bulk
+
+    rows = [{"arn": a, "account": ACCT, "environment": "production",
+             "tags": json.dumps({"Team": ROLE_TAGS[a.rsplit("/", 1)[1]]})} for a in TARGET_ROLES]
+    s = store(statements, tags={"Team": team}, resources=rows)
+    merged = s.reachability([ROLE], TARGET_ROLES, IAM_ACTIONS)
+    original = bulk._row_classes
+    bulk._row_classes = lambda *args: None          # every row evaluated on its own
+    try:
+        unmerged = s.reachability([ROLE], TARGET_ROLES, IAM_ACTIONS)
+    finally:
+        bulk._row_classes = original
+    pd.testing.assert_frame_equal(merged, unmerged)
+    got = {(r.resource, r.action): r.outcome for r in merged.itertuples()}
+    for resource in TARGET_ROLES:
+        for action in IAM_ACTIONS:
+            single = s.evaluate(ROLE, action, resource).outcome
+            assert got.get((resource, action), "implicit_deny") == (
+                single if single in ("allowed", "conditional") else "implicit_deny")
+
+
+def test_rows_merge_when_targets_match_alike():
+    from synthaudit.iam import reachability as bulk
+
+    s = store([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{ACCT}:role/data-*"}])
+    grid = bulk._Grid.build(TARGET_ROLES, {r: ["iam:PassRole"] for r in TARGET_ROLES}, ["iam:PassRole"])
+    grid.prepare(s)
+    groups = bulk._row_classes(s, grid, bulk._Matcher(grid, s), [s.principal(ROLE)], None)
+    assert sorted(sorted(TARGET_ROLES[i].rsplit("/", 1)[1] for i in g) for g in groups) == [
+        ["data", "ops-a", "ops-b"], ["data-a", "data-b", "data-c"]]

@@ -9,14 +9,15 @@ are re-asked of the scalar evaluator so their condition text is exact.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from synthaudit.iam.actions import database
-from synthaudit.iam.conditions import MAYBE, NO, YES, evaluate_conditions
+from synthaudit.iam.actions import database, glob_to_regex
+from synthaudit.iam.conditions import MAYBE, NO, YES, evaluate_conditions, substitute
 from synthaudit.iam.matching import (
     ACCOUNT, ANYONE, DIRECT, statement_matches_action, statement_matches_resource, statement_principal_match,
 )
@@ -115,7 +116,7 @@ class _Grid:
 class _Matcher:
     """Per-statement vectors, cached across principals."""
 
-    def __init__(self, grid: _Grid, store: "PolicyStore"):
+    def __init__(self, grid: _Grid, store: "PolicyStore", same_actions_as: "_Matcher | None" = None):
         self.grid = grid
         self.store = store
         self.db = database()
@@ -125,6 +126,12 @@ class _Matcher:
         self._services = {a.split(":", 1)[0].lower() for a, i in zip(grid.actions, self.a_idx) if i is not None}
         self._act: dict[int, np.ndarray] = {}
         self._pattern: dict[str, np.ndarray | None] = {}   # action glob -> vector over the known grid actions
+        self._relevant: dict[int, tuple[object, tuple[Statement, ...]]] = {}
+        if same_actions_as is not None:
+            # a grid over other resources but the same actions: action vectors carry over
+            assert same_actions_as.grid.actions == grid.actions
+            self._act, self._pattern, self._relevant = (same_actions_as._act, same_actions_as._pattern,
+                                                        same_actions_as._relevant)
         self._res: dict[int, np.ndarray | None] = {}
         self._res_by_key: dict[tuple, np.ndarray] = {}     # (Resource list, NotResource, effect) -> targets
         self._keep: list[Statement] = []
@@ -161,6 +168,14 @@ class _Matcher:
             self._act[id(s)] = v
             self._keep.append(s)
         return v
+
+    def relevant(self, pol) -> tuple[Statement, ...]:
+        """The policy's statements (either effect) naming an asked action: the only ones that can decide a cell."""
+        hit = self._relevant.get(id(pol))
+        if hit is None or hit[0] is not pol:
+            hit = (pol, tuple(st for st in pol.statements if self.action_vec(st).any()))
+            self._relevant[id(pol)] = hit
+        return hit[1]
 
     def _pattern_vec(self, pattern: str) -> np.ndarray | None:
         """Which known grid actions an action glob names; None when it names none (most globs)."""
@@ -456,6 +471,86 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
     return final
 
 
+def _row_classes(store: "PolicyStore", grid: _Grid, matcher: _Matcher, people: list["Principal"],
+                 extra: Mapping[str, Any] | None) -> list[np.ndarray] | None:
+    """Rows that every principal sees alike, as groups of row positions; None when none merge.
+
+    Two rows are alike when each asked action applies to both or neither, every resource glob of
+    every statement that could decide a cell (identity, boundary, session, SCP) matches both
+    targets or neither, and their resource context (account, tags, region, organisation) is the
+    same. Rows with a resource policy or an "objects under" target keep their own group.
+    """
+    if len(grid.resources) < 2:
+        return None
+    statements: dict[int, Statement] = {}
+    accounts = set()
+    for p in people:
+        for pol in (*p.identity, p.boundary, p.session):
+            if pol is not None:
+                statements.update((id(st), st) for st in matcher.relevant(pol))
+        if not store.scp_exempt(p):
+            accounts.add(p.account)
+    for account in accounts:
+        for _t, level in store.scp_levels(account):
+            for pol in level:
+                statements.update((id(st), st) for st in matcher.relevant(pol))
+    patterns = {r for st in statements.values() for r in st.resources}
+    with_vars = {r for r in patterns if "${" in r}
+    if with_vars:
+        # a glob with policy variables is, for each principal, the glob its context makes of it
+        # (resource_matches' substitution); one left unknown matches no target in particular
+        patterns -= with_vars
+        for p in people:
+            ctx = store.request_context(p, "", extra)
+            for r in with_vars:
+                concrete = substitute(r, ctx)
+                if concrete is not None:
+                    patterns.add(concrete.replace("\x00", ""))
+    patterns = sorted(patterns)
+    exact = [t for t, (res, prefix) in enumerate(grid.targets) if not prefix and "\n" not in res]
+    lines = [grid.targets[t][0] for t in exact]
+    offsets = np.cumsum([0] + [len(x) + 1 for x in lines[:-1]]) if lines else np.zeros(0, dtype=np.int64)
+    blob = "\n".join(lines)
+    # which patterns match each exact target: one regex scan of all targets per pattern
+    hits = np.zeros((len(patterns), len(grid.targets)), dtype=bool)
+    exact_arr = np.array(exact, dtype=np.int64)
+    for k, pattern in enumerate(patterns):
+        if pattern == "*":
+            hits[k, exact_arr] = True
+            continue
+        rx = re.compile("^" + glob_to_regex(pattern) + "$", re.MULTILINE)    # resource ARNs: case-sensitive
+        starts = [m.start() for m in rx.finditer(blob)]
+        if starts:
+            hits[k, exact_arr[np.searchsorted(offsets, starts)]] = True
+    is_exact = np.zeros(len(grid.targets), dtype=bool)
+    is_exact[exact_arr] = True
+    own = {i for i, _rp, _kms in grid.policies}
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(grid.resources):
+        applicable = grid.applicable[i]
+        tids = grid.index[i][applicable]
+        if i in own or not is_exact[tids].all():
+            key: tuple = ("own", i)
+        else:
+            ctx = store.resource_context(r)
+            key = (applicable.tobytes(), hits[:, tids].tobytes(), grid.accounts[i], service_of(r) == "kms",
+                   tuple(sorted(ctx.values.items())), ctx.complete_prefixes)
+        groups.setdefault(key, []).append(i)
+    if len(groups) == len(grid.resources):
+        return None
+    return [np.array(g, dtype=np.int64) for g in groups.values()]
+
+
+def _expand_rows(block: tuple, members: list[np.ndarray]) -> tuple:
+    """A principal's cells over one row per group, spread to every row of each group."""
+    p, ii, jj, outcome, conds, refs = block
+    counts = np.array([len(members[k]) for k in ii.tolist()], dtype=np.int64)
+    rows = np.concatenate([members[k] for k in ii.tolist()]) if len(ii) else ii
+    spread = lambda col: [v for v, n in zip(col, counts.tolist()) for _ in range(n)]   # noqa: E731
+    return (p, rows, np.repeat(jj, counts), np.repeat(np.asarray(outcome, dtype=object), counts),
+            spread(conds), spread(refs))
+
+
 def _unique_columns(keyed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct columns of an int8 matrix and each column's position among them.
 
@@ -506,6 +601,8 @@ def reachability(store: "PolicyStore", principals: list[str], resources: list[st
     rows: list[tuple] = []
     not_assessed: dict[str, str] = {}
     denied_cells: list[tuple] = []
+    bad = [r for r in resources if r in store.resource_policy_errors]
+    people = []
     for arn in principals:
         p = store.principal(arn)
         if p.error:
@@ -514,12 +611,30 @@ def reachability(store: "PolicyStore", principals: list[str], resources: list[st
         if any(pol is None for _, pols in store.scp_levels(p.account) for pol in pols) and not store.scp_exempt(p):
             not_assessed[p.arn] = f"an SCP over account {p.account} could not be parsed"
             continue
-        bad = [r for r in resources if r in store.resource_policy_errors]
         if bad:
             for r in bad:
                 not_assessed.setdefault(p.arn, store.resource_policy_errors[r])
             continue
-        final = _principal_rows(store, p, grid, matcher, rows, context)
+        people.append(p)
+    # rows every principal sees alike (e.g. a thousand roles against one PassRole grant) are evaluated
+    # once per group on a smaller grid, then spread back
+    members = _row_classes(store, grid, matcher, people, context)
+    if members is None:
+        eval_grid, eval_matcher = grid, matcher
+    else:
+        eval_grid = _Grid.build([resources[g[0]] for g in members], actions_for, all_actions)
+        eval_grid.prepare(store)
+        eval_matcher = _Matcher(eval_grid, store, same_actions_as=matcher)
+        row_group = np.empty(len(resources), dtype=np.int64)
+        for k, g in enumerate(members):
+            row_group[g] = k
+    for p in people:
+        before = len(rows)
+        final = _principal_rows(store, p, eval_grid, eval_matcher, rows, context)
+        if members is not None:
+            if len(rows) > before:
+                rows[before] = _expand_rows(rows[before], members)
+            final = final[row_group]
         if include_denied:
             cells = np.argwhere((final == NO) & grid.applicable)
             denied_cells.append((p, cells[:, 0], cells[:, 1]))
