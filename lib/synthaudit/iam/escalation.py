@@ -249,16 +249,21 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
         ask(naming(USER_ACTIONS), users, USER_ACTIONS)
         ask(naming(GROUP_ACTIONS), groups, GROUP_ACTIONS)
         ask(naming(POLICY_ACTIONS), policies, POLICY_ACTIONS)
-        grants: dict[str, dict[tuple[str, str], tuple]] = {}
+        grants: dict[str, dict[tuple[str, str], tuple]] = {}      # principal -> (action, target) -> grant
+        passable: dict[str, dict[str, tuple]] = {}                 # principal -> role it may pass -> grant
         for df in rows:
             for pr, ac, rs, oc, co, st in zip(df["principal"].tolist(), df["action"].tolist(), df["resource"].tolist(),
                                               df["outcome"].tolist(), df["conditions"].tolist(),
                                               df["statements"].tolist()):
-                grants.setdefault(pr, {})[(ac, rs)] = (oc, co, st)
+                if ac == "iam:PassRole":
+                    passable.setdefault(pr, {})[rs] = (oc, co, st)
+                else:
+                    grants.setdefault(pr, {})[(ac, rs)] = (oc, co, st)
         for arn in arns:
             if arn in not_assessed:
                 continue
-            paths[arn] = _paths_for(store, records[arn], grants.get(arn, {}), records, mask, gains_over)
+            paths[arn] = _paths_for(store, records[arn], grants.get(arn, {}), passable.get(arn, {}), records, mask,
+                                    gains_over)
     return paths, not_assessed
 
 
@@ -280,7 +285,9 @@ def _holders(records: dict) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def _paths_for(store, p, grants, records, mask, gains_over) -> list[EscalationPath]:
+def _paths_for(store, p, grants, passable, records, mask, gains_over) -> list[EscalationPath]:
+    """``grants``: (action, target) -> (outcome, conditions, statements) of every other IAM and compute
+    action; ``passable``: role -> the same for iam:PassRole."""
     out: list[EscalationPath] = []
     own = mask(p.arn)
     if own.all():
@@ -300,9 +307,18 @@ def _paths_for(store, p, grants, records, mask, gains_over) -> list[EscalationPa
                 routes[service] = (alt, gs)
                 break
 
+    # roles it may pass to a service it can start, with the services they meet at
+    meets: dict[str, frozenset[str]] = {}
+    if routes:
+        startable = routes.keys()
+        for t in passable:
+            if t != p.arn and t in records:
+                both = _trusted_services(records[t]) & startable
+                if both:
+                    meets[t] = both
     candidates = sorted({t for (a, t) in grants if t in records and t != p.arn and (
-        a == "iam:UpdateAssumeRolePolicy" or a.startswith("iam:Create") or a == "iam:UpdateLoginProfile"
-        or (a == "iam:PassRole" and routes and _trusted_services(records[t]) & routes.keys()))})
+        a == "iam:UpdateAssumeRolePolicy" or a.startswith("iam:Create") or a == "iam:UpdateLoginProfile")}
+        | meets.keys())
     gains = gains_over(p.arn, candidates)
 
     def more_privileged(other: str) -> bool:
@@ -317,17 +333,16 @@ def _paths_for(store, p, grants, records, mask, gains_over) -> list[EscalationPa
 
     # passing a more privileged role to compute it can start: one path per (service, PassRole grant),
     # over every role it reaches that way
-    if routes:
-        reached: dict[tuple[str, tuple], list[str]] = {}
-        for (action, target), g in items:
-            if action != "iam:PassRole" or target == p.arn or not more_privileged(target):
-                continue
-            for service in _trusted_services(records[target]) & routes.keys():
+    reached: dict[tuple[str, tuple], list[str]] = {}
+    for target in sorted(meets):
+        if more_privileged(target):
+            g = passable[target]
+            for service in meets[target]:
                 reached.setdefault((service, g), []).append(target)
-        for (service, g), targets in sorted(reached.items(), key=lambda kv: (kv[0][0], kv[1][0])):
-            alt, gs = routes[service]
-            add(f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt, targets,
-                f"permissions of {len(targets)} more privileged role(s) trusting {service}", [g, *gs])
+    for (service, g), targets in sorted(reached.items(), key=lambda kv: (kv[0][0], kv[1][0])):
+        alt, gs = routes[service]
+        add(f"PassRole to {service.split('.')[0]}", ("iam:PassRole",) + alt, targets,
+            f"permissions of {len(targets)} more privileged role(s) trusting {service}", [g, *gs])
     for (action, target), g in items:
         if action == "iam:PassRole" or action.split(":")[0] != "iam":
             continue
