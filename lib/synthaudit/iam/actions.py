@@ -153,7 +153,11 @@ class ActionDatabase:
         return tuple(self._infos[self.names_lower[i]].action for i in np.flatnonzero(self.mask(pattern)))
 
     def actions_at(self, mask: np.ndarray) -> tuple[str, ...]:
-        return tuple(self._infos[self.names_lower[i]].action for i in np.flatnonzero(mask))
+        return self.actions_at_positions(np.flatnonzero(mask))
+
+    def actions_at_positions(self, positions: np.ndarray) -> tuple[str, ...]:
+        """Canonical names of the actions at these database positions, in their order."""
+        return tuple(self._infos[self.names_lower[i]].action for i in positions.tolist())
 
     def access_level_mask(self, *levels: str) -> np.ndarray:
         wanted = set(levels)

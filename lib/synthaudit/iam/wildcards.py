@@ -95,12 +95,13 @@ def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s
                 if name == "*":
                     out.append(WildcardGrant(policy, s.label, "service_wildcard", f"every {svc} action ({a}) on {where}"))
         if any_resource and not s.conditions:   # a condition (e.g. on resource tags) scopes the grant
-            m = store.statement_mask(s)
+            # the positions the statement names (no "*" or NotAction here), not a database-wide vector
+            named = np.unique(np.concatenate([db.indices(a) for a in s.actions]))
             kinds = [("data_on_any_resource", data, "data actions")]
             if not aws_managed:
                 kinds.append(("permissions_on_any_resource", pm, "permissions-management actions"))
             for kind, wanted, label in kinds:
-                hits = db.actions_at(m & wanted)
+                hits = db.actions_at_positions(named[wanted[named]])
                 if hits:
                     out.append(WildcardGrant(policy, s.label, kind, f'{len(hits)} {label} on Resource "*"',
                                              tuple(hits[:20])))
