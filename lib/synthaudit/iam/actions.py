@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from synthaudit.iam.gc_pause import gc_paused
+
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
 
@@ -225,6 +227,7 @@ def _write_cached(path: Path | None, db: ActionDatabase) -> None:
 
 
 @functools.lru_cache(maxsize=1)
+@gc_paused()
 def database() -> ActionDatabase:
     """The shared database, loaded on first call and kept (about 0.06 s from the disk cache, 0.2-0.5 s parsed)."""
     start = time.perf_counter()

@@ -6,8 +6,6 @@ CloudTrail usage, for unused grants) could not be read.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ import pandas as pd
 from synthaudit.catalogue import finding
 from synthaudit.findings import Finding, sort_findings
 from synthaudit.iam import escalation, trust, unused, wildcards
+from synthaudit.iam.gc_pause import gc_paused
 from synthaudit.iam.policy import Statement
 from synthaudit.iam.store import Principal, PolicyStore
 
@@ -247,23 +246,6 @@ def check_unused(store: PolicyStore, run_dir: Path | None, review_days: int) -> 
     return out, suggestions
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector for the review, then restore it.
-
-    The review allocates about a million small, acyclic objects (paths, evidence dicts);
-    each few thousand allocations the collector re-walked the store's whole heap, about a
-    fifth of the review's time. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def review(store: PolicyStore, *, run_dir: Path | None = None, review_days: int = 30,
            regions: Iterable[str] = ("us-east-1",), include_unused: bool = True) -> ReviewResult:
     """Run every phase 03 check; deterministic (sorted findings, sorted tables).
@@ -271,7 +253,7 @@ def review(store: PolicyStore, *, run_dir: Path | None = None, review_days: int 
     include_unused=False skips the unused-grants check (no IAM_UNUSED_GRANTS findings, no
     suggested policies), for callers that run it later where CloudTrail events exist (phase 04).
     """
-    with _gc_paused():
+    with gc_paused():
         index = _StatementIndex(store)
         reach_f, reach_df = check_reachability(store, index)
         esc_f, esc_df = check_escalation(store, regions)

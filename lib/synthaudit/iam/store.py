@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from synthaudit.iam.conditions import Context
 from synthaudit.iam.evaluator import Decision, Request, evaluate_request
+from synthaudit.iam.gc_pause import gc_paused
 from synthaudit.iam.matching import account_of, role_arn_from_session
 from synthaudit.iam.policy import (
     BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, TRUST, Policy, PolicyError, parse_policy,
@@ -130,6 +131,7 @@ class PolicyStore:
 
     # ------------------------------------------------------------------ building
     @classmethod
+    @gc_paused()
     def from_documents(cls, authorization_details: Mapping | Sequence[Mapping] = (), *,
                        organizations: Mapping | None = None,
                        resource_policies: Sequence[Mapping] = (),
@@ -171,6 +173,7 @@ class PolicyStore:
         return store
 
     @classmethod
+    @gc_paused()
     def from_snapshot(cls, snapshot_dir: str | Path) -> "PolicyStore":
         """Build from a run's snapshot folder (see docs/architecture.md, snapshot layout)."""
         snap = Path(snapshot_dir)
