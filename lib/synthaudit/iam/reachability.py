@@ -480,8 +480,14 @@ def _row_classes(store: "PolicyStore", grid: _Grid, matcher: _Matcher, people: l
     targets or neither, and their resource context (account, tags, region, organisation) is the
     same. Rows with a resource policy or an "objects under" target keep their own group.
     """
-    if len(grid.resources) < 2:
-        return None
+    own = {i for i, _rp, _kms in grid.policies}
+    # "objects under" targets are matched by a glob automaton, not the line scan below
+    scanned = [not prefix and "\n" not in res for res, prefix in grid.targets]
+    unscanned = np.array([not x for x in scanned] + [False], dtype=bool)
+    own.update(np.flatnonzero((unscanned[np.where(grid.applicable, grid.index, -1)]
+                               & grid.applicable).any(axis=1)).tolist())
+    if len(grid.resources) - len(own) < 2:
+        return None        # fewer than two rows could merge
     statements: dict[int, Statement] = {}
     accounts = set()
     for p in people:
@@ -507,7 +513,7 @@ def _row_classes(store: "PolicyStore", grid: _Grid, matcher: _Matcher, people: l
                 if concrete is not None:
                     patterns.add(concrete.replace("\x00", ""))
     patterns = sorted(patterns)
-    exact = [t for t, (res, prefix) in enumerate(grid.targets) if not prefix and "\n" not in res]
+    exact = [t for t, ok in enumerate(scanned) if ok]
     lines = [grid.targets[t][0] for t in exact]
     offsets = np.cumsum([0] + [len(x) + 1 for x in lines[:-1]]) if lines else np.zeros(0, dtype=np.int64)
     blob = "\n".join(lines)
@@ -522,14 +528,11 @@ def _row_classes(store: "PolicyStore", grid: _Grid, matcher: _Matcher, people: l
         starts = [m.start() for m in rx.finditer(blob)]
         if starts:
             hits[k, exact_arr[np.searchsorted(offsets, starts)]] = True
-    is_exact = np.zeros(len(grid.targets), dtype=bool)
-    is_exact[exact_arr] = True
-    own = {i for i, _rp, _kms in grid.policies}
     groups: dict[tuple, list[int]] = {}
     for i, r in enumerate(grid.resources):
         applicable = grid.applicable[i]
         tids = grid.index[i][applicable]
-        if i in own or not is_exact[tids].all():
+        if i in own:
             key: tuple = ("own", i)
         else:
             ctx = store.resource_context(r)
