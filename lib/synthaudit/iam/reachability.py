@@ -111,6 +111,21 @@ class _Grid:
         self.accounts = [store.resource_account(r) for r in self.resources]
         self.policies = [(i, store.resource_policy_for(r), service_of(r) == "kms") for i, r in enumerate(self.resources)]
         self.policies = [x for x in self.policies if x[1] is not None]
+        # KMS rules apply to keys whose key policy is known (one without a policy is decided like any resource)
+        self.kms = np.zeros(len(self.resources), dtype=bool)
+        for i, _rp, is_kms in self.policies:
+            self.kms[i] = is_kms
+        self.kms.setflags(write=False)
+        self._same: dict[str, np.ndarray] = {}
+
+    def same_account(self, account: str) -> np.ndarray:
+        """Rows owned by ``account`` (or by no known account), per principal account."""
+        hit = self._same.get(account)
+        if hit is None:
+            hit = np.fromiter((a in (None, "", account) for a in self.accounts), dtype=bool, count=len(self.accounts))
+            hit.setflags(write=False)
+            self._same[account] = hit
+        return hit
 
 
 class _Matcher:
@@ -387,10 +402,9 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
     # resource-based policies: per resource row, split by how the principal is named
     res_direct = np.full((n_r, n_a), NO, dtype=np.int8)
     res_account = np.full((n_r, n_a), NO, dtype=np.int8)
-    same = np.fromiter((a in (None, "", p.account) for a in grid.accounts), dtype=bool, count=n_r)
-    kms = np.zeros(n_r, dtype=bool)
-    for i, rp, is_kms in grid.policies:
-        kms[i] = is_kms
+    same = grid.same_account(p.account)
+    kms = grid.kms
+    for i, rp, _is_kms in grid.policies:
         for s in rp.statements:
             how = statement_principal_match(s, p.arn)
             if how is None:
