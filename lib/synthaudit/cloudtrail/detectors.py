@@ -1,7 +1,8 @@
 """The detector registry: one SQL file per detector, its metadata in catalogue/cloudtrail.yaml.
 
 A detector's SQL reads ``classified`` (events with environments, sql/classified.sql),
-``activity`` (the same rolled up per hour, sql/activity.sql)
+``activity`` (the same rolled up per hour, sql/activity.sql), ``settled_principals``
+(principals with a baseline, sql/settled_principals.sql)
 and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``.
 What each detector needs before its result means anything (a baseline, an
 environment classification, digests, the trail's selectors) is declared here, so a
@@ -17,6 +18,9 @@ from synthaudit import catalogue
 
 DETECTOR_DIR = Path(__file__).parent / "detectors"
 SQL_DIR = Path(__file__).parent / "sql"
+# Relations built once from `events` (sql/<name>.sql, each may name the ones before it) and
+# read by the detectors: tables on DuckDB (stored, engines.DuckDBEngine.set_tables), CTEs on Athena.
+DERIVED = ("classified", "activity", "settled_principals")
 OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "region", "detail", "events")
 
 # Small tables every engine provides (name -> columns with DuckDB types).
@@ -102,5 +106,5 @@ def referenced_columns(available: list[str], *texts: str) -> list[str]:
     these, so payload-sized columns nobody reads (source file, event id) cost nothing. A name
     matched by accident only loads a column too many, never one too few."""
     words = set(re.findall(r"[a-z_][a-z0-9_]*", "\n".join(
-        [d.sql for d in load_detectors()] + [helper_sql("classified"), helper_sql("activity"), *texts]).lower()))
+        [d.sql for d in load_detectors()] + [helper_sql(name) for name in DERIVED] + [*texts]).lower()))
     return [c for c in available if c.lower() in words]

@@ -1,6 +1,6 @@
 """Run the detector SQL: DuckDB on one machine, or Athena (Trino) for an organisation's trail.
 
-Both engines build the same relations (``events`` -> ``classified`` -> ``activity`` plus the small
+Both engines build the same relations (``events`` -> ``DERIVED`` ones plus the small
 tables in detectors.TABLES and one-row ``settings``) and run the same detector text.
 For Athena the DuckDB SQL is transpiled with sqlglot, with the few rewrites Trino
 needs (median -> approx_percentile, safe array indexing, JSON to text), and the small
@@ -20,7 +20,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from synthaudit.cloudtrail.detectors import (OUTPUT_COLUMNS, SETTINGS_TYPES, TABLES, Detector, helper_sql,
+from synthaudit.cloudtrail.detectors import (DERIVED, OUTPUT_COLUMNS, SETTINGS_TYPES, TABLES, Detector, helper_sql,
                                              referenced_columns)
 from synthaudit.cloudtrail.ingest import NORMALIZE_SQL, sql_str
 
@@ -122,12 +122,12 @@ class DuckDBEngine:
 
     def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any], store: Path | None = None,
                    events_version: str = "") -> None:
-        """(Re)load the small tables and rebuild ``classified`` (events stay loaded).
+        """(Re)load the small tables and rebuild the ``DERIVED`` relations (events stay loaded).
 
         Plain tables of the (private, in-memory) database, not TEMP ones: cursors of other
         threads see them, so detectors can run side by side (``parallelism``).
 
-        With ``store`` (a folder), ``classified`` and ``activity`` are written to a DuckDB file
+        With ``store`` (a folder), the ``DERIVED`` relations are written to a DuckDB file
         there, named by a hash of everything they are computed from (``events_version``, which
         names the cached events' content, the events view with its columns and window, the
         environment and account tables, the settings, the SQL). A later run over
@@ -137,14 +137,13 @@ class DuckDBEngine:
         for name in TABLES:
             self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {values_sql(name, tables.get(name, []))}")
         self.con.execute(f"CREATE OR REPLACE TABLE settings AS {settings_sql(settings)}")
-        classified_sql = strip_comments(helper_sql("classified"))
-        activity_sql = strip_comments(helper_sql("activity"))
+        derived = [(name, strip_comments(helper_sql(name))) for name in DERIVED]
         if store is None:
-            self.con.execute(f"CREATE OR REPLACE TABLE classified AS {classified_sql}")
-            self.con.execute(f"CREATE OR REPLACE TABLE activity AS {activity_sql}")
+            for name, sql in derived:
+                self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
             return
         digest = hashlib.sha256("\0".join(
-            [events_version, self.events_sql, classified_sql, activity_sql, settings_sql(settings),
+            [events_version, self.events_sql, settings_sql(settings), *(sql for _, sql in derived),
              *(values_sql(name, tables.get(name, [])) for name in CLASSIFIED_INPUTS)]).encode()).hexdigest()[:16]
         path = Path(store) / f"classified-{digest}.duckdb"
         alias = f"classified_{digest}"
@@ -153,12 +152,13 @@ class DuckDBEngine:
             partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
             self.con.execute(f"ATTACH {sql_str(str(partial))} AS building")
             try:
-                self.con.execute(f"CREATE TABLE building.classified AS {classified_sql}")
-                # activity.sql reads `classified`: here, the table just built in the file
-                self.con.execute(f"CREATE TEMP VIEW classified AS SELECT * FROM building.classified")
-                self.con.execute(f"CREATE TABLE building.activity AS {activity_sql}")
+                for name, sql in derived:
+                    self.con.execute(f"CREATE TABLE building.{name} AS {sql}")
+                    # the next relation's SQL names this one: point the name at the table just built
+                    self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM building.{name}")
             finally:
-                self.con.execute("DROP VIEW IF EXISTS temp.classified")
+                for name, _ in derived:
+                    self.con.execute(f"DROP VIEW IF EXISTS temp.{name}")
                 self.con.execute("DETACH building")
             os.replace(partial, path)
             for stale in path.parent.glob("classified-*.duckdb"):
@@ -167,8 +167,8 @@ class DuckDBEngine:
         attached = {row[0] for row in self.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
         if alias not in attached:
             self.con.execute(f"ATTACH {sql_str(str(path))} AS {alias} (READ_ONLY)")
-        self.con.execute(f"CREATE OR REPLACE VIEW classified AS SELECT * FROM {alias}.classified")
-        self.con.execute(f"CREATE OR REPLACE VIEW activity AS SELECT * FROM {alias}.activity")
+        for name, _ in derived:
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {alias}.{name}")
 
     @property
     def parallelism(self) -> int:
@@ -222,7 +222,7 @@ class AthenaEngine:
                   f"AND event_time <= {_literal(end, 'TIMESTAMP')}")
         ctes = [(name, values_sql(name, self.tables.get(name, []))) for name in TABLES]
         ctes += [("settings", settings_sql(self.settings)), ("raw", raw), ("normalised", NORMALIZE_SQL),
-                 ("events", window), ("classified", helper_sql("classified")), ("activity", helper_sql("activity"))]
+                 ("events", window), *((name, helper_sql(name)) for name in DERIVED)]
         body = f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM ({strip_comments(detector.sql)}) AS detector_rows"
         return to_trino(with_ctes(ctes, body))
 

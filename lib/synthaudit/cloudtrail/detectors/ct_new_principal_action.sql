@@ -1,14 +1,7 @@
 -- (principal, action) pairs never seen in the baseline window, for principals with an
--- established baseline. The resource column names the principal; the action is new.
+-- established baseline (sql/settled_principals.sql). The resource column names the principal; the action is new.
 -- Reads `activity` (sql/activity.sql): classified events rolled up per hour.
-WITH settled AS (
-  SELECT a.principal_arn
-  FROM activity a CROSS JOIN settings s
-  WHERE NOT a.in_review AND a.principal_arn IS NOT NULL AND a.principal_type <> 'AWSService'
-  GROUP BY a.principal_arn
-  HAVING count(DISTINCT a.event_day) >= max(s.min_baseline_days)
-),
-seen AS (
+WITH seen AS (
   SELECT DISTINCT principal_arn, event_source, event_name FROM activity WHERE NOT in_review
 )
 SELECT min(a.first_time) AS event_time, a.principal_arn AS principal,
@@ -17,7 +10,7 @@ SELECT min(a.first_time) AS event_time, a.principal_arn AS principal,
        'action not seen in the baseline; ' || CAST(sum(a.n) AS VARCHAR) || ' calls in the review window' AS detail,
        sum(a.n) AS events
 FROM activity a
-JOIN settled USING (principal_arn)
+JOIN settled_principals USING (principal_arn)
 LEFT JOIN seen b ON b.principal_arn = a.principal_arn AND b.event_source = a.event_source AND b.event_name = a.event_name
 WHERE a.in_review AND b.principal_arn IS NULL
 GROUP BY a.principal_arn, a.event_source, a.event_name

@@ -1,13 +1,6 @@
 -- (principal, resource) pairs never seen in the baseline window, for principals with an
--- established baseline. Reads `activity` (sql/activity.sql).
-WITH settled AS (
-  SELECT a.principal_arn
-  FROM activity a CROSS JOIN settings s
-  WHERE NOT a.in_review AND a.principal_arn IS NOT NULL AND a.principal_type <> 'AWSService'
-  GROUP BY a.principal_arn
-  HAVING count(DISTINCT a.event_day) >= max(s.min_baseline_days)
-),
-seen AS (
+-- established baseline (sql/settled_principals.sql). Reads `activity` (sql/activity.sql).
+WITH seen AS (
   SELECT DISTINCT principal_arn, resource_arn FROM activity WHERE NOT in_review AND resource_arn IS NOT NULL
 )
 SELECT min(a.first_time) AS event_time, a.principal_arn AS principal, min(a.event_name) AS action,
@@ -15,7 +8,7 @@ SELECT min(a.first_time) AS event_time, a.principal_arn AS principal, min(a.even
        'resource not touched by this principal in the baseline; ' || CAST(sum(a.n) AS VARCHAR) || ' calls' AS detail,
        sum(a.n) AS events
 FROM activity a
-JOIN settled USING (principal_arn)
+JOIN settled_principals USING (principal_arn)
 LEFT JOIN seen b ON b.principal_arn = a.principal_arn AND b.resource_arn = a.resource_arn
 WHERE a.in_review AND a.resource_arn IS NOT NULL AND b.principal_arn IS NULL
 GROUP BY a.principal_arn, a.resource_arn

@@ -4,13 +4,6 @@
 WITH tagged AS (
   SELECT a.* FROM activity a WHERE a.principal_arn IS NOT NULL AND a.principal_type <> 'AWSService'
 ),
-settled AS (
-  SELECT t.principal_arn
-  FROM tagged t CROSS JOIN settings s
-  WHERE NOT t.in_review
-  GROUP BY t.principal_arn
-  HAVING count(DISTINCT t.event_day) >= max(s.min_baseline_days)
-),
 seen_net AS (SELECT DISTINCT principal_arn, network FROM tagged WHERE NOT in_review AND network IS NOT NULL),
 seen_client AS (SELECT DISTINCT principal_arn, client FROM tagged WHERE NOT in_review)
 SELECT min(t.first_time) AS event_time, t.principal_arn AS principal, min(t.event_name) AS action,
@@ -19,7 +12,7 @@ SELECT min(t.first_time) AS event_time, t.principal_arn AS principal, min(t.even
          || CASE WHEN k.principal_arn IS NULL THEN ' new client ' || t.client ELSE '' END AS detail,
        sum(t.n) AS events
 FROM tagged t
-JOIN settled USING (principal_arn)
+JOIN settled_principals USING (principal_arn)
 LEFT JOIN seen_net n ON n.principal_arn = t.principal_arn AND n.network = t.network
 LEFT JOIN seen_client k ON k.principal_arn = t.principal_arn AND k.client = t.client
 WHERE t.in_review AND ((n.principal_arn IS NULL AND t.network IS NOT NULL) OR k.principal_arn IS NULL)
