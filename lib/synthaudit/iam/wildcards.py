@@ -65,21 +65,26 @@ def _masks() -> tuple[np.ndarray, np.ndarray]:
 def principal_wildcards(store: "PolicyStore", p: "Principal") -> list[WildcardGrant]:
     out: list[WildcardGrant] = []
     for pol in p.identity:
-        aws_managed = ":iam::aws:policy/" in pol.name
-        for s in pol.statements:
-            if s.effect == "Allow":
-                out.extend(_statement_wildcards(store, pol.name, aws_managed, s))
+        out.extend(_policy_wildcards(store, pol))
     return out
 
 
 _CACHE: dict[int, tuple[object, tuple[WildcardGrant, ...]]] = {}
 
 
-def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s) -> tuple[WildcardGrant, ...]:
-    """Wildcard grants of one statement (cached: a managed policy's statements are shared by many principals)."""
-    hit = _CACHE.get(id(s))
-    if hit is not None and hit[0] is s:
+def _policy_wildcards(store: "PolicyStore", pol) -> tuple[WildcardGrant, ...]:
+    """Wildcard grants of one policy's Allow statements (cached: a managed policy is shared by many principals)."""
+    hit = _CACHE.get(id(pol))
+    if hit is not None and hit[0] is pol:
         return hit[1]
+    aws_managed = ":iam::aws:policy/" in pol.name
+    result = tuple(g for s in pol.statements if s.effect == "Allow"
+                   for g in _statement_wildcards(store, pol.name, aws_managed, s))
+    _CACHE[id(pol)] = (pol, result)
+    return result
+
+
+def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s) -> tuple[WildcardGrant, ...]:
     db = database()
     data, pm = _masks()
     out: list[WildcardGrant] = []
@@ -105,6 +110,4 @@ def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s
                 if hits:
                     out.append(WildcardGrant(policy, s.label, kind, f'{len(hits)} {label} on Resource "*"',
                                              tuple(hits[:20])))
-    result = tuple(out)
-    _CACHE[id(s)] = (s, result)
-    return result
+    return tuple(out)
