@@ -129,13 +129,17 @@ def test_rows_seen_alike_are_merged_without_changing_the_table(statements, team)
              "tags": json.dumps({"Team": ROLE_TAGS[a.rsplit("/", 1)[1]]})} for a in TARGET_ROLES]
     s = store(statements, tags={"Team": team}, resources=rows)
     merged = s.reachability([ROLE], TARGET_ROLES, IAM_ACTIONS)
+    merged_all = s.reachability([ROLE], TARGET_ROLES, IAM_ACTIONS, include_denied=True)
     original = bulk._row_classes
     bulk._row_classes = lambda *args: None          # every row evaluated on its own
     try:
         unmerged = s.reachability([ROLE], TARGET_ROLES, IAM_ACTIONS)
+        unmerged_all = s.reachability([ROLE], TARGET_ROLES, IAM_ACTIONS, include_denied=True)
     finally:
         bulk._row_classes = original
     pd.testing.assert_frame_equal(merged, unmerged)
+    pd.testing.assert_frame_equal(merged_all, unmerged_all)
+    assert len(merged_all) == len(TARGET_ROLES) * len(IAM_ACTIONS)
     got = {(r.resource, r.action): r.outcome for r in merged.itertuples()}
     for resource in TARGET_ROLES:
         for action in IAM_ACTIONS:
