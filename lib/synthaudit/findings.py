@@ -89,8 +89,11 @@ def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
 
 
 def dumps(findings: Iterable[Finding]) -> str:
-    """Deterministic JSON: same findings, same bytes."""
-    return json.dumps([f.to_dict() for f in sort_findings(findings)], indent=2, sort_keys=True, default=str) + "\n"
+    """Deterministic JSON: same findings, same bytes. A JSON array with one finding per line:
+    diffs stay line-per-finding, and each line goes through json's C encoder (``indent``
+    forces the pure-Python one, ~10x slower on a 15 MB findings file)."""
+    lines = [json.dumps(f.to_dict(), sort_keys=True, default=str) for f in sort_findings(findings)]
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
 def write_json(findings: Iterable[Finding], path: Path) -> None:

@@ -47,8 +47,17 @@ class CheckMeta:
         )
 
 
+# libyaml's safe loader when PyYAML was built with it: the catalogue is read at the first
+# finding of every process, and the pure-Python loader takes ~0.1 s over these files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 def validate_file(path: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text())
+    data = read_yaml(path.read_text())
     validate_data(data, path.name)
     return data
 
@@ -88,7 +97,7 @@ def load() -> dict[str, CheckMeta]:
     stamp = _validated_stamp(texts)
     known_valid = stamp is not None and stamp.exists()
     for path in paths:
-        data = yaml.safe_load(texts[path.name])
+        data = read_yaml(texts[path.name])
         if not known_valid:
             validate_data(data, path.name)
         for raw in data:
