@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 import pyarrow.parquet as pq
 import sqlglot
 
@@ -100,3 +101,74 @@ def test_lookup_without_session_is_not_assessed(tmp_path):
     result = review(params, tmp_path / "out", cache_dir=tmp_path / "c")
     assert {f.status for f in result.findings} == {"NOT_ASSESSED"}
     assert "lookup" in result.not_assessed_reason
+
+
+def _varied_events(seed: int) -> list[dict]:
+    """Six principals over 45 days with their own hours, actions, buckets and networks, a review
+    window where some of them change habits, and an AWS service calling every hour but for a few
+    hours on one review day: every baseline detector has work."""
+    import random
+
+    rng = random.Random(seed)
+    actions = [("s3.amazonaws.com", "GetObject"), ("s3.amazonaws.com", "PutObject"), ("kms.amazonaws.com", "Decrypt"),
+               ("ec2.amazonaws.com", "DescribeInstances"), ("sts.amazonaws.com", "AssumeRole")]
+    records = []
+    gap_day, gap_start = 32 + seed % 5, rng.randrange(3)   # a night without calls: only the service's
+    for day in range(45):
+        when = dt.datetime(2026, 8, 17) + dt.timedelta(days=day)
+        records.extend({
+            "eventTime": (when + dt.timedelta(hours=hour, minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventSource": "config.amazonaws.com", "eventName": "PutEvaluations", "awsRegion": "us-east-1",
+            "recipientAccountId": "210987654321", "sourceIPAddress": "config.amazonaws.com",
+            "userIdentity": {"type": "AWSService", "invokedBy": "config.amazonaws.com"}}
+            for hour in range(24) if not (day == gap_day and gap_start <= hour < gap_start + 6))
+        for p in range(6):
+            late = day >= 30 and day != gap_day and p % 2 == 0 and rng.random() < 0.4   # habits change in the review window
+            for _ in range(rng.randrange(3, 40 if not late else 120)):
+                hour = rng.choice((9, 10, 11, 14)) if not late else rng.randrange(24)
+                source, name = actions[(p + (rng.randrange(5) if late else rng.randrange(2))) % len(actions)]
+                records.append({
+                    "eventTime": (when + dt.timedelta(hours=hour, minutes=rng.randrange(60))).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "eventSource": source, "eventName": name, "awsRegion": "us-east-1",
+                    "recipientAccountId": "210987654321",
+                    "sourceIPAddress": f"10.{p}.{rng.randrange(3) if late else 0}.{rng.randrange(250)}",
+                    "userAgent": rng.choice(["aws-cli/2.15", "Boto3/1.34"]) if late else "Boto3/1.34",
+                    "errorCode": "AccessDenied" if late and rng.random() < 0.2 else None,
+                    "userIdentity": {"type": "IAMUser", "arn": f"arn:aws:iam::210987654321:user/u{p}",
+                                     "accountId": "210987654321"},
+                    "requestParameters": {"bucketName": f"bucket-{p}-{rng.randrange(4) if late else 0}"}})
+    return records
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hourly_rollup_gives_the_same_rows_as_every_single_event(tmp_path, seed):
+    """The baseline detectors read `activity` (sql/activity.sql), classified events rolled up per
+    hour. Replacing it by a 'rollup' of one row per event must not change a single row they return."""
+    from synthaudit.cloudtrail.detectors import helper_sql
+    from synthaudit.cloudtrail.engines import DuckDBEngine, strip_comments
+    from synthaudit.cloudtrail.ingest import Cache, connect, ingest
+    from synthaudit.cloudtrail.sources import LocalSource
+
+    logs = _logs(tmp_path / "logs", _varied_events(seed))
+    source = LocalSource(logs)
+    cache = Cache(tmp_path / "cache", source.uri)
+    con = connect()
+    ingest(source, [o for o in source.list() if o.kind == "log"], cache, con)
+    settings = {**SETTINGS, "review_start": dt.datetime(2026, 9, 16), "review_end": dt.datetime(2026, 9, 30, 23, 59),
+                "baseline_start": dt.datetime(2026, 8, 17), "spike_min_events": 20, "min_profile_events": 20}
+    engine = DuckDBEngine(con, cache.scan_sql(), {"accounts": [("210987654321", "production")]}, settings)
+    readers = [d for d in load_detectors() if "activity" in d.sql or "settled_principals" in d.sql]
+    assert len(readers) == 6
+    rolled = {d.id: sorted(map(repr, engine.run(d))) for d in readers}
+    assert con.execute("SELECT count(*) FROM activity").fetchone()[0] < con.execute("SELECT count(*) FROM classified").fetchone()[0]
+    con.execute("""
+        CREATE OR REPLACE TABLE activity AS
+        SELECT principal_arn, principal_type, account, region, event_day, date_trunc('hour', event_time) AS hour_start,
+               event_source, event_name, resource_arn, network, client, in_review,
+               CAST(1 AS BIGINT) AS n, event_time AS first_time
+        FROM classified
+    """)
+    con.execute(f"CREATE OR REPLACE TABLE settled_principals AS {strip_comments(helper_sql('settled_principals'))}")
+    single = {d.id: sorted(map(repr, engine.run(d))) for d in readers}
+    assert rolled == single
+    assert all(rolled.values()), rolled   # every one of them had something to say
