@@ -161,3 +161,20 @@ def test_engine_loads_the_columns_detectors_name_and_not_the_others():
     kept = referenced_columns(["event_time", "principal_arn", "request_parameters", "source_file", "event_id"])
     assert kept == ["event_time", "principal_arn", "request_parameters"]
     assert "source_file" in referenced_columns(["event_time", "source_file"], "SELECT source_file FROM classified")
+
+
+def test_a_failed_classification_leaves_no_partial_file(tmp_path, monkeypatch):
+    from synthaudit.cloudtrail import engines
+    from synthaudit.cloudtrail.review import review
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.json").write_text(json.dumps({"Records": [record()]}))
+    real = engines.helper_sql
+    monkeypatch.setattr(engines, "helper_sql", lambda name: "SELECT no_such_column FROM classified"
+                        if name == "activity" else real(name))
+    with pytest.raises(Exception, match="no_such_column"):
+        review(None, tmp_path / "run", logs=logs, cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "cache").rglob("derived/classified-*")) == []
+    monkeypatch.setattr(engines, "helper_sql", real)
+    assert review(None, tmp_path / "run2", logs=logs, cache_dir=tmp_path / "cache").events == 1

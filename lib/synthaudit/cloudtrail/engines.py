@@ -156,10 +156,15 @@ class DuckDBEngine:
                     self.con.execute(f"CREATE TABLE building.{name} AS {sql}")
                     # the next relation's SQL names this one: point the name at the table just built
                     self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM building.{name}")
+            except BaseException:
+                self.con.execute("DETACH building")
+                for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                raise
             finally:
                 for name, _ in derived:
                     self.con.execute(f"DROP VIEW IF EXISTS temp.{name}")
-                self.con.execute("DETACH building")
+            self.con.execute("DETACH building")
             os.replace(partial, path)
             for stale in path.parent.glob("classified-*.duckdb"):
                 if stale != path:
