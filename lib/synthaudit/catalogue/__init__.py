@@ -52,12 +52,12 @@ class CheckMeta:
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_yaml(text: str) -> Any:
+def _read_yaml(text: str) -> Any:
     return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def validate_file(path: Path) -> list[dict[str, Any]]:
-    data = read_yaml(path.read_text())
+    data = _read_yaml(path.read_text())
     validate_data(data, path.name)
     return data
 
@@ -97,7 +97,7 @@ def load() -> dict[str, CheckMeta]:
     stamp = _validated_stamp(texts)
     known_valid = stamp is not None and stamp.exists()
     for path in paths:
-        data = read_yaml(texts[path.name])
+        data = _read_yaml(texts[path.name])
         if not known_valid:
             validate_data(data, path.name)
         for raw in data:

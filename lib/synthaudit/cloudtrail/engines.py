@@ -9,9 +9,6 @@ tables travel inline as VALUES, so the kit only ever issues SELECTs there.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -22,7 +19,7 @@ from sqlglot import exp
 
 from synthaudit.cloudtrail.detectors import (DERIVED, OUTPUT_COLUMNS, SETTINGS_TYPES, TABLES, Detector, helper_sql,
                                              referenced_columns)
-from synthaudit.cloudtrail.ingest import NORMALIZE_SQL, sql_str
+from synthaudit.cloudtrail.ingest import NORMALIZE_SQL, Cache, sql_str
 
 CLASSIFIED_INPUTS = ("environment", "accounts")  # the small tables classified.sql reads
 
@@ -120,20 +117,19 @@ class DuckDBEngine:
         if tables is not None:
             self.set_tables(tables, settings)
 
-    def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any], store: Path | None = None,
-                   events_version: str = "") -> None:
+    def set_tables(self, tables: dict[str, list[tuple]], settings: dict[str, Any], store: Cache | None = None) -> None:
         """(Re)load the small tables and rebuild the ``DERIVED`` relations (events stay loaded).
 
         Plain tables of the (private, in-memory) database, not TEMP ones: cursors of other
         threads see them, so detectors can run side by side (``parallelism``).
 
-        With ``store`` (a folder), the ``DERIVED`` relations are written to a DuckDB file
-        there, named by a hash of everything they are computed from (``events_version``, which
-        names the cached events' content, the events view with its columns and window, the
-        environment and account tables, the settings, the SQL). A later run over
-        the same cache with the same inputs attaches that file instead of classifying a
-        million events again; any change of input gives a new name. Writing to the file
-        costs about 10 % more than building the table in memory, and keeps it out of RAM."""
+        With ``store`` (the events' cache), the ``DERIVED`` relations are written to a DuckDB
+        file among its derived files, named by everything they are computed from (the ledger,
+        the events view with its columns and window, the environment and account tables, the
+        settings, the SQL). A later run over the same cache with the same inputs attaches that
+        file instead of classifying a million events again; any change of input gives a new
+        name. Writing to the file costs about 10 % more than building the tables in memory,
+        and keeps them out of RAM."""
         for name in TABLES:
             self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {values_sql(name, tables.get(name, []))}")
         self.con.execute(f"CREATE OR REPLACE TABLE settings AS {settings_sql(settings)}")
@@ -142,38 +138,36 @@ class DuckDBEngine:
             for name, sql in derived:
                 self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
             return
-        digest = hashlib.sha256("\0".join(
-            [events_version, self.events_sql, settings_sql(settings), *(sql for _, sql in derived),
-             *(values_sql(name, tables.get(name, [])) for name in CLASSIFIED_INPUTS)]).encode()).hexdigest()[:16]
-        path = Path(store) / f"classified-{digest}.duckdb"
-        alias = f"classified_{digest}"
+        path = store.derived_path("classified", self.events_sql, settings_sql(settings), *(sql for _, sql in derived),
+                                  *(values_sql(name, tables.get(name, [])) for name in CLASSIFIED_INPUTS),
+                                  suffix=".duckdb")
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
-            self.con.execute(f"ATTACH {sql_str(str(partial))} AS building")
-            try:
-                for name, sql in derived:
-                    self.con.execute(f"CREATE TABLE building.{name} AS {sql}")
-                    # the next relation's SQL names this one: point the name at the table just built
-                    self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM building.{name}")
-            except BaseException:
-                self.con.execute("DETACH building")
-                for leftover in (partial, partial.with_name(partial.name + ".wal")):
-                    leftover.unlink(missing_ok=True)
-                raise
-            finally:
-                for name, _ in derived:
-                    self.con.execute(f"DROP VIEW IF EXISTS temp.{name}")
-            self.con.execute("DETACH building")
-            os.replace(partial, path)
-            for stale in path.parent.glob("classified-*.duckdb"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
+            self._build_derived_file(derived, store, path)
+        alias = path.stem.replace("-", "_")
         attached = {row[0] for row in self.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
         if alias not in attached:
             self.con.execute(f"ATTACH {sql_str(str(path))} AS {alias} (READ_ONLY)")
         for name, _ in derived:
             self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {alias}.{name}")
+
+    def _build_derived_file(self, derived: list[tuple[str, str]], store: Cache, path: Path) -> None:
+        partial = store.partial_path(path)
+        self.con.execute(f"ATTACH {sql_str(str(partial))} AS building")
+        try:
+            for name, sql in derived:
+                self.con.execute(f"CREATE TABLE building.{name} AS {sql}")
+                # the next relation's SQL names this one: point the name at the table just built
+                self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM building.{name}")
+        except BaseException:
+            self.con.execute("DETACH building")
+            for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            raise
+        finally:
+            for name, _ in derived:
+                self.con.execute(f"DROP VIEW IF EXISTS temp.{name}")
+        self.con.execute("DETACH building")
+        store.publish(partial, path)
 
     @property
     def parallelism(self) -> int:

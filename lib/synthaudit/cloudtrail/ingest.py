@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import tempfile
 import threading
@@ -27,7 +28,8 @@ from urllib.parse import quote
 import duckdb
 
 from synthaudit.cloudtrail import schema
-from synthaudit.cloudtrail.sources import SourceObject, sha256_file, staging_dir
+from synthaudit.cloudtrail.sources import SourceObject, staging_dir
+from synthaudit.evidence.manifest import sha256_file
 
 SQL_DIR = Path(__file__).parent / "sql"
 NORMALIZE_SQL = (SQL_DIR / "normalize.sql").read_text()
@@ -96,18 +98,30 @@ class Cache:
             for entry in entries:
                 handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
 
-    def ledger_digest(self) -> str:
-        """Names the cached events' content: the ledger changes whenever a file is ingested."""
-        return hashlib.sha256(self.ledger_path.read_bytes() if self.ledger_path.exists() else b"").hexdigest()
-
-    def derived_path(self, name: str, *inputs: str) -> Path:
+    def derived_path(self, name: str, *inputs: str, suffix: str = ".parquet") -> Path:
         """Where a file computed from the cached events (and ``inputs``) is kept: named by a hash
         of the ledger and the inputs, so it is reused while both stay the same and rebuilt when
         new log files arrive or the inputs change."""
-        digest = hashlib.sha256(self.ledger_digest().encode())
+        digest = hashlib.sha256(self.ledger_path.read_bytes() if self.ledger_path.exists() else b"")
         for value in inputs:
             digest.update(b"\0" + value.encode())
-        return self.root / "derived" / f"{name}-{digest.hexdigest()[:16]}.parquet"
+        return self.root / "derived" / f"{name}-{digest.hexdigest()[:16]}{suffix}"
+
+    @staticmethod
+    def partial_path(path: Path) -> Path:
+        """Where ``path`` is written before ``publish`` (unique per process and thread)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial")
+
+    @staticmethod
+    def publish(partial: Path, path: Path) -> None:
+        """Move a finished derived file into place (atomic for concurrent readers) and remove the
+        stale versions of the same name, computed from other ledgers or inputs."""
+        os.replace(partial, path)
+        name = path.name[:path.name.rindex("-")]
+        for stale in path.parent.glob(f"{name}-*{path.suffix}"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
 
     def has_events(self) -> bool:
         return self.events_dir.exists() and any(self.events_dir.rglob("*.parquet"))

@@ -267,7 +267,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
-    duck.set_tables(tables, settings, store=cache.root / "derived", events_version=cache.ledger_digest())
+    duck.set_tables(tables, settings, store=cache)
     result.events = duck.count()
     _write_events(con, out_dir, cache, settings)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
@@ -414,14 +414,10 @@ def _write_events(con, out_dir: Path, cache: Cache, settings: dict[str, Any]) ->
     window = f"{settings['baseline_start']:%Y-%m-%dT%H:%M:%S}/{settings['review_end']:%Y-%m-%dT%H:%M:%S}"
     kept = cache.derived_path("events", window, columns)
     if not kept.exists():
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(f"{kept.stem}.{os.getpid()}.partial")
+        partial = cache.partial_path(kept)
         con.execute(f"COPY (SELECT {columns} FROM classified ORDER BY event_time, event_source, event_name, principal_arn) "
                     f"TO {sql_str(str(partial))} (FORMAT parquet, COMPRESSION zstd)")
-        os.replace(partial, kept)
-        for stale in kept.parent.glob("events-*.parquet"):
-            if stale != kept:
-                stale.unlink(missing_ok=True)
+        cache.publish(partial, kept)
     shutil.copyfile(kept, out_dir / "events.parquet")
 
 

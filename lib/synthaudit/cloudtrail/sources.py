@@ -10,7 +10,6 @@ are reported as "not CloudTrail", never as parse errors.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import tempfile
 from dataclasses import dataclass
@@ -73,14 +72,6 @@ def describe_key(key: str, size: int = 0, etag: str = "") -> SourceObject:
     suffix = Path(lowered).suffix
     note = NOT_CLOUDTRAIL_HINTS.get(suffix, f"not a JSON file ({suffix or 'no extension'}), not CloudTrail")
     return SourceObject(key, size, etag, "other", note=note)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class LocalSource:

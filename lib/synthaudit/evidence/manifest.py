@@ -27,11 +27,9 @@ PACKAGES = (
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
+    """SHA-256 of a file, read in blocks (run folders and log files can be large)."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def evidence_files(run_dir: Path) -> list[Path]:

@@ -20,26 +20,32 @@ MIN_LEN = {"ssn": 9, "phone": 10, "mrn": 5, "email": 6, "address": 8, "full_name
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+# Column-name patterns, first match wins (order matters: "patient_id" is an MRN, not a name).
+KIND_BY_NAME = (
+    ("ssn", re.compile(r"ssn|social")),
+    ("email", re.compile(r"e.?mail")),
+    ("phone", re.compile(r"phone|mobile|fax|tel")),
+    ("mrn", re.compile(r"mrn|medical.?record|patient.?id")),
+    ("first_name", re.compile(r"^(first|given).?(name)?$|first.?name|given")),
+    ("last_name", re.compile(r"^(last|family|sur).?(name)?$|last.?name|surname|family")),
+    ("full_name", re.compile(r"^(full.?)?name$|patient.?name")),
+    ("address", re.compile(r"addr|street")),
+)
+
+
 def column_kind(name: str, values: pd.Series) -> str:
     n = name.strip().lower()
-    sample = values.dropna().astype(str).head(200)
-    if re.search(r"ssn|social", n):
-        return "ssn"
-    if re.search(r"e.?mail", n) or (len(sample) and sample.str.contains("@").mean() > 0.8):
-        return "email"
-    if re.search(r"phone|mobile|fax|tel", n):
-        return "phone"
-    if re.search(r"mrn|medical.?record|patient.?id", n):
-        return "mrn"
-    if re.search(r"^(first|given).?(name)?$|first.?name|given", n):
-        return "first_name"
-    if re.search(r"^(last|family|sur).?(name)?$|last.?name|surname|family", n):
-        return "last_name"
-    if re.search(r"^(full.?)?name$|patient.?name", n):
-        return "full_name"
-    if re.search(r"addr|street", n):
-        return "address"
+    for kind, pattern in KIND_BY_NAME:
+        if pattern.search(n):
+            return kind
+        if kind == "email" and _mostly_emails(values):   # an unnamed e-mail column, by its values
+            return kind
     return "other"
+
+
+def _mostly_emails(values: pd.Series) -> bool:
+    sample = values.dropna().astype(str).head(200)
+    return bool(len(sample)) and sample.str.contains("@").mean() > 0.8
 
 
 def canonical(kind: str, value: str) -> str:
