@@ -48,6 +48,25 @@ def test_three_shapes_gzip_and_shipper_time(tmp_path):
     assert names == ["GetBucketAcl", "GetObject", "HeadObject", "ListBuckets", "PutObject"]
 
 
+def test_one_line_arrays_and_empty_envelopes_count_like_any_other_shape(tmp_path):
+    """Batches are first read as one JSON object per line (a trail's shape); a one-line JSON array
+    must not pass that way as one record-less object, and an envelope without records is one
+    object with no events, not an unreadable file."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with gzip.open(logs / "a-envelope.json.gz", "wt") as handle:
+        handle.write(json.dumps({"Records": [record(), record("PutObject")]}))
+    (logs / "b-array.json").write_text(json.dumps([record("ListBuckets"), record("HeadBucket")]))
+    (logs / "c-empty.json").write_text(json.dumps({"Records": []}))
+    (logs / "d-lines.jsonl").write_text(json.dumps(record("GetBucketAcl")) + "\n" + json.dumps(record("HeadObject")))
+    entries, cache, con = run_ingest(logs, tmp_path / "cache")
+    assert {k: (e.status, e.events, e.invalid_records) for k, e in entries.items()} == {
+        "a-envelope.json.gz": ("ok", 2, 0), "b-array.json": ("ok", 2, 0), "c-empty.json": ("ok", 0, 0),
+        "d-lines.jsonl": ("ok", 2, 0)}
+    names = sorted(r[0] for r in con.execute(f"SELECT event_name FROM {cache.scan_sql()}").fetchall())
+    assert names == ["GetBucketAcl", "GetObject", "HeadBucket", "HeadObject", "ListBuckets", "PutObject"]
+
+
 def test_corrupt_files_are_named_and_the_rest_is_processed(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
