@@ -138,8 +138,9 @@ class _Matcher:
         self.a_idx = [self.db.index(a) for a in grid.actions]
         self._known = np.array([i is not None for i in self.a_idx], dtype=bool)
         self._known_idx = np.array([i for i in self.a_idx if i is not None], dtype=np.int64)
+        self._unknown = [j for j, i in enumerate(self.a_idx) if i is None]   # actions the database lacks
         self._services = {a.split(":", 1)[0].lower() for a, i in zip(grid.actions, self.a_idx) if i is not None}
-        self._act: dict[int, np.ndarray] = {}
+        self._act: dict[tuple, np.ndarray] = {}       # (Action list, NotAction) -> grid actions named
         self._pattern: dict[str, np.ndarray | None] = {}   # action glob -> vector over the known grid actions
         self._relevant: dict[int, tuple[object, tuple[Statement, ...]]] = {}
         if same_actions_as is not None:
@@ -150,7 +151,7 @@ class _Matcher:
         self._res: dict[int, np.ndarray | None] = {}
         self._res_by_key: dict[tuple, np.ndarray] = {}     # (Resource list, NotResource, effect) -> targets
         self._keep: list[Statement] = []
-        self.base: dict[int, np.ndarray] = {}
+        self.base: dict[tuple, np.ndarray] = {}       # statement content -> states over the grid
         self.policies: dict[tuple[int, str], tuple] = {}
         self.row_cells: dict[tuple[int, int], np.ndarray] = {}    # (resource-policy statement, row) -> states
         # (statement content, rows, what the principal's context says for its condition keys)
@@ -162,7 +163,10 @@ class _Matcher:
         self.zeros.setflags(write=False)
 
     def action_vec(self, s: Statement) -> np.ndarray:
-        v = self._act.get(id(s))
+        """Which grid actions the statement names, by content: an inline policy repeated on many
+        principals is matched once."""
+        key = (s.actions, s.not_action)
+        v = self._act.get(key)
         if v is None:
             v = np.zeros(len(self.grid.actions), dtype=bool)
             if len(self._known_idx):
@@ -177,11 +181,9 @@ class _Matcher:
                     if pv is not None:
                         hit |= pv
                 v[self._known] = ~hit if s.not_action else hit
-            for j, i in enumerate(self.a_idx):
-                if i is None:
-                    v[j] = statement_matches_action(s, self.grid.actions[j])
-            self._act[id(s)] = v
-            self._keep.append(s)
+            for j in self._unknown:
+                v[j] = statement_matches_action(s, self.grid.actions[j])
+            self._act[key] = v
         return v
 
     def relevant(self, pol) -> tuple[Statement, ...]:
@@ -258,13 +260,16 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
         if not act.any():
             return zeros
         has_vars = any("${" in r for r in s.resources)
-        base = None if has_vars else matcher.base.get(id(s))
+        # the unconditioned states over the grid depend on what the statement names, not on who holds it
+        base_key = (s.effect, s.actions, s.not_action, s.resources, s.not_resource)
+        base = None if has_vars else matcher.base.get(base_key)
         if base is None:
             res = matcher.resource_vec(s, pctx)
             base = np.where(grid.applicable, res[safe_index], NO).astype(np.int8)
             base[:, ~act] = NO
             if not has_vars:
-                matcher.base[id(s)] = base
+                base.setflags(write=False)
+                matcher.base[base_key] = base
         else:
             res = matcher.resource_vec(s, pctx)
         if not s.conditions and MAYBE not in res and rows is None:
