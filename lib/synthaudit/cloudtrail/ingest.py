@@ -152,10 +152,9 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
     files = "[" + ", ".join(sql_str(str(p)) for p in paths.values()) + "]"
     # One parse per top-level object, fused with the file scan and the unnest: json_transform to
     # the explicit TOP_LEVEL struct reads an S3 envelope's Records and a bare record (JSON arrays,
-    # JSON lines) alike, and its records land as flat rows (materialising the per-object structs
-    # first and unnesting them afterwards costs a third more). Each row says whether it is its
-    # object's first and whether it only stands for an envelope without records, so objects and
-    # records are counted from the same rows. Batches are small (BATCH_BYTES): a whole envelope is
+    # JSON lines) alike, and its records land as flat rows, never as a table of per-object
+    # structs. Each row says whether it is its object's first and whether it only stands for an
+    # envelope without records, so objects and records are counted from the same rows. Batches are small (BATCH_BYTES): a whole envelope is
     # one wide struct while it is unnested (~10x its gzip size). The source key is the file path
     # minus the source's root.
     prefix = len(str(root).rstrip("/")) + 2
