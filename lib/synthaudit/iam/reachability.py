@@ -190,11 +190,9 @@ class _Matcher:
         """The policy's statements (either effect) naming an asked action: the only ones that can decide a cell."""
         hit = self._relevant.get(id(pol))
         if hit is None or hit[0] is not pol:
-            named = _named_positions(pol)
-            if named is not None and self._known.all() and not _meets(named, self._known_idx):
-                hit = (pol, ())      # names none of the asked actions: no statement-by-statement look
-            else:
-                hit = (pol, tuple(st for st in pol.statements if self.action_vec(st).any()))
+            # action vectors are cached by content and each glob is asked of the grid once (most name
+            # a service the grid does not ask about): cheaper than expanding the policy's globs first
+            hit = (pol, tuple(st for st in pol.statements if self.action_vec(st).any()))
             self._relevant[id(pol)] = hit
         return hit[1]
 
@@ -492,37 +490,6 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
         conds_col[c] = hit
     rows_out.append((p, cells[:, 0], cells[:, 1], outcome_col, conds_col, refs_col))
     return final
-
-
-_NAMED: dict[int, tuple[object, np.ndarray | None]] = {}
-
-
-def _named_positions(pol) -> np.ndarray | None:
-    """Sorted database positions of every action the policy's Action lists name (either effect);
-    None when a statement uses NotAction (it names everything else). Cached per policy: a managed
-    policy is asked about by every grid and shared by many principals."""
-    hit = _NAMED.get(id(pol))
-    if hit is not None and hit[0] is pol:
-        return hit[1]
-    db = database()
-    named: np.ndarray | None
-    if any(st.not_action for st in pol.statements):
-        named = None
-    else:
-        parts = [db.indices(a) for st in pol.statements for a in st.actions]
-        named = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-    if len(_NAMED) > 50_000:
-        _NAMED.clear()
-    _NAMED[id(pol)] = (pol, named)
-    return named
-
-
-def _meets(sorted_positions: np.ndarray, wanted: np.ndarray) -> bool:
-    """Does any of ``wanted`` occur in ``sorted_positions``?"""
-    if not len(sorted_positions) or not len(wanted):
-        return False
-    at = np.minimum(np.searchsorted(sorted_positions, wanted), len(sorted_positions) - 1)
-    return bool((sorted_positions[at] == wanted).any())
 
 
 def _row_classes(store: "PolicyStore", grid: _Grid, matcher: _Matcher, people: list["Principal"],
