@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from synthaudit.iam.actions import database
+from synthaudit.iam.identity_cache import per_object
 from synthaudit.iam.matching import account_of
 
 if TYPE_CHECKING:
@@ -96,14 +97,10 @@ def allowed_action_mask(p: "Principal", store: "PolicyStore | None" = None) -> n
     return mask
 
 
-_POLICY_MASKS: dict[int, tuple[object, np.ndarray]] = {}
-
-
+@per_object()
 def _policy_allow_mask(pol, store) -> np.ndarray:
-    """Union of a policy's Allow statements' actions (cached: a managed policy is shared by many principals)."""
-    hit = _POLICY_MASKS.get(id(pol))
-    if hit is not None and hit[0] is pol:     # the mask depends on the statements only, not on the store
-        return hit[1]
+    """Union of a policy's Allow statements' actions (cached: a managed policy is shared by many
+    principals; the mask depends on the statements only, ``store`` just caches statement masks)."""
     db = database()
     m = np.zeros(len(db), dtype=bool)
     named: list[int] = []      # positions of plain action names: set once, not a vector per statement
@@ -126,9 +123,6 @@ def _policy_allow_mask(pol, store) -> np.ndarray:
     if globbed:
         m[np.concatenate(globbed)] = True
     m.setflags(write=False)
-    if len(_POLICY_MASKS) > 50_000:
-        _POLICY_MASKS.clear()
-    _POLICY_MASKS[id(pol)] = (pol, m)
     return m
 
 
@@ -148,17 +142,10 @@ def _route_action_indices() -> tuple[np.ndarray, ...]:
                  for alternatives in PASSROLE_ROUTES.values() for alt in alternatives)
 
 
-_TRUSTED: dict[int, tuple["Principal", frozenset[str]]] = {}
-
-
+@per_object()
 def _trusted_services(role: "Principal") -> frozenset[str]:
-    """Compute services the role's trust policy lets in (cached by identity: Principal hashing is costly)."""
-    hit = _TRUSTED.get(id(role))
-    if hit is not None and hit[0] is role:
-        return hit[1]
-    found = frozenset(s for s in PASSROLE_ROUTES if _trusts(role, s))
-    _TRUSTED[id(role)] = (role, found)
-    return found
+    """Compute services the role's trust policy lets in."""
+    return frozenset(s for s in PASSROLE_ROUTES if _trusts(role, s))
 
 
 def _trusts(role: "Principal", service: str) -> bool:
@@ -267,22 +254,14 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
     return paths, not_assessed
 
 
-_HOLDERS: dict[int, tuple[dict, dict]] = {}
-
-
+@per_object(limit=1)
 def _holders(records: dict) -> dict[str, tuple[str, ...]]:
     """Managed policy ARN -> principals it is attached to (computed once per records map)."""
-    hit = _HOLDERS.get(id(records))
-    if hit is not None and hit[0] is records:
-        return hit[1]
     out: dict[str, list[str]] = {}
     for arn, rec in records.items():
         for pol in rec.attached:
             out.setdefault(pol, []).append(arn)
-    result = {k: tuple(v) for k, v in out.items()}
-    _HOLDERS.clear()
-    _HOLDERS[id(records)] = (records, result)
-    return result
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _paths_for(store, p, grants, passable, records, mask, gains_over) -> list[EscalationPath]:

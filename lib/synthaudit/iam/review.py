@@ -198,7 +198,7 @@ def check_wildcards(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:
         if p.error:
             out.append(_na(check, p, f"policies could not be read: {p.error}"))
             continue
-        grants = wildcards.principal_wildcards(store, p)
+        grants = wildcards.principal_wildcards(p)
         for g in grants:
             rows.append({"principal": p.arn, "environment": p.environment, **g.to_dict()})
         if grants:

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from synthaudit.iam.actions import database
+from synthaudit.iam.identity_cache import per_object
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal, PolicyStore
+    from synthaudit.iam.store import Principal
 
 # Actions that read or change the data itself (not its metadata).
 DATA_ACTION_PATTERNS = (
@@ -62,29 +63,22 @@ def _masks() -> tuple[np.ndarray, np.ndarray]:
     return data & scoped, pm & scoped & ~reads
 
 
-def principal_wildcards(store: "PolicyStore", p: "Principal") -> list[WildcardGrant]:
+def principal_wildcards(p: "Principal") -> list[WildcardGrant]:
     out: list[WildcardGrant] = []
     for pol in p.identity:
-        out.extend(_policy_wildcards(store, pol))
+        out.extend(_policy_wildcards(pol))
     return out
 
 
-_CACHE: dict[int, tuple[object, tuple[WildcardGrant, ...]]] = {}
-
-
-def _policy_wildcards(store: "PolicyStore", pol) -> tuple[WildcardGrant, ...]:
+@per_object()
+def _policy_wildcards(pol) -> tuple[WildcardGrant, ...]:
     """Wildcard grants of one policy's Allow statements (cached: a managed policy is shared by many principals)."""
-    hit = _CACHE.get(id(pol))
-    if hit is not None and hit[0] is pol:
-        return hit[1]
     aws_managed = ":iam::aws:policy/" in pol.name
-    result = tuple(g for s in pol.statements if s.effect == "Allow"
-                   for g in _statement_wildcards(store, pol.name, aws_managed, s))
-    _CACHE[id(pol)] = (pol, result)
-    return result
+    return tuple(g for s in pol.statements if s.effect == "Allow"
+                 for g in _statement_wildcards(pol.name, aws_managed, s))
 
 
-def _statement_wildcards(store: "PolicyStore", policy: str, aws_managed: bool, s) -> tuple[WildcardGrant, ...]:
+def _statement_wildcards(policy: str, aws_managed: bool, s) -> tuple[WildcardGrant, ...]:
     db = database()
     data, pm = _masks()
     out: list[WildcardGrant] = []
