@@ -154,9 +154,9 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
     # the explicit TOP_LEVEL struct reads an S3 envelope's Records and a bare record (JSON arrays,
     # JSON lines) alike, and its records land as flat rows, never as a table of per-object
     # structs. Each row says whether it is its object's first and whether it only stands for an
-    # envelope without records, so objects and records are counted from the same rows. Batches are small (BATCH_BYTES): a whole envelope is
-    # one wide struct while it is unnested (~10x its gzip size). The source key is the file path
-    # minus the source's root.
+    # envelope without records, so objects and records are counted from the same rows. Batches
+    # are small (BATCH_BYTES): a whole envelope is one wide struct while it is unnested (~10x its
+    # gzip size). The source key is the file path minus the source's root.
     prefix = len(str(root).rstrip("/")) + 2
     shape = "'newline_delimited'" if one_object_per_line else "'auto'"
     con.execute(f"""
@@ -207,11 +207,12 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
 
 def _write_partitions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
     """Write ``normalised`` into ``out_dir/account=/region=/event_day=/`` as one new file per
-    partition. One plain COPY per partition, not COPY ... PARTITION_BY: batches hold files of
-    one account, region and delivery day (see ``_batches``), so a batch touches one or two
-    partitions, and DuckDB's partitioned writer costs about twice a plain write per row
-    (measured: 0.85 s against 0.39 s per 200k events). Values are percent-encoded in the path,
-    as DuckDB's hive reader expects."""
+    partition. One plain COPY per partition, not COPY ... PARTITION_BY: batches hold files in
+    (account, region, delivery day) order (see ``_batches``), so a real trail's batch (a file
+    every few minutes) touches one or two partitions, and DuckDB's partitioned writer costs more
+    per row (measured: 0.85 s against 0.39 s per 200k events in one or two partitions, 0.43 s
+    against 0.30 s per 100k events in 52). Values are percent-encoded in the path, as DuckDB's
+    hive reader expects."""
     partitions = con.execute("SELECT DISTINCT account, region, event_day FROM normalised").fetchall()
     for account, region, day in partitions:
         folder = out_dir / "/".join(f"{name}={quote(str(value), safe='')}" for name, value in

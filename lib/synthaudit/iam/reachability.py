@@ -279,8 +279,7 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
             # inline policy repeated on many roles, a managed one on many principals) whose principals
             # agree on those keys share their states and condition texts
             known = ctx(-1)
-            shared_key = (s.effect, s.actions, s.not_action, s.resources, s.not_resource, s.conditions,
-                          None if rows is None else tuple(rows.tolist()),
+            shared_key = (*base_key, s.conditions, None if rows is None else tuple(rows.tolist()),
                           tuple(known.lookup(c.key) for c in s.conditions))
             hit = matcher.conditioned.get(shared_key)
             if hit is not None:
