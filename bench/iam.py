@@ -17,7 +17,7 @@ it to a JSON file, then times:
                   (imports excluded) and `cloudsplaining scan` (CLI wall); it ignores
                   conditions, boundaries and SCPs
 
-Usage: .venv/bin/python bench/iam.py [--roles 1000] [--seed 7] [--skip-peer]
+Usage: .venv/bin/python bench/iam.py [--roles 1000] [--seed 7] [--inline-copies 0] [--skip-peer]
 Needs the `peers` extra for cloudsplaining: pip install -e '.[peers]'.
 """
 from __future__ import annotations
@@ -78,7 +78,10 @@ def _policy_entry(name: str, arn: str, path: str, version: str, document: dict) 
                                    "CreateDate": "2020-01-01T00:00:00Z"}]}
 
 
-def build_details(n_roles: int, seed: int) -> tuple[dict, list[dict], list[dict], dict]:
+def build_details(n_roles: int, seed: int, inline_copies: int = 0) -> tuple[dict, list[dict], list[dict], dict]:
+    """``inline_copies``: also give each role that many inline policies whose documents are copies of
+    AWS managed policies (the copy-paste habit): cloudsplaining expands every inline policy of every
+    role on its own, so its time grows with them much faster than the engine's (0 = the default shape)."""
     rng = random.Random(seed)
     aws = managed_policies()
     ranked = sorted(aws)
@@ -106,6 +109,8 @@ def build_details(n_roles: int, seed: int) -> tuple[dict, list[dict], list[dict]
                  "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/Team": f"team-{i % 7}"}}},
                 {"Sid": "NoProdFromHere", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::prod-*",
                  "Condition": {"StringNotEquals": {"aws:PrincipalTag/Environment": "production"}}}]}})
+        for j, name in enumerate(_zipf_pick(rng, ranked, inline_copies) if inline_copies else []):
+            inline.append({"PolicyName": f"copied-{j}", "PolicyDocument": aws[name]["Document"]})
         role = {
             "Path": f"/{env}/", "RoleName": f"{env}-role-{i:04d}", "RoleId": f"AROA{i:016d}",
             "Arn": f"arn:aws:iam::{ACCOUNT}:role/{env}/{env}-role-{i:04d}",
@@ -265,11 +270,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--roles", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--inline-copies", type=int, default=0,
+                    help="inline copies of AWS managed policy documents per role (default 0: the mid-sized shape)")
     ap.add_argument("--skip-peer", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        details, resources, resource_policies, organizations = build_details(args.roles, args.seed)
+        details, resources, resource_policies, organizations = build_details(args.roles, args.seed, args.inline_copies)
         path = tmp_path / "account-authorization-details.json"
         path.write_text(json.dumps(details))
         print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2-core machine)")
