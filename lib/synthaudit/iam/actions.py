@@ -144,7 +144,7 @@ class ActionDatabase:
             else:
                 svc, _, _ = key.partition(":")
                 blob = self._blob if ("*" in svc or "?" in svc) else self._service_blobs.get(svc, "")
-                rx = re.compile("^" + glob_to_regex(key) + "$", re.MULTILINE)
+                rx = line_glob_rx(key)
                 hit = np.array(sorted(self._index[m.group(0)] for m in rx.finditer(blob)), dtype=np.int64)
             hit.setflags(write=False)
             self._index_cache[key] = hit
@@ -189,6 +189,13 @@ def glob_to_regex(pattern: str) -> str:
         else:
             out.append(re.escape(ch))
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def line_glob_rx(pattern: str) -> re.Pattern:
+    """The glob as a regex matching whole lines of a newline-joined blob (compiled once per pattern:
+    every grid of a review scans the same globs)."""
+    return re.compile("^" + glob_to_regex(pattern) + "$", re.MULTILINE)
 
 
 CACHE_FORMAT = 2   # bump when the tables() layout changes

@@ -9,14 +9,13 @@ are re-asked of the scalar evaluator so their condition text is exact.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from synthaudit.iam.actions import database, glob_to_regex
+from synthaudit.iam.actions import database, line_glob_rx
 from synthaudit.iam.conditions import MAYBE, NO, YES, evaluate_conditions, substitute
 from synthaudit.iam.matching import (
     ACCOUNT, ANYONE, DIRECT, statement_matches_action, statement_matches_resource, statement_principal_match,
@@ -291,7 +290,7 @@ def _principal_rows(store: "PolicyStore", p: "Principal", grid: _Grid, matcher: 
             mask = np.zeros(n_r, dtype=bool)
             mask[rows] = True
             m[~mask, :] = NO
-        said: dict[tuple[int, int], str] = {}
+        said: dict[int, str] = {}      # row (-1: every row) -> its undecided conditions
         if (s.conditions or MAYBE in res) and m.any():
             per_resource = MAYBE in res or any(_resource_key(c.key) for c in s.conditions)
             if not per_resource:
@@ -544,7 +543,7 @@ def _row_classes(store: "PolicyStore", grid: _Grid, matcher: _Matcher, people: l
         if pattern == "*":
             hits[k, exact_arr] = True
             continue
-        rx = re.compile("^" + glob_to_regex(pattern) + "$", re.MULTILINE)    # resource ARNs: case-sensitive
+        rx = line_glob_rx(pattern)    # resource ARNs: case-sensitive
         starts = [m.start() for m in rx.finditer(blob)]
         if starts:
             hits[k, exact_arr[np.searchsorted(offsets, starts)]] = True
