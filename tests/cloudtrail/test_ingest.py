@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,40 @@ def test_a_failed_classification_leaves_no_partial_file(tmp_path, monkeypatch):
     assert list((tmp_path / "cache").rglob("derived/classified-*")) == []
     monkeypatch.setattr(engines, "helper_sql", real)
     assert review(None, tmp_path / "run2", logs=logs, cache_dir=tmp_path / "cache").events == 1
+
+
+@pytest.mark.parametrize("obstacle", ["file_where_a_partition_folder_goes", "folder_where_the_parquet_file_goes"])
+def test_a_cache_write_failure_marks_no_log_file_and_leaves_no_cache_file(tmp_path, monkeypatch, obstacle):
+    """Disk full or a broken cache folder is not a bad log file: nothing enters the ledger as
+    corrupt (it would never be read again), the failed batch's partition files are removed, and
+    the next run counts every event once."""
+    from types import SimpleNamespace
+
+    from synthaudit.cloudtrail import ingest as ingest_module
+    from synthaudit.cloudtrail.ingest import CacheWriteError
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.json").write_text(json.dumps({"Records": [record()]}))
+    (logs / "b.json").write_text(json.dumps({"Records": [record(recipientAccountId="310000000003")]}))
+    events = Cache(tmp_path / "cache", LocalSource(logs).uri).events_dir
+    second = events / "account=310000000003"     # written after account=210987654321's partition
+    if obstacle == "file_where_a_partition_folder_goes":
+        events.mkdir(parents=True)
+        second.write_text("in the way")
+    else:   # DuckDB itself fails to write (what disk full looks like): the target path is a folder
+        (second / "region=us-east-1" / "event_day=2026-11-01" / "bfixed.parquet").mkdir(parents=True)
+        monkeypatch.setattr(ingest_module.uuid, "uuid4", lambda: SimpleNamespace(hex="fixed"))
+    with pytest.raises(CacheWriteError, match="could not be written"):
+        run_ingest(logs, tmp_path / "cache")
+    cache = Cache(tmp_path / "cache", LocalSource(logs).uri)
+    assert cache.ledger() == {}
+    assert [p for p in events.rglob("*.parquet") if p.is_file()] == []
+    monkeypatch.undo()
+    if second.is_file():
+        second.unlink()
+    else:
+        shutil.rmtree(second)
+    entries, cache, con = run_ingest(logs, tmp_path / "cache")
+    assert {k: (e.status, e.events) for k, e in entries.items()} == {"a.json": ("ok", 1), "b.json": ("ok", 1)}
+    assert con.execute(f"SELECT count(*) FROM {cache.scan_sql()}").fetchone()[0] == 2

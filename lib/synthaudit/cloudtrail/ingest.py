@@ -133,6 +133,13 @@ class Cache:
                 "hive_types = {'account': VARCHAR, 'region': VARCHAR, 'event_day': DATE})")
 
 
+class CacheWriteError(RuntimeError):
+    """The Parquet cache could not be written (disk full, permissions, a file in the way).
+
+    Not a read error: the batch's log files are fine and stay out of the ledger, so the next
+    run reads them again (a read error would mark them corrupt for good)."""
+
+
 class _NotOneObjectPerLine(Exception):
     """A batch holds a file that is not one JSON object per line (a JSON array, pretty-printed JSON)."""
 
@@ -212,18 +219,29 @@ def _write_partitions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
     every few minutes) touches one or two partitions, and DuckDB's partitioned writer costs more
     per row (measured: 0.85 s against 0.39 s per 200k events in one or two partitions, 0.43 s
     against 0.30 s per 100k events in 52). Values are percent-encoded in the path, as DuckDB's
-    hive reader expects."""
+    hive reader expects. A failed write removes the files the batch wrote and raises CacheWriteError."""
     partitions = con.execute("SELECT DISTINCT account, region, event_day FROM normalised").fetchall()
-    for account, region, day in partitions:
-        folder = out_dir / "/".join(f"{name}={quote(str(value), safe='')}" for name, value in
-                                    (("account", account), ("region", region), ("event_day", day)))
-        folder.mkdir(parents=True, exist_ok=True)
-        where = (f"account = {sql_str(account)} AND region = {sql_str(region)} "
-                 f"AND event_day = CAST({sql_str(str(day))} AS DATE)")
-        con.execute(f"""
-            COPY (SELECT * EXCLUDE (account, region, event_day) FROM normalised WHERE {where})
-            TO {sql_str(str(folder / f"b{uuid.uuid4().hex}.parquet"))} (FORMAT parquet)
-        """)
+    written: list[Path] = []
+    try:
+        for account, region, day in partitions:
+            folder = out_dir / "/".join(f"{name}={quote(str(value), safe='')}" for name, value in
+                                        (("account", account), ("region", region), ("event_day", day)))
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"b{uuid.uuid4().hex}.parquet"
+            written.append(target)
+            where = (f"account = {sql_str(account)} AND region = {sql_str(region)} "
+                     f"AND event_day = CAST({sql_str(str(day))} AS DATE)")
+            con.execute(f"""
+                COPY (SELECT * EXCLUDE (account, region, event_day) FROM normalised WHERE {where})
+                TO {sql_str(str(target))} (FORMAT parquet)
+            """)
+    except (duckdb.Error, OSError) as exc:
+        for path in written:
+            if not path.is_dir():      # a folder in the target's place is not ours
+                path.unlink(missing_ok=True)
+        reason = str(exc).split("\n")[0][:300]
+        raise CacheWriteError(f"{out_dir}: the event cache could not be written ({reason}); free space or "
+                              "fix the folder, then run again (the batch's log files stay unread)") from exc
 
 
 def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str], root: Path) -> dict[str, tuple[int, int, int]]:
@@ -317,7 +335,10 @@ def ingest(source, objects: list[SourceObject], cache: Cache, con: duckdb.DuckDB
     Batches run side by side, one single-threaded DuckDB database per thread ``con`` is
     allowed (each with its share of the memory limit): one batch's statements leave cores
     idle (single-file tails, the partitioned write), and cursors of one multi-threaded
-    database oversubscribe the cores (measured ~20 % more CPU). Results keep batch order."""
+    database oversubscribe the cores (measured ~20 % more CPU). Results keep batch order.
+
+    Every batch that finished is in the ledger even when another failed (its cache files are
+    written): a failing batch leaves no cache files behind, and the error is raised after."""
     ledger = cache.ledger()
     fresh = [o for o in objects if not (o.key in ledger and ledger[o.key].size == o.size and ledger[o.key].etag == o.etag)]
     batches = list(_batches(fresh))
@@ -333,18 +354,27 @@ def ingest(source, objects: list[SourceObject], cache: Cache, con: duckdb.DuckDB
         return _ingest_batch(source, batch, Path(tmp) / f"batch{number}", cache, local.con)
 
     new_entries: list[LedgerEntry] = []
-    done = 0
+    failure: Exception | None = None
     try:
         with staging_dir() as tmp, ThreadPoolExecutor(max_workers=workers) as pool:
-            for entries in pool.map(run, enumerate(batches)):
+            futures = [pool.submit(run, numbered) for numbered in enumerate(batches)]
+            for future in futures:
+                if failure is not None and future.cancel():
+                    continue                   # not started: nothing of it was written
+                try:
+                    entries = future.result()
+                except Exception as exc:       # noqa: BLE001 - raised below, once finished batches are recorded
+                    failure = failure or exc
+                    continue
                 new_entries.extend(entries)
-                done += len(entries)
                 if progress:
-                    progress(done, len(fresh))
+                    progress(len(new_entries), len(fresh))
     finally:
         for worker_con in opened:
             worker_con.close()
-    cache.append(new_entries)
+        cache.append(new_entries)
+    if failure is not None:
+        raise failure
     merged = {**ledger, **{e.key: e for e in new_entries}}
     return [merged[o.key] for o in objects]
 

@@ -21,7 +21,7 @@ from synthaudit import catalogue
 from synthaudit.aws.errors import classify_error
 from synthaudit.cloudtrail import detectors as det
 from synthaudit.cloudtrail.engines import AthenaEngine, DuckDBEngine
-from synthaudit.cloudtrail.ingest import Cache, LedgerEntry, connect, ingest, sql_str
+from synthaudit.cloudtrail.ingest import Cache, CacheWriteError, LedgerEntry, connect, ingest, sql_str
 from synthaudit.cloudtrail.integrity import IntegrityReport, load_public_keys, verify
 from synthaudit.cloudtrail.sources import LocalSource, S3Source, SourceObject
 from synthaudit.config import Params
@@ -235,6 +235,8 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
                                                          end.date() if end else None)]
     try:
         result.sources = ingest(source, logs_objs, cache, con)
+    except CacheWriteError as exc:     # the logs were read; the cache folder is the problem
+        return _not_assessed_all(result, resource, str(exc))
     except Exception as exc:
         return _not_assessed_all(result, resource, f"cannot read {source.uri}: {classify_error(exc).reason}")
     window = _window(con, cache, params, start, end)
