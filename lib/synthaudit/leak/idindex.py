@@ -20,32 +20,31 @@ MIN_LEN = {"ssn": 9, "phone": 10, "mrn": 5, "email": 6, "address": 8, "full_name
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-# Column-name patterns, first match wins (order matters: "patient_id" is an MRN, not a name).
-KIND_BY_NAME = (
-    ("ssn", re.compile(r"ssn|social")),
-    ("email", re.compile(r"e.?mail")),
-    ("phone", re.compile(r"phone|mobile|fax|tel")),
-    ("mrn", re.compile(r"mrn|medical.?record|patient.?id")),
-    ("first_name", re.compile(r"^(first|given).?(name)?$|first.?name|given")),
-    ("last_name", re.compile(r"^(last|family|sur).?(name)?$|last.?name|surname|family")),
-    ("full_name", re.compile(r"^(full.?)?name$|patient.?name")),
-    ("address", re.compile(r"addr|street")),
+def _mostly_emails(values: pd.Series) -> bool:
+    sample = values.dropna().astype(str).head(200)
+    return bool(len(sample)) and sample.str.contains("@").mean() > 0.8
+
+
+# (kind, column-name pattern, test of the values for a column the name does not give away);
+# first match wins (order matters: "patient_id" is an MRN, not a name).
+KIND_RULES = (
+    ("ssn", re.compile(r"ssn|social"), None),
+    ("email", re.compile(r"e.?mail"), _mostly_emails),
+    ("phone", re.compile(r"phone|mobile|fax|tel"), None),
+    ("mrn", re.compile(r"mrn|medical.?record|patient.?id"), None),
+    ("first_name", re.compile(r"^(first|given).?(name)?$|first.?name|given"), None),
+    ("last_name", re.compile(r"^(last|family|sur).?(name)?$|last.?name|surname|family"), None),
+    ("full_name", re.compile(r"^(full.?)?name$|patient.?name"), None),
+    ("address", re.compile(r"addr|street"), None),
 )
 
 
 def column_kind(name: str, values: pd.Series) -> str:
     n = name.strip().lower()
-    for kind, pattern in KIND_BY_NAME:
-        if pattern.search(n):
-            return kind
-        if kind == "email" and _mostly_emails(values):   # an unnamed e-mail column, by its values
+    for kind, pattern, by_values in KIND_RULES:
+        if pattern.search(n) or (by_values is not None and by_values(values)):
             return kind
     return "other"
-
-
-def _mostly_emails(values: pd.Series) -> bool:
-    sample = values.dropna().astype(str).head(200)
-    return bool(len(sample)) and sample.str.contains("@").mean() > 0.8
 
 
 def canonical(kind: str, value: str) -> str:
