@@ -13,14 +13,11 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from synthaudit.errors import ParamsError
 
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 ENVIRONMENTS = ("production", "synthetic", "shared")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-
-
-class ParamsError(ValueError):
-    """A params file that cannot be used; the message names file, key and fix."""
 
 
 class _Strict(BaseModel):

@@ -9,6 +9,7 @@ before parameter validation and serialisation, so nothing reaches the wire.
 from __future__ import annotations
 
 from typing import Any, Iterable
+from synthaudit.errors import ReadOnlyViolation
 
 READ_VERBS = ("Get", "List", "Describe", "Head", "Lookup", "BatchGet", "Search")
 
@@ -49,10 +50,6 @@ KIT_SERVICES = (
     "sts", "organizations", "iam", "s3", "kms", "ec2", "rds", "lambda", "glue", "sagemaker",
     "stepfunctions", "cloudtrail", "config", "lakeformation", "athena",
 )
-
-
-class ReadOnlyViolation(PermissionError):
-    """Raised before sending when a session of the kit attempts a non-read call."""
 
 
 def is_read_operation(service: str, operation: str) -> bool:

@@ -17,15 +17,12 @@ from typing import Any
 import yaml
 
 from synthaudit.findings import Finding
+from synthaudit.errors import CatalogueError
 
 HERE = Path(__file__).parent
 SCHEMA = json.loads((HERE / "schema.json").read_text())
 FRAMEWORKS = ("hipaa", "gdpr", "nist_ai_rmf", "eu_ai_act")
 FRAMEWORK_LABELS = {"hipaa": "HIPAA", "gdpr": "GDPR", "nist_ai_rmf": "NIST AI RMF", "eu_ai_act": "EU AI Act"}
-
-
-class CatalogueError(ValueError):
-    """A catalogue file that does not match the schema; names the file and the entry."""
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,10 @@ from synthaudit.findings import Finding
 from synthaudit.inventory import Snapshot
 from synthaudit.inventory import SnapshotError as InventorySnapshotError
 from synthaudit.inventory.schema import TABLES
+from synthaudit.errors import SnapshotError
 
 GLOBAL = "global"
 ASSESSED = "assessed"
-
-
-class SnapshotError(ValueError):
-    """A snapshot folder that cannot be read; names the file and what to do."""
 
 
 def _parse_json(value: Any, where: str) -> Any:

@@ -30,6 +30,7 @@ import duckdb
 from synthaudit.cloudtrail import schema
 from synthaudit.cloudtrail.sources import SourceObject, staging_dir
 from synthaudit.evidence.manifest import sha256_file
+from synthaudit.errors import CacheWriteError
 
 SQL_DIR = Path(__file__).parent / "sql"
 NORMALIZE_SQL = (SQL_DIR / "normalize.sql").read_text()
@@ -131,13 +132,6 @@ class Cache:
         glob = sql_str(str(self.events_dir / "**" / "*.parquet"))
         return (f"read_parquet({glob}, hive_partitioning = true, "
                 "hive_types = {'account': VARCHAR, 'region': VARCHAR, 'event_day': DATE})")
-
-
-class CacheWriteError(RuntimeError):
-    """The Parquet cache could not be written (disk full, permissions, a file in the way).
-
-    Not a read error: the batch's log files are fine and stay out of the ledger, so the next
-    run reads them again (a read error would mark them corrupt for good)."""
 
 
 class _NotOneObjectPerLine(Exception):

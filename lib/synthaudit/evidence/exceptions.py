@@ -23,10 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from synthaudit import catalogue
 from synthaudit.config import read_yaml
 from synthaudit.findings import Finding, sort_findings
-
-
-class ExceptionsError(ValueError):
-    """An exceptions file that cannot be used; names the file, the entry and the fix."""
+from synthaudit.errors import ExceptionsError
 
 
 class _Entry(BaseModel):

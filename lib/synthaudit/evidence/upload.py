@@ -26,14 +26,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from synthaudit.aws.errors import classify_error
 from synthaudit.aws.session import SessionFactory
+from synthaudit.errors import UploadError
 
 UPLOAD_OPERATIONS = frozenset({("s3", "PutObject")})
 RECEIPT_SUFFIX = ".upload-receipt.json"
 LOCK_MODE = "COMPLIANCE"
-
-
-class UploadError(RuntimeError):
-    """The upload cannot go ahead or did not complete; says which bucket/object and why."""
 
 
 @dataclass(frozen=True)

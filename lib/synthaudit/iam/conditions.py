@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from synthaudit.iam.policy import Condition
+from synthaudit.errors import ConditionError
 
 NO, MAYBE, YES = 0, 1, 2
 _VAR = re.compile(r"\$\{([^}]*)\}")
@@ -165,10 +166,6 @@ _OPERATORS = {
     "ArnNotEquals": (lambda c, p: arn_like(p, c), True),
     "ArnNotLike": (lambda c, p: arn_like(p, c), True),
 }
-
-
-class ConditionError(ValueError):
-    """An operator IAM does not know, or a value it cannot compare."""
 
 
 def split_operator(operator: str) -> tuple[str | None, str, bool]:

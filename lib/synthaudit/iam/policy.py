@@ -13,15 +13,12 @@ import json
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
+from synthaudit.errors import PolicyError
 
 # policy kinds: where a statement came from, which decides how it is combined
 IDENTITY, BOUNDARY, SCP, RESOURCE, TRUST, SESSION = "identity", "boundary", "scp", "resource", "trust", "session"
 POLICY_KINDS = (IDENTITY, BOUNDARY, SCP, RESOURCE, TRUST, SESSION)
 CONDITION_FREE_KINDS = ()
-
-
-class PolicyError(ValueError):
-    """A policy document that cannot be evaluated; the message names policy and statement."""
 
 
 @dataclass(frozen=True)

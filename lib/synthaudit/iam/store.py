@@ -20,16 +20,13 @@ from synthaudit.iam.matching import account_of, role_arn_from_session
 from synthaudit.iam.policy import (
     BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, TRUST, Policy, PolicyError, parse_policy,
 )
+from synthaudit.errors import SnapshotError
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
 # Request-context keys the caller chooses freely; a reachability question assumes the
 # caller picks the value that lets it in (AWS SDKs use TLS by default).
 DEFAULT_REQUEST_CONTEXT = {"aws:SecureTransport": "true", "aws:ViaAWSService": "false",
                            "aws:PrincipalIsAWSService": "false"}
-
-
-class SnapshotError(ValueError):
-    """A snapshot file that cannot be read; names the file and what to do."""
 
 
 @dataclass(frozen=True)

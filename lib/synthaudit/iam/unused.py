@@ -20,6 +20,7 @@ import pandas as pd
 from synthaudit.iam.actions import database
 from synthaudit.iam.escalation import allowed_action_mask
 from synthaudit.iam.matching import statement_matches_action
+from synthaudit.errors import EventsError
 
 if TYPE_CHECKING:
     from synthaudit.iam.store import Principal
@@ -37,10 +38,6 @@ EVENT_ACTION = {("s3", "ListObjects"): "ListBucket", ("s3", "ListObjectsV2"): "L
                 ("s3", "CreateMultipartUpload"): "PutObject", ("s3", "UploadPart"): "PutObject",
                 ("s3", "CompleteMultipartUpload"): "PutObject", ("s3", "CopyObject"): "PutObject"}
 _LAMBDA_VERSION = re.compile(r"\d{8}(v\d+)?$")
-
-
-class EventsError(ValueError):
-    """The CloudTrail events table exists but cannot be used; names the file and the fix."""
 
 
 def event_action(event_source: str, event_name: str) -> str:

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from synthaudit.inventory.schema import COVERAGE_COLUMNS, TABLES, Table
+from synthaudit.errors import SnapshotError
 
 ARROW_TYPES = {"str": pa.string(), "json": pa.string(), "bool": pa.bool_(), "int": pa.int64()}
 COVERAGE_SCHEMA = pa.schema([
@@ -23,10 +24,6 @@ COVERAGE_SCHEMA = pa.schema([
     ("error", pa.string()), ("resources", pa.int64()), ("detail_errors", pa.string()),
 ])
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
-
-
-class SnapshotError(ValueError):
-    """A snapshot folder that cannot be read; names the file and what to do."""
 
 
 def dumps(value: Any) -> str:

@@ -16,10 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-
-class InputError(ValueError):
-    """An input that cannot be used; the message names the location and the fix."""
+from synthaudit.errors import InputError
 
 
 @dataclass(frozen=True)
