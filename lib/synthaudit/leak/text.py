@@ -23,7 +23,8 @@ STREET_SUFFIXES = ("street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr
 try:  # Faker (a dependency, offline) knows the USPS street suffixes; no model download involved
     from faker.providers.address.en_US import Provider as _UsAddress
 
-    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes}, key=len, reverse=True))
+    # longest first, so a longer suffix wins; ties by name, so the pattern (kept in evidence) is the same every run
+    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes}, key=lambda s: (-len(s), s)))
 except ImportError:  # pragma: no cover
     pass
 PATTERNS = {

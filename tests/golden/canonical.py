@@ -1,0 +1,48 @@
+"""The demo's findings.json in a form that is equal whenever the kit's behaviour is.
+
+One thing in the demo changes from run to run without the kit changing: moto names
+automated RDS snapshots after the minute they were taken (``rds:NAME-YYYY-MM-DD-HH-MM``),
+and a finding's id is a hash of its resource. Those stamps are masked and the ids of the
+findings that carry one are replaced, then the list is sorted; everything else must match
+byte for byte. ``python tests/golden/canonical.py RUN_DIR`` rewrites the stored golden
+file: do it only in a commit that changes behaviour on purpose, and say what changed.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+GOLDEN = Path(__file__).with_name("demo-findings.canonical.json.gz")
+AUTOMATED_STAMP = re.compile(r"(snapshot:rds:[A-Za-z0-9-]+?)-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}\b")
+
+
+def canonical(findings_json: str) -> str:
+    """One finding per line, stamps masked, sorted: two runs of an unchanged kit give equal text."""
+    lines = []
+    for finding in json.loads(findings_json):
+        text = json.dumps(finding, sort_keys=True)
+        masked = AUTOMATED_STAMP.sub(r"\1-STAMP", text)
+        if masked != text:
+            finding = json.loads(masked)
+            finding["id"] = "masked"
+            masked = json.dumps(finding, sort_keys=True)
+        lines.append(masked)
+    return "\n".join(sorted(lines)) + "\n"
+
+
+def write_golden(run_dir: Path) -> None:
+    text = canonical((run_dir / "findings.json").read_text())
+    GOLDEN.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+
+
+def read_golden() -> str:
+    with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
+        return fh.read()
+
+
+if __name__ == "__main__":
+    write_golden(Path(sys.argv[1]))
+    print(f"wrote {GOLDEN}")
