@@ -59,8 +59,30 @@ def test_wrong_type_is_named(tmp_path):
 
 
 def test_missing_required_key_is_named(tmp_path):
+    data = {k: v for k, v in MINIMAL.items() if k != "estate"}
+    with pytest.raises(ParamsError, match=r"estate: required key is missing"):
+        load_params(write(tmp_path, yaml.safe_dump(data)))
+
+
+@pytest.mark.parametrize("accounts", ["discover", [], None])
+def test_accounts_omitted_or_discover_means_discovery(tmp_path, accounts):
     data = {k: v for k, v in MINIMAL.items() if k != "accounts"}
-    with pytest.raises(ParamsError, match=r"accounts: required key is missing"):
+    if accounts != []:
+        data["accounts"] = accounts
+    params = load_params(write(tmp_path, yaml.safe_dump(data)))
+    assert params.accounts == [] and params.discovers_accounts
+
+
+def test_listed_accounts_turn_discovery_off_unless_asked(tmp_path):
+    assert not load_params(write(tmp_path, yaml.safe_dump(MINIMAL))).discovers_accounts
+    data = {**MINIMAL, "discovery": {"enabled": True, "exclude": {"name_patterns": ["sandbox-*"]}}}
+    params = load_params(write(tmp_path, yaml.safe_dump(data)))
+    assert params.discovers_accounts and params.discovery.exclude.name_patterns == ["sandbox-*"]
+
+
+def test_no_accounts_and_discovery_off_is_an_error(tmp_path):
+    data = {**{k: v for k, v in MINIMAL.items() if k != "accounts"}, "discovery": {"enabled": False}}
+    with pytest.raises(ParamsError, match="no accounts: list them"):
         load_params(write(tmp_path, yaml.safe_dump(data)))
 
 

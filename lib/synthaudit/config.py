@@ -45,8 +45,42 @@ class Account(_Strict):
     environment: Literal["production", "synthetic", "shared", "unknown"] | None = Field(
         default=None, description="explicit environment; overrides classification rules for the account"
     )
+    profile: str | None = Field(
+        default=None,
+        description="named profile (SSO profiles included) whose credentials read this account; "
+                    "with role_arn, the profile's credentials assume that role",
+    )
+    external_id: str | None = Field(default=None, description="ExternalId for this account's role (default aws.external_id)")
 
     _check_id = field_validator("id", mode="before")(_account_id)
+
+
+class AccountSelector(_Strict):
+    """Accounts of the organisation picked by id, by name pattern or by OU (an account under a nested OU counts)."""
+
+    accounts: list[str] = Field(default_factory=list, description="account ids")
+    name_patterns: list[str] = Field(default_factory=list, description="fnmatch patterns on account names")
+    ous: list[str] = Field(default_factory=list, description="OU ids or names")
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        return [_account_id(v) for v in value] if isinstance(value, list) else value
+
+    def is_empty(self) -> bool:
+        return not (self.accounts or self.name_patterns or self.ous)
+
+
+class Discovery(_Strict):
+    """Accounts read from AWS Organizations instead of listed by hand."""
+
+    enabled: bool | None = Field(
+        default=None, description="read the organisation's ACTIVE accounts; default: on when `accounts` is empty"
+    )
+    include: AccountSelector = Field(
+        default_factory=AccountSelector, description="only these accounts (empty: every ACTIVE account)"
+    )
+    exclude: AccountSelector = Field(default_factory=AccountSelector, description="never these accounts")
 
 
 class EnvironmentRule(_Strict):
@@ -211,7 +245,12 @@ class Params(_Strict):
     estate: Literal["demo", "aws"] = Field(description="demo = the simulated estate; aws = a real organisation")
     organization_id: str | None = Field(default=None, description="o-xxxxxxxxxx, used in trail key layout")
     management_account: str | None = None
-    accounts: list[Account] = Field(min_length=1)
+    accounts: list[Account] = Field(
+        default_factory=list,
+        description="accounts to audit; empty or `discover`: read from AWS Organizations (see discovery); "
+                    "with discovery on, a listed account's keys override what was discovered for it",
+    )
+    discovery: Discovery = Field(default_factory=Discovery)
     aws: AwsAccess = Field(default_factory=AwsAccess)
     classification: Classification = Field(default_factory=Classification)
     cloudtrail: CloudTrailSource = Field(default_factory=CloudTrailSource)
@@ -225,6 +264,26 @@ class Params(_Strict):
     @classmethod
     def _mgmt(cls, value: Any) -> Any:
         return None if value is None else _account_id(value)
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _discover_word(cls, value: Any) -> Any:
+        return [] if value in ("discover", None) else value
+
+    @model_validator(mode="after")
+    def _accounts_or_discovery(self) -> "Params":
+        if not self.accounts and self.discovery.enabled is False:
+            raise ValueError("no accounts: list them under `accounts`, or turn discovery on "
+                             "(discovery.enabled: true) to read them from AWS Organizations")
+        return self
+
+    @property
+    def discovers_accounts(self) -> bool:
+        """Whether accounts come from AWS Organizations (explicitly, or because none is listed)."""
+        return self.discovery.enabled if self.discovery.enabled is not None else not self.accounts
+
+    def account(self, account_id: str) -> Account | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> "Params":

@@ -1,5 +1,6 @@
-"""The one place boto3 sessions are made: profile or default chain, assume-role per
-account, adaptive retries, optional endpoint, and the read-only guard on every one."""
+"""The one place boto3 sessions are made: profile or default chain, per-account profile
+or role, the starting credentials used directly in their own account, adaptive retries,
+optional endpoint, and the read-only guard on every one."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import boto3
 from botocore.config import Config
 
 from synthaudit.aws.guard import ReadOnlyGuard, install_guard
-from synthaudit.config import Params
+from synthaudit.config import Account, Params
 
 SESSION_NAME = "synthaudit-audit"
 
@@ -34,6 +35,7 @@ class SessionFactory:
         self._lock = threading.Lock()
         self._sessions: dict[str, boto3.Session] = {}
         self._base: boto3.Session | None = None
+        self._starting_account: str | None = None
 
     def _guarded(self, session: boto3.Session) -> boto3.Session:
         install_guard(session, ReadOnlyGuard(self.extra_allowed))
@@ -57,25 +59,66 @@ class SessionFactory:
         return self.base.client(service, region_name=self._region(region),
                                 endpoint_url=self.endpoint_url, config=self.config)
 
+    @property
+    def starting_account(self) -> str | None:
+        """The account the starting credentials belong to (None when STS cannot tell)."""
+        with self._lock:
+            known = self._starting_account
+        if known is None:
+            try:
+                known = str(self.base_client("sts").get_caller_identity()["Account"])
+            except Exception:  # noqa: BLE001 - no usable credentials: every account then assumes a role, and fails there by name
+                known = ""
+            with self._lock:
+                self._starting_account = known
+        return known or None
+
+    def access_path(self, account_id: str) -> str:
+        """How the kit reads ``account_id``, in words (for errors and the manifest)."""
+        acct = self.params.account(account_id)
+        start = f"profile {acct.profile}" if acct and acct.profile else (
+            f"profile {self.params.aws.profile}" if self.params.aws.profile else "the default credential chain")
+        if acct and acct.role_arn:
+            return f"role {acct.role_arn} assumed with {start}"
+        if acct and acct.profile:
+            return start
+        if account_id == self.starting_account:
+            return f"the starting credentials ({start}) directly"
+        return f"role {self.params.role_arn(account_id)} assumed with {start}"
+
     def session(self, account_id: str) -> boto3.Session:
-        """A guarded session inside ``account_id``, by assuming the audit role there."""
+        """A guarded session inside ``account_id``: its profile, its role, the starting credentials
+        when they belong to it, else the audit role assumed there."""
         with self._lock:
             cached = self._sessions.get(account_id)
         if cached is not None:
             return cached
-        sts = self.base_client("sts")
-        kwargs: dict[str, Any] = {"RoleArn": self.params.role_arn(account_id), "RoleSessionName": SESSION_NAME}
-        if self.params.aws.external_id:
-            kwargs["ExternalId"] = self.params.aws.external_id
+        acct = self.params.account(account_id)
+        if acct and acct.profile:
+            start = self._guarded(boto3.Session(profile_name=acct.profile))
+            session = self._assume(start, acct.role_arn, acct) if acct.role_arn else start
+        elif acct and acct.role_arn:
+            session = self._assume(self.base, acct.role_arn, acct)
+        elif account_id == self.starting_account:
+            session = self.base
+        else:
+            session = self._assume(self.base, self.params.role_arn(account_id), acct)
+        with self._lock:
+            self._sessions.setdefault(account_id, session)
+            return self._sessions[account_id]
+
+    def _assume(self, start: boto3.Session, role_arn: str, acct: Account | None) -> boto3.Session:
+        sts = start.client("sts", region_name=self._region(None), endpoint_url=self.endpoint_url, config=self.config)
+        kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": SESSION_NAME}
+        external_id = (acct.external_id if acct else None) or self.params.aws.external_id
+        if external_id:
+            kwargs["ExternalId"] = external_id
         creds = sts.assume_role(**kwargs)["Credentials"]
-        session = self._guarded(boto3.Session(
+        return self._guarded(boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
         ))
-        with self._lock:
-            self._sessions.setdefault(account_id, session)
-            return self._sessions[account_id]
 
     def client(self, account_id: str, service: str, region: str | None = None) -> Any:
         return self.session(account_id).client(
