@@ -80,3 +80,16 @@ class InputError(SynthauditError, ValueError):
 
 class ReadOnlyViolation(SynthauditError, PermissionError):
     """A session of the kit attempted a non-read call; refused before it was sent."""
+
+
+class DiscoveryError(SynthauditError, RuntimeError):
+    """The organisation could not be read or gave no account to audit; names the credentials and the error."""
+
+
+class PreflightError(SynthauditError, RuntimeError):
+    """What the run needs from AWS is not there (endpoint, credentials, a role, Organizations,
+    a region); raised before any phase starts, with one line per problem."""
+
+    def __init__(self, message: str, *, problems: tuple[str, ...] = (), **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.problems = problems
