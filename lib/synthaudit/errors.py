@@ -93,3 +93,7 @@ class PreflightError(SynthauditError, RuntimeError):
     def __init__(self, message: str, *, problems: tuple[str, ...] = (), **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.problems = problems
+
+
+class WorkspaceError(SynthauditError, RuntimeError):
+    """A workspace that cannot be written or used; names the file."""
