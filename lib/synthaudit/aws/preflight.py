@@ -5,8 +5,9 @@ later as hundreds of NOT_ASSESSED units and a phase's KeyError. Here each is fou
 short timeout and no retries storm, and named: the account, how the kit reads it (profile,
 role), the endpoint and AWS's own error, with what to do. ``run_preflight`` returns the
 params the run will use (accounts discovered when asked) and a report; it raises
-``PreflightError`` listing every problem unless ``keep_going`` is set, in which case the
-unreadable accounts are left out of the run and reported as not assessed.
+``PreflightError`` listing every problem unless ``keep_going`` is set and the only problems are
+accounts that cannot be read: those stay in the run, where inventory records each of their
+units as not assessed with AWS's error (and every check says NOT_ASSESSED for them).
 """
 from __future__ import annotations
 
@@ -159,6 +160,4 @@ def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, 
     if others or (account_problems and not keep_going) or not readable:
         raise PreflightError("preflight failed:\n  " + "\n  ".join(problems or ["no account could be read"]),
                              problems=tuple(problems or ["no account could be read"]))
-    if report.unreadable:
-        params = params.model_copy(update={"accounts": [a for a in params.accounts if a.id in readable]})
     return params, report
