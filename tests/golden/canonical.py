@@ -1,10 +1,10 @@
 """The demo's findings.json in a form that is equal whenever the kit's behaviour is.
 
-One thing in the demo changes from run to run without the kit changing: moto names
+A few things in the demo change from run to run without the kit changing: moto names
 automated RDS snapshots after the minute they were taken (``rds:NAME-YYYY-MM-DD-HH-MM``),
-and a finding's id is a hash of its resource. Those stamps are masked and the ids of the
-findings that carry one are replaced, then the list is sorted; everything else must match
-byte for byte. ``python tests/golden/canonical.py RUN_DIR`` rewrites the stored golden
+and a finding's id is a hash of its resource; S3 version ids and a temporary folder's name
+reach evidence. Those are masked (and the ids of the findings that carry a stamp replaced),
+then the list is sorted; everything else must match byte for byte. ``python tests/golden/canonical.py RUN_DIR`` rewrites the stored golden
 file: do it only in a commit that changes behaviour on purpose, and say what changed.
 """
 from __future__ import annotations
@@ -17,6 +17,12 @@ from pathlib import Path
 
 GOLDEN = Path(__file__).with_name("demo-findings.canonical.json.gz")
 AUTOMATED_STAMP = re.compile(r"(snapshot:rds:[A-Za-z0-9-]+?)-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}\b")
+# Also drawn afresh by the demo's server or the OS on each run, and kept in evidence today
+# (issue 17 makes evidence canonical): S3 object version ids and the CloudTrail staging folder.
+VOLATILE = (
+    (re.compile(r'("version_id": )"[^"]*"'), r'\1"VERSION"'),
+    (re.compile(r"/tmp/synthaudit-ct-[A-Za-z0-9_]+/"), "STAGING/"),
+)
 
 
 def canonical(findings_json: str) -> str:
@@ -24,6 +30,8 @@ def canonical(findings_json: str) -> str:
     lines = []
     for finding in json.loads(findings_json):
         text = json.dumps(finding, sort_keys=True)
+        for pattern, replacement in VOLATILE:
+            text = pattern.sub(replacement, text)
         masked = AUTOMATED_STAMP.sub(r"\1-STAMP", text)
         if masked != text:
             finding = json.loads(masked)
