@@ -13,9 +13,9 @@ import re
 import pandas as pd
 
 from synthaudit.leak.idindex import DIGIT_KINDS, IdentifierIndex, canonical, digits_only
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.parts import FREE_TEXT_PHI, MAX_EXAMPLES, PartResult
 
-CHECK = "LEAK_FREE_TEXT_PHI"
+PART = FREE_TEXT_PHI
 DEFAULT_MRN_PATTERNS = (r"\bMRN[:#\s-]*[A-Z]{0,3}\d{5,10}\b",)
 STREET_SUFFIXES = ("street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter"
                    "|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|camp|burg|crossing|heights|hills|manor"
@@ -76,7 +76,7 @@ def free_text_phi(synthetic: pd.DataFrame, text_columns: list[str], index: Ident
                   mrn_patterns: tuple[str, ...] = (), fuzzy: bool = True, max_pattern_hits: int = 0) -> PartResult:
     text_columns = [c for c in text_columns if c in synthetic.columns]
     if not text_columns:
-        return not_assessed("free_text_phi", CHECK, "no free-text column in the synthetic output (role free_text)")
+        return PART.not_assessed("no free-text column in the synthetic output (role free_text)")
     patterns = dict(PATTERNS)
     for i, p in enumerate(mrn_patterns or DEFAULT_MRN_PATTERNS):
         patterns[f"mrn{i}" if i else "mrn"] = re.compile(p)
@@ -104,8 +104,8 @@ def free_text_phi(synthetic: pd.DataFrame, text_columns: list[str], index: Ident
     status = "FAIL" if identifier_rows or failing_patterns > max_pattern_hits else "PASS"
     examples = tuple({"synthetic_row": r, "production_identifiers": identifier_rows.get(r, [])[:5],
                       "patterns": pattern_rows.get(r, {})} for r in rows[:MAX_EXAMPLES])
-    return PartResult(
-        "free_text_phi", CHECK, status,
+    return PART.result(
+        status,
         metrics={"texts_scanned": int(sum(synthetic[c].notna().sum() for c in text_columns)),
                  "rows_with_production_identifiers": len(identifier_rows),
                  "production_records_exposed": len({h["production_row"] for hs in identifier_rows.values() for h in hs}),
