@@ -23,7 +23,8 @@ STREET_SUFFIXES = ("street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr
 try:  # Faker (a dependency, offline) knows the USPS street suffixes; no model download involved
     from faker.providers.address.en_US import Provider as _UsAddress
 
-    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes}, key=len, reverse=True))
+    # longest first, ties by name: a set's order changes with the hash seed, and the pattern is in evidence
+    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes}, key=lambda x: (-len(x), x)))
 except ImportError:  # pragma: no cover
     pass
 PATTERNS = {
