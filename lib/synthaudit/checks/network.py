@@ -236,7 +236,8 @@ CHECKS: tuple[Check, ...] = (
     Check("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", FAMILY,
           ("ec2_security_groups", "ec2_security_group_rules", "ec2_vpcs", "ec2_subnets"), _db_ports),
     Check("SG_OPEN_ADMIN_PORT", FAMILY, ("ec2_security_groups", "ec2_security_group_rules"), _admin_ports),
-    Check("VPC_PEERING_ROUTES_TOO_WIDE", FAMILY, ("ec2_vpc_peering", "ec2_routes", "ec2_vpcs", "ec2_subnets"), _peering),
+    Check("VPC_PEERING_ROUTES_TOO_WIDE", FAMILY,
+          ("ec2_vpc_peering", "ec2_routes", "ec2_vpcs", "ec2_subnets"), _peering),
     RowRule("VPC_ENDPOINT_POLICY_NOT_ORG_RESTRICTED", FAMILY, ("ec2_vpc_endpoints",), every_row,
             _endpoint_policy).as_check(),
 )

@@ -24,7 +24,8 @@ try:  # Faker (a dependency, offline) knows the USPS street suffixes; no model d
     from faker.providers.address.en_US import Provider as _UsAddress
 
     # longest first, ties by name: a set's order changes with the hash seed, and the pattern is in evidence
-    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes}, key=lambda x: (-len(x), x)))
+    STREET_SUFFIXES += "|" + "|".join(sorted({x.lower() for x in _UsAddress.street_suffixes},
+                                             key=lambda x: (-len(x), x)))
 except ImportError:  # pragma: no cover
     pass
 PATTERNS = {
