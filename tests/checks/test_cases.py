@@ -433,10 +433,10 @@ def test_engine_missing_makes_reachability_not_assessed(tmp_path):
         raise RuntimeError("no engine")
 
     from synthaudit.checks.context import CheckContext
-    from synthaudit.checks.registry import REGISTRY, run_check
+    from synthaudit.checks.registry import check_registry, run_check
 
     ctx = CheckContext(snap, PARAMS, store_factory=broken)
-    found = run_check(ctx, REGISTRY[case.check])
+    found = run_check(ctx, check_registry()[case.check])
     assert [f.status for f in found] == ["NOT_ASSESSED"] and "IAM engine unavailable" in found[0].reason
 
 

@@ -172,3 +172,50 @@ def test_hourly_rollup_gives_the_same_rows_as_every_single_event(tmp_path, seed)
     single = {d.id: sorted(map(repr, engine.run(d))) for d in readers}
     assert rolled == single
     assert all(rolled.values()), rolled   # every one of them had something to say
+
+
+# --- the detector list: built from the SQL files and the catalogue, validated both ways ----------
+def _entries():
+    return {k: v for k, v in load().items() if v.phase == "cloudtrail"}
+
+
+def _sql_dir(tmp_path: Path, *ids: str) -> Path:
+    for check_id in ids:
+        (tmp_path / f"{check_id.lower()}.sql").write_text("SELECT 1")
+    return tmp_path
+
+
+def test_detector_list_is_built_once_and_carries_its_preconditions():
+    from synthaudit.cloudtrail import detectors as det
+
+    assert det.detectors() is det.detectors()
+    needs = {d.id: d.needs for d in det.detectors()}
+    assert needs["CT_NEW_PRINCIPAL_ACTION"] == (det.NEEDS_BASELINE,)
+    assert needs["CT_ROOT_ACTIVITY"] == ()
+
+
+def test_a_sql_file_without_a_catalogue_entry_is_refused(tmp_path):
+    from synthaudit.cloudtrail.detectors import build_detectors
+
+    entries = {"CT_ROOT_ACTIVITY": _entries()["CT_ROOT_ACTIVITY"]}
+    with pytest.raises(KeyError, match="CT_NO_SUCH"):
+        build_detectors(_sql_dir(tmp_path, "CT_ROOT_ACTIVITY", "CT_NO_SUCH"), entries, {})
+
+
+def test_a_catalogue_entry_without_sql_is_refused(tmp_path):
+    from synthaudit.cloudtrail.detectors import build_detectors
+
+    entries = {k: _entries()[k] for k in ("CT_ROOT_ACTIVITY", "CT_TRAIL_DELETED")}
+    with pytest.raises(KeyError, match="CT_TRAIL_DELETED"):
+        build_detectors(_sql_dir(tmp_path, "CT_ROOT_ACTIVITY"), entries, {})
+
+
+def test_a_precondition_for_an_unknown_detector_is_refused(tmp_path):
+    """A misspelt id would let that detector run without its precondition (pass instead of NOT_ASSESSED)."""
+    from synthaudit.cloudtrail.detectors import NEEDS_BASELINE, build_detectors
+
+    entries = {"CT_ROOT_ACTIVITY": _entries()["CT_ROOT_ACTIVITY"]}
+    with pytest.raises(KeyError, match="CT_ROOT_ACTIVTY"):
+        build_detectors(_sql_dir(tmp_path, "CT_ROOT_ACTIVITY"), entries, {"CT_ROOT_ACTIVTY": (NEEDS_BASELINE,)})
+    with pytest.raises(ValueError, match="does not check"):
+        build_detectors(_sql_dir(tmp_path, "CT_ROOT_ACTIVITY"), entries, {"CT_ROOT_ACTIVITY": ("a wish",)})

@@ -212,3 +212,15 @@ def test_redaction_hides_values():
     r = Redactor.for_data(b"production bytes")
     assert r.token("123-45-6789") == r.token("123-45-6789") != Redactor.for_data(b"other").token("123-45-6789")
     assert "6789" not in r.token("123-45-6789")
+
+
+def test_the_address_pattern_is_the_same_under_any_hash_seed():
+    """The pattern text is evidence (findings.json): it must not depend on set iteration order."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from synthaudit.leak.text import PATTERNS; print(PATTERNS['address'].pattern)"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(seen) == 1

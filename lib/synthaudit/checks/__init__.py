@@ -1,9 +1,10 @@
 """Phase 02: segregation checks between production and synthetic environments.
 
-``run_all(snapshot_dir, params)`` runs every registered check over a snapshot and
+``run_all(snapshot_dir, params)`` runs every check of the registry over a snapshot and
 returns findings in a deterministic order. Check metadata lives in
-``catalogue/segregation.yaml``; each family module registers its checks.
+``catalogue/segregation.yaml``; each family module exports its checks as ``CHECKS``.
 """
-from synthaudit.checks.registry import PHASE, REGISTRY, Check, checks, run_all
+from synthaudit.checks.check import Check
+from synthaudit.checks.registry import PHASE, check_registry, checks, run_all
 
-__all__ = ["PHASE", "REGISTRY", "Check", "checks", "run_all"]
+__all__ = ["PHASE", "Check", "check_registry", "checks", "run_all"]

@@ -7,10 +7,10 @@ from typing import Any
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.reach import ComputeReach, register_reach
-from synthaudit.checks.registry import register
-from synthaudit.checks.rows import RowRule, every_row, fail_if, register_row_rules, unknown
+from synthaudit.checks.reach import ComputeReach
+from synthaudit.checks.rows import RowRule, every_row, fail_if, unknown
 
 FAMILY = "compute"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -24,12 +24,12 @@ def _profile_roles(row: dict[str, Any]) -> list[str]:
     return list(row.get("role_arns") or [])
 
 
-register_reach([
+REACH = (
     ComputeReach("EC2_PROFILE_REACHES_PRODUCTION", FAMILY, ("iam_instance_profiles",), _profile_roles),
     ComputeReach("LAMBDA_ROLE_REACHES_PRODUCTION", FAMILY, ("lambda_functions",), _role),
     ComputeReach("GLUE_JOB_ROLE_REACHES_PRODUCTION", FAMILY, ("glue_jobs",), _role),
     ComputeReach("SAGEMAKER_ROLE_REACHES_PRODUCTION", FAMILY, ("sagemaker_notebooks", "sagemaker_training_jobs"), _role),
-])
+)
 
 
 # --- Glue connections into production --------------------------------------------------
@@ -88,8 +88,8 @@ def _glue_connections(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("GLUE_CONNECTION_TO_PRODUCTION", FAMILY, ("glue_connections", "rds_clusters", "rds_instances", "ec2_vpcs"),
-         _glue_connections)
+GLUE_CONNECTION = Check("GLUE_CONNECTION_TO_PRODUCTION", FAMILY,
+                        ("glue_connections", "rds_clusters", "rds_instances", "ec2_vpcs"), _glue_connections)
 
 
 # --- SageMaker posture -------------------------------------------------------------------
@@ -126,7 +126,7 @@ def _training_output(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(bucket.get("sse_algorithm") not in KMS_ALGORITHMS, evidence)
 
 
-register_row_rules([
+ROW_RULES = (
     RowRule("SAGEMAKER_NOTEBOOK_NO_KMS", FAMILY, ("sagemaker_notebooks",), every_row, _no_kms),
     RowRule("SAGEMAKER_NOTEBOOK_DIRECT_INTERNET", FAMILY, ("sagemaker_notebooks",), every_row,
             _setting_is("direct_internet_access", "Enabled")),
@@ -134,4 +134,9 @@ register_row_rules([
             _setting_is("root_access", "Enabled")),
     RowRule("SAGEMAKER_TRAINING_UNENCRYPTED_OUTPUT", FAMILY, ("sagemaker_training_jobs",), every_row,
             _training_output, extra_tables=("s3_buckets",)),
-])
+)
+
+CHECKS: tuple[Check, ...] = (
+    *(spec.as_check() for spec in REACH + ROW_RULES),
+    GLUE_CONNECTION,
+)

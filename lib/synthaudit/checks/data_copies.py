@@ -6,9 +6,9 @@ from typing import Any
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.registry import register
-from synthaudit.checks.rows import RowRule, fail_if, in_environments, register_row_rules, unknown
+from synthaudit.checks.rows import RowRule, fail_if, in_environments, unknown
 
 FAMILY = "data_copies"
 SNAPSHOT_KINDS = ("ec2_snapshots", "rds_snapshots", "rds_cluster_snapshots")
@@ -35,11 +35,10 @@ def _unencrypted(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(row.get("encrypted") is not True, {"encrypted": row.get("encrypted"), "kms_key_id": row.get("kms_key_id")})
 
 
-register_row_rules([
-    RowRule("SNAPSHOT_SHARED_WITH_SYNTHETIC", FAMILY, SNAPSHOT_KINDS, production, _shared_out,
-            ),
+ROW_RULES = (
+    RowRule("SNAPSHOT_SHARED_WITH_SYNTHETIC", FAMILY, SNAPSHOT_KINDS, production, _shared_out),
     RowRule("PRODUCTION_SNAPSHOT_UNENCRYPTED", FAMILY, SNAPSHOT_KINDS, production, _unencrypted),
-])
+)
 
 
 # --- restored from production -----------------------------------------------------------
@@ -106,5 +105,8 @@ def _restored(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("SYNTHETIC_RESTORED_FROM_PRODUCTION", FAMILY,
-         tuple(dict.fromkeys([k for k, _, _ in RESTORE_SOURCES] + list(SNAPSHOT_KINDS))), _restored)
+CHECKS: tuple[Check, ...] = (
+    *(rule.as_check() for rule in ROW_RULES),
+    Check("SYNTHETIC_RESTORED_FROM_PRODUCTION", FAMILY,
+          tuple(dict.fromkeys([k for k, _, _ in RESTORE_SOURCES] + list(SNAPSHOT_KINDS))), _restored),
+)

@@ -7,9 +7,9 @@ from typing import Any
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
-from synthaudit.checks.registry import register
 
 FAMILY = "governance"
 # Data actions an SCP fence must cover (any one of them is enough to call it a fence).
@@ -104,10 +104,6 @@ def _scp_fence(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("SCP_NO_SYNTHETIC_PRODUCTION_DENY", FAMILY,
-         ("org_accounts", "org_units", "org_policies") + PRODUCTION_STORE_KINDS, _scp_fence)
-
-
 # --- AWS Config ----------------------------------------------------------------------------------
 def _regions(ctx: CheckContext) -> list[str]:
     return list(ctx.params.aws.regions)
@@ -137,9 +133,6 @@ def _config_recorder(ctx: CheckContext) -> list[Finding]:
         out.append(ctx.account_finding("CONFIG_RECORDER_OFF", account, "FAIL" if failed else "PASS",
                                        evidence={"regions": per_region}))
     return out
-
-
-register("CONFIG_RECORDER_OFF", FAMILY, ("config_recorders",), _config_recorder)
 
 
 def rule_present(rule_name: str, rules: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -172,9 +165,6 @@ def _config_rules(ctx: CheckContext) -> list[Finding]:
                                        evidence={"required": ctx.seg.required_config_rules,
                                                  "missing": missing, "present": found}))
     return out
-
-
-register("CONFIG_REQUIRED_RULE_MISSING", FAMILY, ("config_rules",), _config_rules)
 
 
 # --- Lake Formation ------------------------------------------------------------------------------
@@ -223,4 +213,10 @@ def _lakeformation(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("LAKEFORMATION_UNRESTRICTED_PHI_GRANT", FAMILY, ("lakeformation_permissions", "glue_tables"), _lakeformation)
+CHECKS: tuple[Check, ...] = (
+    Check("SCP_NO_SYNTHETIC_PRODUCTION_DENY", FAMILY,
+          ("org_accounts", "org_units", "org_policies") + PRODUCTION_STORE_KINDS, _scp_fence),
+    Check("CONFIG_RECORDER_OFF", FAMILY, ("config_recorders",), _config_recorder),
+    Check("CONFIG_REQUIRED_RULE_MISSING", FAMILY, ("config_rules",), _config_rules),
+    Check("LAKEFORMATION_UNRESTRICTED_PHI_GRANT", FAMILY, ("lakeformation_permissions", "glue_tables"), _lakeformation),
+)

@@ -5,9 +5,9 @@ from typing import Any
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.reach import KMS_DECRYPT, StoreReach, register_reach
-from synthaudit.checks.registry import register
+from synthaudit.checks.reach import KMS_DECRYPT, StoreReach
 from synthaudit.checks.rows import in_environments
 
 FAMILY = "kms"
@@ -87,8 +87,8 @@ def _shared_keys(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("KMS_KEY_SHARED_ACROSS_ENVIRONMENTS", FAMILY,
-         ("kms_keys", "kms_aliases") + tuple(dict.fromkeys(k for k, _ in KEY_REFERENCES)), _shared_keys)
-register_reach([
-    StoreReach("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", FAMILY, KMS_DECRYPT, in_environments("production")),
-])
+CHECKS: tuple[Check, ...] = (
+    Check("KMS_KEY_SHARED_ACROSS_ENVIRONMENTS", FAMILY,
+          ("kms_keys", "kms_aliases") + tuple(dict.fromkeys(k for k, _ in KEY_REFERENCES)), _shared_keys),
+    StoreReach("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", FAMILY, KMS_DECRYPT, in_environments("production")).as_check(),
+)

@@ -3,16 +3,17 @@ on production buckets and pipeline functions, and who can read the trail bucket.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list
-from synthaudit.checks.reach import S3_READ, StoreReach, register_reach
-from synthaudit.checks.registry import register
-from synthaudit.checks.rows import RowRule, every_row, fail_if, register_row_rules, unknown
+from synthaudit.checks.reach import S3_READ, StoreReach
+from synthaudit.checks.rows import RowRule, every_row, fail_if, unknown
 
 FAMILY = "logging"
 
@@ -48,11 +49,11 @@ def _kms(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(not row.get("kms_key_id"), {"kms_key_id": row.get("kms_key_id")})
 
 
-register_row_rules([
+ROW_RULES = (
     RowRule("CLOUDTRAIL_LOG_VALIDATION_OFF", FAMILY, ("cloudtrail_trails",), every_row,
             _flag("log_file_validation_enabled", "log file validation")),
     RowRule("CLOUDTRAIL_NOT_KMS_ENCRYPTED", FAMILY, ("cloudtrail_trails",), every_row, _kms),
-])
+)
 
 
 def _multi_region(ctx: CheckContext) -> list[Finding]:
@@ -69,9 +70,6 @@ def _multi_region(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("CLOUDTRAIL_NO_MULTI_REGION", FAMILY, ("cloudtrail_trails",), _multi_region)
-
-
 # --- data events -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DataEventTarget:
@@ -83,6 +81,9 @@ class DataEventTarget:
     service_prefix: str           # the "all resources" value in basic selectors
     select: Callable[[CheckContext, dict[str, Any]], bool]
     selector_arn: Callable[[dict[str, Any]], str]   # what a selector value must prefix
+
+    def as_check(self) -> Check:
+        return Check(self.check_id, FAMILY, (self.kind, "cloudtrail_trails"), functools.partial(_data_events, self))
 
 
 def _basic_match(selectors: Any, target: DataEventTarget, arn: str) -> list[dict[str, Any]]:
@@ -163,14 +164,15 @@ DATA_EVENT_TARGETS = (
     DataEventTarget("CLOUDTRAIL_NO_LAMBDA_DATA_EVENTS", "lambda_functions", "AWS::Lambda::Function", "arn:aws:lambda",
                     _pipeline_function, lambda r: r["arn"]),
 )
-for _target in DATA_EVENT_TARGETS:
-    register(_target.check_id, FAMILY, (_target.kind, "cloudtrail_trails"),
-             lambda ctx, t=_target: _data_events(t, ctx))
-
 
 # --- trail bucket readers ------------------------------------------------------------------------------
 def _is_trail_bucket(ctx: CheckContext, row: dict[str, Any]) -> bool:
     return row.get("name") in {t.get("s3_bucket_name") for t in ctx.rows_or_empty("cloudtrail_trails")}
 
 
-register_reach([StoreReach("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", FAMILY, S3_READ, _is_trail_bucket)])
+REACH = (StoreReach("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", FAMILY, S3_READ, _is_trail_bucket),)
+
+CHECKS: tuple[Check, ...] = (
+    *(spec.as_check() for spec in ROW_RULES + DATA_EVENT_TARGETS + REACH),
+    Check("CLOUDTRAIL_NO_MULTI_REGION", FAMILY, ("cloudtrail_trails",), _multi_region),
+)

@@ -8,10 +8,10 @@ from typing import Any, Iterable
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import org_unrestricted_statements
-from synthaudit.checks.registry import register
-from synthaudit.checks.rows import RowRule, every_row, fail_if, register_row_rules
+from synthaudit.checks.rows import RowRule, every_row, fail_if
 
 FAMILY = "network"
 ANYWHERE = ("0.0.0.0/0", "::/0")
@@ -107,10 +107,6 @@ def _workloads(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", FAMILY,
-         tuple(k for k, _, _ in WORKLOADS) + ("ec2_vpcs", "ec2_subnets"), _workloads)
-
-
 # --- ingress rules -----------------------------------------------------------------------------
 def _ingress_by_group(ctx: CheckContext) -> dict[str, list[dict[str, Any]]]:
     rules: dict[str, list[dict[str, Any]]] = {}
@@ -168,10 +164,6 @@ def _db_ports(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", FAMILY,
-         ("ec2_security_groups", "ec2_security_group_rules", "ec2_vpcs", "ec2_subnets"), _db_ports)
-
-
 def _admin_ports(ctx: CheckContext) -> list[Finding]:
     ingress = _ingress_by_group(ctx)
     out = []
@@ -182,9 +174,6 @@ def _admin_ports(ctx: CheckContext) -> list[Finding]:
         out.append(ctx.finding("SG_OPEN_ADMIN_PORT", group, "FAIL" if hits else "PASS",
                                evidence={"rules": hits, "admin_ports": ctx.seg.admin_ports}))
     return out
-
-
-register("SG_OPEN_ADMIN_PORT", FAMILY, ("ec2_security_groups", "ec2_security_group_rules"), _admin_ports)
 
 
 # --- peering -----------------------------------------------------------------------------------
@@ -232,9 +221,6 @@ def _peering(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("VPC_PEERING_ROUTES_TOO_WIDE", FAMILY, ("ec2_vpc_peering", "ec2_routes", "ec2_vpcs", "ec2_subnets"), _peering)
-
-
 # --- endpoint policies -------------------------------------------------------------------------------
 def _endpoint_policy(ctx: CheckContext, row: dict[str, Any]):
     org = ctx.organization.get("organization") or {}
@@ -244,7 +230,14 @@ def _endpoint_policy(ctx: CheckContext, row: dict[str, Any]):
                                  "service_name": row.get("service_name")})
 
 
-register_row_rules([
-    RowRule("VPC_ENDPOINT_POLICY_NOT_ORG_RESTRICTED", FAMILY, ("ec2_vpc_endpoints",), every_row, _endpoint_policy,
-            ),
-])
+CHECKS: tuple[Check, ...] = (
+    Check("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", FAMILY,
+          tuple(k for k, _, _ in WORKLOADS) + ("ec2_vpcs", "ec2_subnets"), _workloads),
+    Check("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", FAMILY,
+          ("ec2_security_groups", "ec2_security_group_rules", "ec2_vpcs", "ec2_subnets"), _db_ports),
+    Check("SG_OPEN_ADMIN_PORT", FAMILY, ("ec2_security_groups", "ec2_security_group_rules"), _admin_ports),
+    Check("VPC_PEERING_ROUTES_TOO_WIDE", FAMILY,
+          ("ec2_vpc_peering", "ec2_routes", "ec2_vpcs", "ec2_subnets"), _peering),
+    RowRule("VPC_ENDPOINT_POLICY_NOT_ORG_RESTRICTED", FAMILY, ("ec2_vpc_endpoints",), every_row,
+            _endpoint_policy).as_check(),
+)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.rows import RowRule, fail_if, in_environments, register_row_rules, unknown
+from synthaudit.checks.rows import RowRule, fail_if, in_environments, unknown
 
 FAMILY = "pipelines"
 synthetic = in_environments("synthetic")
@@ -128,10 +129,12 @@ def _lineage(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(bool(missing), {"lineage": recorded, "missing": missing})
 
 
-register_row_rules([
+ROW_RULES = (
     RowRule("STEPFUNCTIONS_NO_CLASSIFICATION_STEP", FAMILY, ("stepfunctions_state_machines",), synthetic,
             _classification_step),
     RowRule("STEPFUNCTIONS_NO_TRACING", FAMILY, ("stepfunctions_state_machines",), synthetic, _tracing),
     RowRule("SYNTHETIC_OUTPUT_NOT_LABELLED", FAMILY, OUTPUT_KINDS, synthetic, _labelled, detail_calls=("tagging",)),
     RowRule("SYNTHETIC_DATASET_NO_LINEAGE", FAMILY, OUTPUT_KINDS, synthetic, _lineage, detail_calls=("tagging",)),
-])
+)
+
+CHECKS: tuple[Check, ...] = tuple(rule.as_check() for rule in ROW_RULES)

@@ -3,8 +3,9 @@ policy's shape, not about one principal's access (is it public? is it bounded to
 the organisation?). Who-can-reach-what questions go to the IAM engine instead."""
 from __future__ import annotations
 
-import fnmatch
 from typing import Any, Iterable
+
+from synthaudit.iam.matching import action_matches
 
 # Condition keys that bound a public ("Principal": "*") statement to known parties,
 # following how AWS decides whether a policy is public.
@@ -29,16 +30,12 @@ def statements(document: Any) -> list[dict[str, Any]]:
     return [s for s in as_list(document.get("Statement")) if isinstance(s, dict)]
 
 
-def action_matches(patterns: Iterable[str], action: str) -> bool:
-    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards."""
-    action = action.lower()
-    return any(fnmatch.fnmatchcase(action, str(p).lower()) for p in patterns)
-
-
 def statement_allows_action(stmt: dict[str, Any], action: str) -> bool:
+    """Whether the statement's Action (or NotAction) covers ``action``, matched by the IAM
+    engine's own matcher, so a static reading and an evaluation never disagree on a pattern."""
     if "NotAction" in stmt:
-        return not action_matches(as_list(stmt["NotAction"]), action)
-    return action_matches(as_list(stmt.get("Action")), action)
+        return not any(action_matches(str(p), action) for p in as_list(stmt["NotAction"]))
+    return any(action_matches(str(p), action) for p in as_list(stmt.get("Action")))
 
 
 def principal_is_everyone(stmt: dict[str, Any]) -> bool:

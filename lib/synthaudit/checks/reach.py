@@ -15,12 +15,14 @@ reachable and carry the condition in evidence: an auditor must see them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
 
@@ -214,6 +216,9 @@ class StoreReach:
     def tables(self) -> tuple[str, ...]:
         return (self.store.kind,) + PRINCIPAL_KINDS
 
+    def as_check(self) -> Check:
+        return Check(self.check_id, self.family, self.tables, functools.partial(run_store_reach, self))
+
 
 def run_store_reach(spec: StoreReach, ctx: CheckContext) -> list[Finding]:
     targets = [r for r in ctx.rows_or_empty(spec.store.kind) if spec.store.select(r) and spec.select(ctx, r)]
@@ -265,6 +270,9 @@ class ComputeReach:
     def tables(self) -> tuple[str, ...]:
         return self.kinds + tuple(dict.fromkeys(s.kind for s in PRODUCTION_STORES)) + ("iam_roles",)
 
+    def as_check(self) -> Check:
+        return Check(self.check_id, self.family, self.tables, functools.partial(run_compute_reach, self))
+
 
 def run_compute_reach(spec: ComputeReach, ctx: CheckContext) -> list[Finding]:
     examined = [r for kind in spec.kinds for r in ctx.rows_or_empty(kind) if r.get("environment") == spec.environment]
@@ -311,10 +319,3 @@ def _account_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 else ""
 
-
-def register_reach(specs: Iterable[StoreReach | ComputeReach]) -> None:
-    from synthaudit.checks.registry import register
-
-    for spec in specs:
-        runner = run_store_reach if isinstance(spec, StoreReach) else run_compute_reach
-        register(spec.check_id, spec.family, spec.tables, lambda ctx, spec=spec, runner=runner: runner(spec, ctx))

@@ -1,65 +1,59 @@
 """The check registry: every check id bound to the family function that decides it.
 
-A family function is parameterised by a small spec (data), so checks that differ
-only in table, selector or predicate are rows of a spec table, not copies of code.
-``run_all`` adds what every check shares: NOT_ASSESSED for missing tables and for
+Each family module exports its checks as data (``CHECKS``, mostly rows of spec tables, so
+checks that differ only in table, selector or predicate are rows, not copies of code);
+this module imports the families by name and validates what they export: unique ids,
+a catalogue entry for each, only snapshot tables that exist. Nothing registers itself on
+import. ``run_all`` adds what every check shares: NOT_ASSESSED for missing tables and for
 the (account, region) pairs where the inventory could not read a needed service.
 """
 from __future__ import annotations
 
+import functools
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from types import MappingProxyType, ModuleType
+from typing import Any, Iterable, Mapping
 
 from synthaudit import catalogue
 from synthaudit.config import Params
 from synthaudit.findings import Finding, sort_findings
 from synthaudit.inventory.schema import TABLES
 
+from synthaudit.checks import compute, data_copies, governance, kms, logging_coverage, network, pipelines, s3
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext, SnapshotError
 
 PHASE = "segregation"
+FAMILIES: tuple[ModuleType, ...] = (s3, kms, data_copies, compute, pipelines, network, governance, logging_coverage)
 
 
-@dataclass(frozen=True)
-class Check:
-    id: str
-    family: str
-    tables: tuple[str, ...]
-    run: Callable[[CheckContext], Iterable[Finding]]
-
-    @property
-    def services(self) -> tuple[str, ...]:
-        return tuple(sorted({TABLES[k].service for k in self.tables if k in TABLES}))
-
-
-REGISTRY: dict[str, Check] = {}
-
-
-def register(check_id: str, family: str, tables: Iterable[str],
-             run: Callable[[CheckContext], Iterable[Finding]]) -> Check:
-    if check_id in REGISTRY:
-        raise ValueError(f"check {check_id} registered twice")
-    catalogue.get(check_id)  # every check must have a catalogue entry
-    unknown = [k for k in tables if k not in TABLES]
-    if unknown:
-        raise ValueError(f"check {check_id}: unknown snapshot tables {unknown}")
-    check = Check(check_id, family, tuple(tables), run)
-    REGISTRY[check_id] = check
-    return check
+def build_registry(families: Iterable[ModuleType] = FAMILIES) -> dict[str, Check]:
+    """Check id -> Check from each family's ``CHECKS``, in id order; fails on a duplicate id,
+    an id without a segregation catalogue entry, or a table the snapshot schema does not have."""
+    found: dict[str, Check] = {}
+    for family in families:
+        for check in family.CHECKS:
+            if check.id in found:
+                raise ValueError(f"check {check.id} defined twice ({found[check.id].family}, {check.family})")
+            meta = catalogue.get(check.id)  # every check must have a catalogue entry
+            if meta.phase != PHASE:
+                raise ValueError(f"check {check.id}: its catalogue entry is for phase {meta.phase}, not {PHASE}")
+            unknown = [k for k in check.tables if k not in TABLES]
+            if unknown:
+                raise ValueError(f"check {check.id}: unknown snapshot tables {unknown}")
+            found[check.id] = check
+    return {k: found[k] for k in sorted(found)}
 
 
-def _load_families() -> None:
-    # Importing a family module registers its checks.
-    from synthaudit.checks import (  # noqa: F401
-        compute, data_copies, governance, kms, logging_coverage, network, pipelines, s3,
-    )
+@functools.cache
+def check_registry() -> Mapping[str, Check]:
+    """The validated registry, built once per process (read-only)."""
+    return MappingProxyType(build_registry())
 
 
 def checks() -> list[Check]:
-    _load_families()
-    return [REGISTRY[k] for k in sorted(REGISTRY)]
+    return list(check_registry().values())
 
 
 def run_check(ctx: CheckContext, check: Check) -> list[Finding]:

@@ -4,11 +4,13 @@ tables, which rows (by environment), and a predicate; no per-check code.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 
 # A verdict: (status, evidence, reason). ``None`` status means "not examined".
@@ -49,6 +51,9 @@ class RowRule:
     def tables(self) -> tuple[str, ...]:
         return self.kinds + self.extra_tables
 
+    def as_check(self) -> Check:
+        return Check(self.check_id, self.family, self.tables, functools.partial(run_row_rule, self))
+
 
 def detail_gap(row: dict[str, Any], calls: Iterable[str]) -> str | None:
     errors = row.get("detail_errors") or {}
@@ -74,9 +79,3 @@ def run_row_rule(rule: RowRule, ctx: CheckContext) -> list[Finding]:
             out.append(ctx.finding(rule.check_id, row, status, evidence=evidence, reason=reason))
     return out
 
-
-def register_row_rules(rules: Iterable[RowRule]) -> None:
-    from synthaudit.checks.registry import register
-
-    for rule in rules:
-        register(rule.check_id, rule.family, rule.tables, lambda ctx, rule=rule: run_row_rule(rule, ctx))

@@ -7,11 +7,11 @@ from typing import Any
 
 from synthaudit.findings import Finding
 
+from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import public_statements
-from synthaudit.checks.reach import S3_READ_WRITE, StoreReach, register_reach
-from synthaudit.checks.registry import register
-from synthaudit.checks.rows import RowRule, detail_gap, fail_if, in_environments, register_row_rules
+from synthaudit.checks.reach import S3_READ_WRITE, StoreReach
+from synthaudit.checks.rows import RowRule, detail_gap, fail_if, in_environments
 
 FAMILY = "s3"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -42,18 +42,17 @@ def _public_write(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(via_policy or via_acl, evidence)
 
 
-register_row_rules([
+ROW_RULES = (
     RowRule("S3_PRODUCTION_NO_SSE_KMS", FAMILY, ("s3_buckets",), production, _no_sse_kms,
             detail_calls=("encryption",)),
     RowRule("S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK", FAMILY, ("s3_buckets",), production, _no_public_access_block,
             detail_calls=("public_access_block", "publicaccessblock")),
     RowRule("S3_PRODUCTION_PUBLIC_WRITE", FAMILY, ("s3_buckets",), production, _public_write,
             detail_calls=("policy", "acl")),
-])
-
-register_reach([
+)
+REACH = (
     StoreReach("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", FAMILY, S3_READ_WRITE, production),
-])
+)
 
 
 # --- mixed buckets ------------------------------------------------------------------
@@ -125,4 +124,7 @@ def _mixed(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-register("S3_MIXED_ENVIRONMENT_DATA", FAMILY, ("s3_buckets",), _mixed)
+CHECKS: tuple[Check, ...] = (
+    *(spec.as_check() for spec in ROW_RULES + REACH),
+    Check("S3_MIXED_ENVIRONMENT_DATA", FAMILY, ("s3_buckets",), _mixed),
+)

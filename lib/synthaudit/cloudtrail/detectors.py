@@ -1,5 +1,9 @@
 """The detector registry: one SQL file per detector, its metadata in catalogue/cloudtrail.yaml.
 
+The list is data, built once and validated both ways: every SQL file has a catalogue
+entry, every catalogue entry has a SQL file, and every precondition below names a
+detector that exists (a misspelt id would silently let that detector pass unjudged).
+
 A detector's SQL reads ``classified`` (events with environments, sql/classified.sql),
 ``activity`` (the same rolled up per hour, sql/activity.sql), ``settled_principals``
 (principals with a baseline, sql/settled_principals.sql)
@@ -10,6 +14,7 @@ detector that cannot judge says NOT_ASSESSED instead of passing.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +52,8 @@ NEEDS_ENVIRONMENTS = "no principal or resource is classified synthetic and produ
 NEEDS_DIGESTS = "the source holds no CloudTrail digest files (log file validation off, or digests not delivered here); integrity cannot be verified"
 NEEDS_SELECTORS = "the trail's event selectors are unknown (no cloudtrail_trails table in the snapshot); cannot tell which buckets should have data events"
 NEEDS_ACCOUNTS = "no account is listed in params; cannot tell which accounts must log"
+# Every precondition the review knows how to check (review._unmet_requirements).
+NEEDS = (NEEDS_BASELINE, NEEDS_ENVIRONMENTS, NEEDS_DIGESTS, NEEDS_SELECTORS, NEEDS_ACCOUNTS)
 
 
 @dataclass(frozen=True)
@@ -80,21 +87,41 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def load_detectors() -> list[Detector]:
-    """Every detector, in id order; each SQL file must have a catalogue entry and vice versa."""
-    entries = {cid: meta for cid, meta in catalogue.load().items() if meta.phase == "cloudtrail"}
+def build_detectors(detector_dir: Path, entries: dict[str, catalogue.CheckMeta],
+                    requirements: dict[str, tuple[str, ...]]) -> tuple[Detector, ...]:
+    """Detectors from the SQL files in ``detector_dir`` and their catalogue ``entries``, in id
+    order, each with its preconditions; a file, entry or precondition without its match fails."""
     found: list[Detector] = []
-    for path in sorted(DETECTOR_DIR.glob("*.sql")):
+    for path in sorted(detector_dir.glob("*.sql")):
         check_id = path.stem.upper()
         if check_id not in entries:
             raise KeyError(f"{path.name}: detector {check_id} has no entry in catalogue/cloudtrail.yaml")
         meta = entries[check_id]
         found.append(Detector(check_id, meta.family or "other", meta.severity, meta.title, path.read_text(),
-                              REQUIREMENTS.get(check_id, ())))
-    missing = set(entries) - {d.id for d in found}
+                              requirements.get(check_id, ())))
+    ids = {d.id for d in found}
+    missing = set(entries) - ids
     if missing:
         raise KeyError(f"catalogue/cloudtrail.yaml entries without a detector SQL file: {sorted(missing)}")
-    return sorted(found, key=lambda d: d.id)
+    stray = sorted(set(requirements) - ids)
+    if stray:
+        raise KeyError(f"detector preconditions for unknown detectors: {stray}")
+    unknown_needs = sorted({n for needs in requirements.values() for n in needs} - set(NEEDS))
+    if unknown_needs:
+        raise ValueError(f"detector preconditions the review does not check: {unknown_needs}")
+    return tuple(sorted(found, key=lambda d: d.id))
+
+
+@functools.cache
+def detectors() -> tuple[Detector, ...]:
+    """Every detector, in id order (built and validated once per process)."""
+    entries = {cid: meta for cid, meta in catalogue.load().items() if meta.phase == "cloudtrail"}
+    return build_detectors(DETECTOR_DIR, entries, REQUIREMENTS)
+
+
+def load_detectors() -> list[Detector]:
+    """Every detector, in id order; each SQL file must have a catalogue entry and vice versa."""
+    return list(detectors())
 
 
 def helper_sql(name: str) -> str:

@@ -16,16 +16,16 @@ import pandas as pd
 
 from synthaudit.leak import dcr as dcr_mod
 from synthaudit.leak.normalise import normalise_series
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.parts import CANARY, MAX_EXAMPLES, PartResult
 
-CHECK = "LEAK_CANARY"
+PART = CANARY
 
 
 def canaries(synthetic: pd.DataFrame, records: tuple[dict, ...], pattern: str | None, kinds: dict[str, str],
              near_copy_distance: float, identifier_columns: list[str], engine: str = "auto") -> PartResult:
     """Value traces use the canary records' identifier fields only (attributes are matched by distance)."""
     if not records and not pattern:
-        return not_assessed("canary", CHECK, "no canary records or canary_pattern configured for this dataset")
+        return PART.not_assessed("no canary records or canary_pattern configured for this dataset")
     rx = re.compile(pattern) if pattern else None
     hits: dict[int, set[str]] = {}
     values: dict[str, set[str]] = {}
@@ -59,8 +59,8 @@ def canaries(synthetic: pd.DataFrame, records: tuple[dict, ...], pattern: str | 
                 hits.setdefault(row, set()).add(f"near copy of canary[{int(res.nearest[row])}]")
                 near_rows += 1
     rows = tuple(sorted(hits))
-    return PartResult(
-        "canary", CHECK, "FAIL" if rows else "PASS",
+    return PART.result(
+        "FAIL" if rows else "PASS",
         metrics={"synthetic_rows": len(synthetic), "rows_with_canary_traces": len(rows), "near_copies_of_canaries": near_rows,
                  "canary_records": len(records)},
         parameters={"canary_pattern_given": bool(pattern), "canary_records": len(records),

@@ -5,16 +5,15 @@ import numpy as np
 import pandas as pd
 
 from synthaudit.leak.normalise import normalise_frame, row_hashes
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult
+from synthaudit.leak.parts import EXACT_COPIES, MAX_EXAMPLES, PartResult
 
-CHECK = "LEAK_EXACT_COPIES"
+PART = EXACT_COPIES
 
 
 def exact_copies(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str], max_share: float = 0.0) -> PartResult:
     """Rows whose canonical cells over ``columns`` equal a production row's (hash, then verify)."""
     if not columns:
-        from synthaudit.leak.parts import not_assessed
-        return not_assessed("exact_copies", CHECK, "no column in common between production and synthetic")
+        return PART.not_assessed("no column in common between production and synthetic")
     real_norm, syn_norm = normalise_frame(real, columns), normalise_frame(synthetic, columns)
     real_h, syn_h = row_hashes(real_norm), row_hashes(syn_norm)
     first_pos: dict[int, int] = {}
@@ -30,8 +29,8 @@ def exact_copies(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]
     n = len(synthetic)
     share = len(matches) / n if n else 0.0
     status = "FAIL" if matches and share > max_share else "PASS"
-    return PartResult(
-        "exact_copies", CHECK, status,
+    return PART.result(
+        status,
         metrics={"synthetic_rows": n, "copies": len(matches), "share": share,
                  "distinct_production_rows_copied": len({c for _, c in matches})},
         parameters={"columns": columns, "normalisation": "casefold, whitespace collapsed, numbers canonical, ISO midnight dates as dates",

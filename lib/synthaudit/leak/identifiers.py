@@ -14,17 +14,17 @@ from __future__ import annotations
 import pandas as pd
 
 from synthaudit.leak.idindex import IdentifierIndex, canonical
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.parts import IDENTIFIER_OVERLAP, MAX_EXAMPLES, PartResult
 from synthaudit.leak.redact import Redactor, mask
 
-CHECK = "LEAK_IDENTIFIER_OVERLAP"
+PART = IDENTIFIER_OVERLAP
 
 
 def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_columns: list[str] = (),
                        name_columns: list[str] | None = None, redactor: Redactor | None = None) -> PartResult:
     """``name_columns``: synthetic columns that may hold name parts (not QI categories such as race)."""
     if index.size == 0:
-        return not_assessed("identifier_overlap", CHECK, "the production sample has no direct-identifier column "
+        return PART.not_assessed("the production sample has no direct-identifier column "
                             "(give columns the role direct_identifier)")
     hits: dict[int, list[dict]] = {}
     per_kind: dict[str, set] = {}
@@ -57,8 +57,8 @@ def identifier_overlap(index: IdentifierIndex, synthetic: pd.DataFrame, skip_col
                             per_kind.setdefault("name_pair", set()).add(prow)
     rows = tuple(sorted(hits))
     examples = tuple({"synthetic_row": r, "matches": hits[r][:5]} for r in rows[:MAX_EXAMPLES])
-    return PartResult(
-        "identifier_overlap", CHECK, "FAIL" if rows else "PASS",
+    return PART.result(
+        "FAIL" if rows else "PASS",
         metrics={"synthetic_rows": len(synthetic), "rows_with_production_identifiers": len(rows),
                  "production_records_exposed": len({h["production_row"] for r in rows for h in hits[r]}),
                  "by_kind": {k: len(v) for k, v in sorted(per_kind.items())},

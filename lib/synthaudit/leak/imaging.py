@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 
 from synthaudit.leak.idindex import IdentifierIndex, canonical, digits_only
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.parts import DICOM_HEADER_PHI, IMAGE_NEAR_DUPLICATE, MAX_EXAMPLES, PartResult
 from synthaudit.leak.readers import InputError, Provenance, Reader, sibling
 
-DICOM_CHECK, IMAGE_CHECK = "LEAK_DICOM_HEADER_PHI", "LEAK_IMAGE_NEAR_DUPLICATE"
 PHI_TAGS = ("PatientName", "PatientID", "OtherPatientIDs", "PatientBirthDate", "PatientAddress",
             "PatientTelephoneNumbers", "PatientMotherBirthName", "MedicalRecordLocator")
 STRONG_TAGS = ("PatientName", "PatientID", "OtherPatientIDs", "PatientAddress", "PatientTelephoneNumbers")
@@ -86,9 +85,9 @@ def dicom_header_phi(synthetic_files: list[FileRef], production_files: list[File
     dicoms = [f for f in synthetic_files if f.data is not None]
     unreadable = [f for f in synthetic_files if f.data is None]
     if not synthetic_files:
-        return not_assessed("dicom_header_phi", DICOM_CHECK, "no DICOM files referenced by the synthetic output (role dicom)")
+        return DICOM_HEADER_PHI.not_assessed("no DICOM files referenced by the synthetic output (role dicom)")
     if not dicoms:
-        return not_assessed("dicom_header_phi", DICOM_CHECK, f"none of the {len(unreadable)} DICOM files could be read: "
+        return DICOM_HEADER_PHI.not_assessed(f"none of the {len(unreadable)} DICOM files could be read: "
                             f"{unreadable[0].error}")
     known: dict[str, set[str]] = {tag: set() for tag in PHI_TAGS}
     for f in production_files:
@@ -131,8 +130,8 @@ def dicom_header_phi(synthetic_files: list[FileRef], production_files: list[File
             leaks.append(f)
             examples.append({"synthetic_row": f.row, "column": f.column, "file_sha256": f.provenance.sha256[:16],
                              "matching_tags": sorted(matched)})
-    return PartResult(
-        "dicom_header_phi", DICOM_CHECK, "FAIL" if leaks else "PASS",
+    return DICOM_HEADER_PHI.result(
+        "FAIL" if leaks else "PASS",
         metrics={"dicom_files": len(dicoms), "unreadable_files": len(unreadable), "not_dicom": parse_errors,
                  "files_with_production_phi": len(leaks), "production_dicom_files": sum(1 for f in production_files if f.data)},
         parameters={"phi_tags": list(PHI_TAGS), "strong_tags": list(STRONG_TAGS),
@@ -160,7 +159,7 @@ def _phash(data: bytes):
 
 def image_near_duplicates(synthetic_files: list[FileRef], production_files: list[FileRef], max_distance: int) -> PartResult:
     if not synthetic_files:
-        return not_assessed("image_near_duplicate", IMAGE_CHECK, "no image or DICOM files referenced by the synthetic output")
+        return IMAGE_NEAR_DUPLICATE.not_assessed("no image or DICOM files referenced by the synthetic output")
     prod_hashes = []
     for f in production_files:
         if f.data is None:
@@ -170,7 +169,7 @@ def image_near_duplicates(synthetic_files: list[FileRef], production_files: list
         except Exception:
             continue
     if not prod_hashes:
-        return not_assessed("image_near_duplicate", IMAGE_CHECK, "no readable production image to compare with "
+        return IMAGE_NEAR_DUPLICATE.not_assessed("no readable production image to compare with "
                             "(role image/dicom in the production sample)")
     prod_bits = np.array([h.hash.flatten() for _, h in prod_hashes], dtype=bool)
     hits, distances, unreadable, compared = [], [], 0, 0
@@ -192,9 +191,9 @@ def image_near_duplicates(synthetic_files: list[FileRef], production_files: list
             hits.append({"synthetic_row": f.row, "column": f.column, "production_row": pf.row,
                          "hamming_distance": int(dist[best]), "file_sha256": f.provenance.sha256[:16]})
     if not compared:
-        return not_assessed("image_near_duplicate", IMAGE_CHECK, f"none of the {unreadable} synthetic images could be decoded")
-    return PartResult(
-        "image_near_duplicate", IMAGE_CHECK, "FAIL" if hits else "PASS",
+        return IMAGE_NEAR_DUPLICATE.not_assessed(f"none of the {unreadable} synthetic images could be decoded")
+    return IMAGE_NEAR_DUPLICATE.result(
+        "FAIL" if hits else "PASS",
         metrics={"synthetic_images": compared, "unreadable": unreadable, "production_images": len(prod_hashes),
                  "near_duplicates": len(hits), "min_hamming_distance": min(distances)},
         parameters={"hash": "imagehash.phash (8x8 DCT, 64 bits) on greyscale", "max_hamming_distance": max_distance},

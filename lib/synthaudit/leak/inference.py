@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from synthaudit.leak import dcr as dcr_mod
-from synthaudit.leak.parts import PartResult, not_assessed
+from synthaudit.leak.parts import INFERENCE_RISK, PartResult
 from synthaudit.leak.schema import infer_kind
 
-CHECK = "LEAK_INFERENCE_RISK"
+PART = INFERENCE_RISK
 
 
 def wilson(n_success: int, n_total: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -71,13 +71,13 @@ def inference_risk(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.Data
     qis = [c for c in qis if c in synthetic.columns]
     secrets = [c for c in secrets if c in synthetic.columns and c not in qis]
     if holdout is None or not len(holdout):
-        return not_assessed("inference_risk", CHECK, "no holdout (control) rows: the risk is measured against a "
+        return PART.not_assessed("no holdout (control) rows: the risk is measured against a "
                             "control attack; give the dataset a holdout", n_attacks=n_attacks, seed=seed)
     if not len(real) or not len(synthetic):
-        return not_assessed("inference_risk", CHECK, "production or synthetic table has no rows",
+        return PART.not_assessed("production or synthetic table has no rows",
                             n_attacks=n_attacks, seed=seed)
     if not qis or not secrets:
-        return not_assessed("inference_risk", CHECK, "needs quasi-identifier and sensitive columns in the synthetic "
+        return PART.not_assessed("needs quasi-identifier and sensitive columns in the synthetic "
                             "output (roles quasi_identifier and sensitive)", n_attacks=n_attacks, seed=seed)
     kinds = {c: (infer_kind(c, real[c])[0] or dcr_mod.CATEGORICAL) for c in qis}
     rng = np.random.default_rng(seed)
@@ -105,8 +105,8 @@ def inference_risk(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.Data
             worst = secret
     top = per_secret[worst]
     status = "FAIL" if top["ci_low"] > max_risk else "PASS"
-    return PartResult(
-        "inference_risk", CHECK, status,
+    return PART.result(
+        status,
         metrics={"risk": top["risk"], "ci_low": top["ci_low"], "ci_high": top["ci_high"], "worst_secret": worst,
                  "per_secret": per_secret},
         parameters={"auxiliary_columns": qis, "auxiliary_kinds": kinds, "secrets": secrets, "n_attacks_train": n_train,

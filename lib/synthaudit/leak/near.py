@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from synthaudit.leak import dcr as dcr_mod
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.parts import MAX_EXAMPLES, NEAR_COPIES, PartResult
 
-CHECK = "LEAK_NEAR_COPIES"
+PART = NEAR_COPIES
 QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 1.0)
 
 
@@ -36,9 +36,9 @@ def near_copies(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFra
                 kinds: dict[str, str], *, near_copy_distance: float, max_share: float,
                 exact_rows: tuple[int, ...] = (), engine: str = "auto", workers: int | None = None) -> PartResult:
     if not kinds:
-        return not_assessed("near_copies", CHECK, "no quasi-identifier, sensitive or other column to compare")
+        return PART.not_assessed("no quasi-identifier, sensitive or other column to compare")
     if len(real) == 0 or len(synthetic) == 0:
-        return not_assessed("near_copies", CHECK, "production or synthetic table has no rows")
+        return PART.not_assessed("production or synthetic table has no rows")
     used_engine = dcr_mod.engine_name(engine)
     enc = dcr_mod.encode(synthetic, real, kinds)
     to_train = dcr_mod.nearest(enc, engine=engine, workers=workers)
@@ -76,8 +76,8 @@ def near_copies(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFra
     examples = tuple({"synthetic_row": int(r), "production_row": int(to_train.nearest[r]),
                       "dcr": round(float(d_train[r]), 6), "nndr": round(float(nndr[r]), 6),
                       "near_copy": bool(near[r])} for r in worst)
-    return PartResult(
-        "near_copies", CHECK, "FAIL" if len(rows) and len(rows) > limit else "PASS",
+    return PART.result(
+        "FAIL" if len(rows) and len(rows) > limit else "PASS",
         metrics=metrics,
         parameters={"columns": kinds, "ranges": enc.ranges, "near_copy_distance": near_copy_distance,
                     "max_share": max_share, "definition": "SDMetrics DCR (numeric |a-b|/range clipped at 1, categorical 0/1, "

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from synthaudit.leak.normalise import normalise_frame, row_hashes
-from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, not_assessed
+from synthaudit.leak.parts import MAX_EXAMPLES, PartResult, QI_REPLAY
 
-CHECK = "LEAK_QI_REPLAY"
+PART = QI_REPLAY
 
 
 def _rare_matches(reference: pd.DataFrame, synthetic: pd.DataFrame, qis: list[str], k: int):
@@ -29,7 +29,7 @@ def qi_replay(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame
               *, k: int, max_share: float) -> PartResult:
     qis = [c for c in qis if c in synthetic.columns and c in real.columns]
     if not qis:
-        return not_assessed("qi_replay", CHECK, "no quasi-identifier column in both production and synthetic "
+        return PART.not_assessed("no quasi-identifier column in both production and synthetic "
                             "(name them with role quasi_identifier in the dataset's columns)")
     hits, ref_h = _rare_matches(real, synthetic, qis, k)
     flagged = hits.notna()
@@ -49,8 +49,8 @@ def qi_replay(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame
     examples = tuple({"synthetic_row": r, "production_row": first_pos[int(syn_h[r])],
                       "production_group_size": int(hits[r])} for r in rows[:MAX_EXAMPLES])
     groups = pd.Series(ref_h).value_counts()
-    return PartResult(
-        "qi_replay", CHECK, status,
+    return PART.result(
+        status,
         metrics={"synthetic_rows": n, "replays": len(rows), "replays_of_unique_records": unique,
                  "share": len(rows) / n if n else 0.0, "chance_level_from_holdout": chance,
                  "production_unique_combinations": int((groups == 1).sum()),

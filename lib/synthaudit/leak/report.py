@@ -7,15 +7,10 @@ from typing import Any
 
 from synthaudit.catalogue import finding
 from synthaudit.findings import Finding, sort_findings
-from synthaudit.leak.parts import PartResult
+from synthaudit.leak.parts import PARTS, SCORE_CHECK, PartResult
 from synthaudit.leak.score import DatasetScore
 
-PART_CHECKS = {
-    "exact_copies": "LEAK_EXACT_COPIES", "near_copies": "LEAK_NEAR_COPIES", "qi_replay": "LEAK_QI_REPLAY",
-    "identifier_overlap": "LEAK_IDENTIFIER_OVERLAP", "inference_risk": "LEAK_INFERENCE_RISK",
-    "free_text_phi": "LEAK_FREE_TEXT_PHI", "dicom_header_phi": "LEAK_DICOM_HEADER_PHI",
-    "image_near_duplicate": "LEAK_IMAGE_NEAR_DUPLICATE", "canary": "LEAK_CANARY",
-}
+PART_CHECKS = {part.name: part.check_id for part in PARTS}
 
 
 def _part_evidence(ds: DatasetScore, part: PartResult) -> dict[str, Any]:
@@ -30,11 +25,11 @@ def dataset_findings(ds: DatasetScore) -> list[Finding]:
     common = {"account": ds.account, "environment": "synthetic"}
     if not ds.parts:  # an input could not be read: nothing was assessed
         items = [finding(cid, ds.resource, "NOT_ASSESSED", reason=ds.reason, evidence={"dataset": ds.name,
-                 "provenance": ds.provenance}, **common) for cid in list(PART_CHECKS.values()) + ["LEAK_SCORE"]]
+                 "provenance": ds.provenance}, **common) for cid in [*PART_CHECKS.values(), SCORE_CHECK]]
         return items
     items = [finding(p.check_id, ds.resource, p.status, reason=p.reason, evidence=_part_evidence(ds, p), **common)
              for p in ds.parts]
-    items.append(finding("LEAK_SCORE", ds.resource, ds.verdict, reason=ds.reason, evidence={
+    items.append(finding(SCORE_CHECK, ds.resource, ds.verdict, reason=ds.reason, evidence={
         "dataset": ds.name, "score": ds.score, "summary": ds.parameters.get("summary"),
         "parts": {p.part: p.status for p in ds.parts}, "provenance": ds.provenance}, **common))
     return items

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthaudit.leak.parts import SCORE_CHECK
 from synthaudit.leak.score import DatasetScore
 
 
@@ -24,7 +25,7 @@ def parts_table(scores: list[DatasetScore]) -> pd.DataFrame:
             rows.append({"dataset": ds.name, "part": p.part, "check": p.check_id, "status": p.status,
                          "flagged_rows": len(p.rows), "part_score": part_scores.get(p.part),
                          "reason": p.reason or ""})
-        rows.append({"dataset": ds.name, "part": "combined", "check": "LEAK_SCORE", "status": ds.verdict,
+        rows.append({"dataset": ds.name, "part": "combined", "check": SCORE_CHECK, "status": ds.verdict,
                      "flagged_rows": (ds.parameters.get("summary") or {}).get("rows_flagged"), "part_score": ds.score,
                      "reason": ds.reason or ""})
     return pd.DataFrame(rows)
