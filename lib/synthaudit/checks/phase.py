@@ -1,8 +1,9 @@
 """Phase 02 as a step: every segregation check over the snapshot, with its display tables."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from synthaudit.config import Params
 from synthaudit.phase import PhaseResult
