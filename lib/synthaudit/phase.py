@@ -11,8 +11,8 @@ usage, so phase 04 declares that step): declaring it is what makes the notebook 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from synthaudit.findings import Finding
@@ -50,7 +50,8 @@ class PhaseResult:
         else:
             findings = (*(self.findings or ()), *(later.findings or ()))
         return PhaseResult(
-            phase=self.phase or later.phase, findings=findings, tables={**self.tables, **later.tables}, scraps={**self.scraps, **later.scraps},
+            phase=self.phase or later.phase, findings=findings,
+            tables={**self.tables, **later.tables}, scraps={**self.scraps, **later.scraps},
             details={**self.details, **later.details},
             problem="; ".join(p for p in (self.problem, later.problem) if p) or None,
             warnings=(*self.warnings, *later.warnings),
@@ -70,8 +71,9 @@ class Step:
 
     ``needs``: paths inside the run folder that must exist, else the step contributes
     nothing (as when runbook 04 runs without a snapshot). ``uses``: inputs it reads; its
-    adapter reports a missing one (NOT_ASSESSED, or an error naming it). ``target`` is ``module:function``,
-    imported only when the step runs, so the registry stays cheap to import.
+    adapter reports a missing one (NOT_ASSESSED, or an error naming it). ``target`` is
+    ``module:function``, imported only when the step runs, so the registry stays cheap to
+    import and free of cycles (the summary step's module reads the registry itself).
     """
 
     name: str

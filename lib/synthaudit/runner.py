@@ -1,4 +1,6 @@
-"""``synthaudit run``: execute runbooks 01–06 in order into a dated, hash-chained run folder.
+"""``synthaudit run``: execute the registered phases' runbooks in order into a dated, hash-chained run folder.
+
+The phases are ``synthaudit.phases.PHASES``; exit codes are ``synthaudit.exitcodes.ExitCode``.
 
 One kernel per notebook (papermill). The sequence stops at the first phase that
 fails; what ran is kept, the failed notebook is kept as far as it got and gets an
