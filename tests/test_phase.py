@@ -165,3 +165,24 @@ def test_cloudtrail_phase_without_a_snapshot_skips_unused_grants(tmp_path):
     result = phases.get("cloudtrail").run(ctx)
     assert not [f for f in result.findings if f.check_id == "IAM_UNUSED_GRANTS"]
     assert "suggested_policies" not in result.scraps
+
+
+def test_cloudtrail_scan_runs_the_same_unused_grants_step(tmp_path, capsys):
+    """``cloudtrail scan --snapshot … --out <run>/cloudtrail`` appends what the phase appends."""
+    seed, params = _small_estate(tmp_path)
+    phase_run, scan_run = tmp_path / "phase", tmp_path / "scan"
+    for run in (phase_run, scan_run):
+        shutil.copytree(seed, run / "snapshot")
+    main(["cloudtrail", "--params", str(params), "--run", str(phase_run)])
+    main(["cloudtrail", "scan", "--params", str(params), "--snapshot", str(scan_run / "snapshot"),
+          "--out", str(scan_run / "cloudtrail")])
+    phase_findings = json.loads((phase_run / "findings" / "cloudtrail.json").read_text())
+    scan_findings = json.loads((scan_run / "cloudtrail" / "findings.json").read_text())
+    assert any(f["check_id"] == "IAM_UNUSED_GRANTS" for f in scan_findings)
+    assert [(f["check_id"], f["resource"], f["status"]) for f in scan_findings] == \
+        [(f["check_id"], f["resource"], f["status"]) for f in phase_findings]
+    capsys.readouterr()
+    other = tmp_path / "elsewhere"
+    main(["cloudtrail", "scan", "--params", str(params), "--snapshot", str(scan_run / "snapshot"), "--out", str(other)])
+    assert "unused grants not assessed" in capsys.readouterr().err
+    assert not [f for f in json.loads((other / "findings.json").read_text()) if f["check_id"] == "IAM_UNUSED_GRANTS"]
