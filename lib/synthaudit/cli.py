@@ -1,43 +1,52 @@
-"""The ``synthaudit`` command. Each area registers its own subcommands.
+"""The ``synthaudit`` command.
 
-Exit codes everywhere: 0 clean, 1 findings at or above --fail-on, 2 a phase failed
-or the input was invalid.
+Every registered phase gets one subcommand of one shape, ``synthaudit <phase> --params F
+--run RUN_DIR`` (``synthaudit.phase_command``); its area's command module may add flags
+and subcommands to it (``extend``). Other commands (run, verify, diff, upload, hygiene,
+params check) are registered by their modules. Exit codes: ``synthaudit.exitcodes``.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-from synthaudit.config import ParamsError, load_params
+from synthaudit.config import load_params
+from synthaudit.errors import SynthauditError
+from synthaudit.exitcodes import EPILOG, ExitCode
+from synthaudit.phase_command import add_phase_options, phase_handler
+from synthaudit.phases import PHASES
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
-
-# Modules exposing ``register(subparsers)``; each adds its subcommands and sets ``func``.
+# Modules exposing ``register(subparsers)`` for commands that are not a phase.
 COMMAND_MODULES = (
     "synthaudit.runner",
     "synthaudit.evidence.cli",
-    "synthaudit.inventory.cli",
-    "synthaudit.checks.cli",
-    "synthaudit.iam.cli",
-    "synthaudit.cloudtrail.cli",
-    "synthaudit.leak.cli",
 )
+
+# The module whose ``extend(parser, phase)`` adds a phase command's own flags and subcommands.
+PHASE_EXTENSIONS = {
+    "inventory": "synthaudit.inventory.cli",
+    "segregation": "synthaudit.checks.cli",
+    "iam": "synthaudit.iam.cli",
+    "cloudtrail": "synthaudit.cloudtrail.cli",
+    "leak": "synthaudit.leak.cli",
+    "summary": "synthaudit.evidence.cli",
+}
 
 
 def _params_check(args: argparse.Namespace) -> int:
     params = load_params(args.file)
     print(f"{args.file}: valid ({len(params.accounts)} accounts, regions {', '.join(params.aws.regions)}, "
           f"estate {params.estate}, label {params.label})")
-    return EXIT_CLEAN
+    return ExitCode.CLEAN
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synthaudit",
         description="Audit-preparation runbooks for AWS estates that turn production PHI into synthetic data.",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 a phase failed or input was invalid.",
+        epilog=EPILOG,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     params = sub.add_parser("params", help="work with params files")
@@ -46,13 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file")
     check.set_defaults(func=_params_check)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # that area has no commands yet
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
+    for phase in PHASES:
+        command = sub.add_parser(phase.name, help=f"phase {phase.number}: {phase.title}",
+                                 description=f"Phase {phase.number}, {phase.title}: synthaudit {phase.name} "
+                                 "--params F --run RUN_DIR runs the phase into the run folder.", epilog=EPILOG)
+        add_phase_options(command)
+        command.set_defaults(func=phase_handler(phase))
+        extension = PHASE_EXTENSIONS.get(phase.name)
+        if extension:
+            importlib.import_module(extension).extend(command, phase)
     return parser
 
 
@@ -61,13 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
-    except ParamsError as exc:
+        return int(func(args))
+    except (SynthauditError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
 
 
 if __name__ == "__main__":

@@ -78,6 +78,10 @@ class InputError(SynthauditError, ValueError):
     """A dataset input that cannot be used; the message names the location and the fix."""
 
 
+class UsageError(SynthauditError, ValueError):
+    """A command line the kit cannot act on: an unknown phase, a missing or conflicting option."""
+
+
 class ReadOnlyViolation(SynthauditError, PermissionError):
     """A session of the kit attempted a non-read call; refused before it was sent."""
 

@@ -12,12 +12,14 @@ import atexit
 import datetime as dt
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from synthaudit import findings as findings_mod
 from synthaudit.config import Params, load_params
+from synthaudit.phase import PhaseResult
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR_ENV = "SYNTHAUDIT_RUN_DIR"
@@ -75,6 +77,28 @@ class RunContext:
         findings_mod.write_json(items, path)
         return path
 
+    def publish(self, result: PhaseResult) -> Path | None:
+        """Write ``findings/<phase>.json`` and glue every scrap (inside a kernel): one call per phase.
+
+        The ``findings`` scrap comes first, then the phase's scraps in step order. A phase
+        that judges nothing (``findings`` None) writes no file and glues no findings.
+        """
+        if result.phase is None:
+            raise ValueError("publish: the result names no phase (run it through Phase.run)")
+        path = None
+        if result.findings is not None:
+            path = self.write_findings(result.phase, list(result.findings))
+        if in_kernel():
+            import scrapbook as sb
+
+            if result.findings is not None:
+                sb.glue("findings", [f.to_dict() for f in result.findings])
+            for name, value in result.scraps.items():
+                sb.glue(name, value)
+        for warning in result.warnings:
+            print("warning:", warning, file=sys.stderr)
+        return path
+
     def read_findings(self, phase: str) -> list[findings_mod.Finding]:
         path = findings_mod.phase_findings_path(self.run_dir, phase)
         return findings_mod.read_json(path) if path.exists() else []
@@ -94,6 +118,16 @@ def open_run(params_path: str | os.PathLike[str], run_dir: str | os.PathLike[str
 
     use_evidence_renderer()
     return RunContext(params_path=path, params=params, run_dir=folder)
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel (papermill, nbval): only there do scraps mean anything."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def show_json(data: Any) -> None:

@@ -1,4 +1,6 @@
-"""``synthaudit run``: execute runbooks 01–06 in order into a dated, hash-chained run folder.
+"""``synthaudit run``: execute the registered phases' runbooks in order into a dated, hash-chained run folder.
+
+The phases are ``synthaudit.phases.PHASES``; exit codes are ``synthaudit.exitcodes.ExitCode``.
 
 One kernel per notebook (papermill). The sequence stops at the first phase that
 fails; what ran is kept, the failed notebook is kept as far as it got and gets an
@@ -20,28 +22,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from synthaudit import findings as findings_mod
-from synthaudit.config import ParamsError, Params, load_params, params_as_dict
+from synthaudit.config import Params, ParamsError, load_params, params_as_dict
+from synthaudit.errors import UsageError
 from synthaudit.evidence import manifest as manifest_mod
+from synthaudit.exitcodes import ExitCode
+from synthaudit.phase import Phase
+from synthaudit.phases import PHASES
 from synthaudit.runbook import REPO_ROOT, RUN_DIR_ENV, resolve_path, run_folder_name
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class Phase:
-    number: str
-    name: str
-    notebook: str
-
-
-PHASES = (
-    Phase("01", "inventory", "01_inventory.ipynb"),
-    Phase("02", "segregation", "02_segregation.ipynb"),
-    Phase("03", "iam", "03_iam_review.ipynb"),
-    Phase("04", "cloudtrail", "04_cloudtrail.ipynb"),
-    Phase("05", "leak", "05_leak_scoring.ipynb"),
-    Phase("06", "summary", "06_evidence_summary.ipynb"),
-)
 
 
 @dataclass
@@ -80,9 +67,9 @@ def select_phases(wanted: Sequence[str]) -> list[Phase]:
     for item in wanted:
         for token in item.split(","):
             token = token.strip()
-            match = [p for p in PHASES if token in (p.number, p.number.lstrip("0"), p.name)]
+            match = [p for p in PHASES if p.matches(token)]
             if not match:
-                raise ValueError(f"unknown phase {token!r}; choose from "
+                raise UsageError(f"unknown phase {token!r}; choose from "
                                  + ", ".join(f"{p.number}/{p.name}" for p in PHASES))
             chosen.extend(m for m in match if m not in chosen)
     return sorted(chosen, key=lambda p: p.number)
@@ -318,13 +305,13 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
         manifest_mod.write_manifest(run_dir, record)
 
     if record["status"] == "failed":
-        return EXIT_FAILED, run_dir
+        return ExitCode.FAILED, run_dir
     fail_on = opts.fail_on or params.thresholds.fail_on
     blocking = count_blocking(run_dir, fail_on)
     if blocking:
         print(f"synthaudit: {blocking} findings at or above {fail_on}", file=sys.stderr)
-        return EXIT_FINDINGS, run_dir
-    return EXIT_CLEAN, run_dir
+        return ExitCode.FINDINGS, run_dir
+    return ExitCode.CLEAN, run_dir
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -339,7 +326,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         code, run_dir = run(opts)
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(run_dir)
     return code
 
@@ -356,7 +343,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(problem)
         print(f"{'OK' if result.ok else 'FAILED'}: verified {len(result.runs_checked)} run(s): "
               + ", ".join(result.runs_checked))
-    return EXIT_CLEAN if result.ok else EXIT_FAILED
+    return ExitCode.CLEAN if result.ok else ExitCode.FAILED
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,7 +10,7 @@ import yaml
 
 from synthaudit import catalogue
 from synthaudit.checks import run_all
-from synthaudit.checks.cli import register  # noqa: F401 - the CLI module imports cleanly
+from synthaudit.checks.cli import extend  # noqa: F401 - the CLI module imports cleanly
 from synthaudit.cli import main
 from synthaudit.config import load_params
 from synthaudit.findings import dumps

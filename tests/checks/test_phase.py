@@ -91,6 +91,17 @@ def test_cli_exit_codes(snapshot, params_file, tmp_path, capsys):
     assert main(["segregation", "--snapshot", str(snapshot), "--params", str(bad_params)]) == 2
 
 
+def test_generic_command_writes_what_the_runbook_writes(snapshot, params_file, capsys):
+    """``segregation --params F --run RUN``: the registered phase, findings/segregation.json in the run."""
+    import json
+
+    run_dir = snapshot.parent
+    assert main(["segregation", "--params", str(params_file), "--run", str(run_dir)]) == 1
+    path = run_dir / "findings" / "segregation.json"
+    assert json.loads(capsys.readouterr().out)["findings"] == str(path.resolve())
+    assert path.read_text() == dumps(run_all(snapshot, PARAMS))
+
+
 def test_mixed_bucket_evidence_holds_no_object_key_names(tmp_path):
     import json
 

@@ -1,12 +1,22 @@
-"""``synthaudit cloudtrail scan|athena-ddl``: the CloudTrail review without Jupyter."""
+"""``synthaudit cloudtrail [--params F --run RUN_DIR] | scan | athena-ddl``: the CloudTrail review without Jupyter.
+
+Without a subcommand it is the registered phase 04, both of its declared steps (the
+review, then IAM's unused grants from the events it wrote), into
+``RUN_DIR/findings/cloudtrail.json`` as runbook 04 writes it. ``scan`` reviews any logs
+into any folder; given ``--snapshot`` and an ``--out`` of the form ``<run>/cloudtrail``,
+it runs the same unused-grants step and appends its findings, as the phase does.
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
+from synthaudit.exitcodes import ExitCode
 from synthaudit.findings import at_or_above, write_json
+from synthaudit.phase import Phase
 
 
 def _when(text: str) -> dt.datetime:
@@ -18,8 +28,8 @@ def _when(text: str) -> dt.datetime:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from synthaudit.cloudtrail.review import review
-    from synthaudit.config import load_params
+    from synthaudit.cloudtrail.phase import OUT_FOLDER, review_result
+    from synthaudit.config import CloudTrailSource, load_params
 
     params = load_params(args.params) if args.params else None
     sessions = None
@@ -28,16 +38,25 @@ def _scan(args: argparse.Namespace) -> int:
 
         sessions = SessionFactory(params)
     out = Path(args.out)
-    result = review(params, out, logs=args.logs, sessions=sessions,
-                    snapshot_dir=Path(args.snapshot) if args.snapshot else None,
-                    start=args.start, end=args.end, cache_dir=Path(args.cache) if args.cache else None)
+    snapshot = Path(args.snapshot) if args.snapshot else None
+    result = review_result(params, out, logs=args.logs, sessions=sessions, snapshot_dir=snapshot,
+                           start=args.start, end=args.end, cache_dir=Path(args.cache) if args.cache else None)
+    review = result.details["review"]
+    if snapshot is not None and out.resolve().name == OUT_FOLDER:
+        from synthaudit.iam.phase import unused_grants
+
+        days = (params.cloudtrail if params else CloudTrailSource()).review_days
+        result = result.merged(unused_grants(snapshot, out.resolve().parent, days))
+    elif snapshot is not None:
+        print(f"note: unused grants not assessed: they read <run>/{OUT_FOLDER}/events.parquet, "
+              f"so --out must be a folder named {OUT_FOLDER}", file=sys.stderr)
     write_json(result.findings, out / "findings.json")
-    print(json.dumps({"out": str(out), "window": result.window, **result.summary()}, indent=2, sort_keys=True))
-    if result.not_assessed_reason:
-        print(f"NOT ASSESSED: {result.not_assessed_reason}")
-        return 2
+    print(json.dumps({"out": str(out), "window": review.window, **review.summary()}, indent=2, sort_keys=True))
+    if result.problem:
+        print(f"NOT ASSESSED: {result.problem}")
+        return ExitCode.FAILED
     fail_on = args.fail_on or (params.thresholds.fail_on if params else "high")
-    return 1 if at_or_above(result.findings, fail_on) else 0
+    return ExitCode.FINDINGS if at_or_above(result.findings, fail_on) else ExitCode.CLEAN
 
 
 def _ddl(args: argparse.Namespace) -> int:
@@ -45,12 +64,11 @@ def _ddl(args: argparse.Namespace) -> int:
 
     print(create_table_sql(args.table, args.bucket, args.prefix, args.org_id, args.accounts.split(","),
                            args.regions.split(","), args.start_day))
-    return 0
+    return ExitCode.CLEAN
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("cloudtrail", help="phase 04: CloudTrail anomaly review")
-    sub = parser.add_subparsers(dest="cloudtrail_command", required=True)
+def extend(parser: argparse.ArgumentParser, phase: Phase) -> None:
+    sub = parser.add_subparsers(dest="cloudtrail_command", required=False, metavar="{scan,athena-ddl}")
     scan = sub.add_parser("scan", help="read trail logs, verify digests, run every detector, write anomalies.json")
     source = scan.add_mutually_exclusive_group(required=True)
     source.add_argument("--params", help="params file (cloudtrail.source says where the logs are)")

@@ -1,7 +1,7 @@
-"""Evidence subcommands: ``diff``, ``summary``, ``upload``, ``hygiene``.
+"""Evidence subcommands: ``diff``, ``upload``, ``hygiene``, and phase 06's ``summary`` flags.
 
-Exit codes as everywhere: 0 clean, 1 findings at or above --fail-on, 2 failed or
-invalid input (and, for hygiene and upload, a scan hit or a refused upload).
+Exit codes (``synthaudit.exitcodes``): 0 clean, 1 findings at or above --fail-on, 2 failed
+or invalid input (and, for hygiene and upload, a scan hit or a refused upload).
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from synthaudit.config import Params, load_params, parse_params
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+from synthaudit.errors import UsageError
+from synthaudit.exitcodes import ExitCode
+from synthaudit.phase import Phase
 
 
 def _run_params(run_dir: Path, params_file: str | None) -> tuple[Params, Path]:
@@ -35,14 +35,24 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
     result = diff_runs(Path(args.run_a), Path(args.run_b))
     print(json.dumps(result.to_dict(), indent=2, sort_keys=True) if args.json else result.table())
-    return EXIT_CLEAN
+    return ExitCode.CLEAN
 
 
-def _cmd_summary(args: argparse.Namespace) -> int:
+def _summary(phase: Phase):
+    def handle(args: argparse.Namespace) -> int:
+        if args.run and args.run_folder and Path(args.run) != Path(args.run_folder):
+            raise UsageError("synthaudit summary: give the run folder once (RUN or --run)")
+        return _cmd_summary(args, phase, Path(args.run or args.run_folder or ""))
+    return handle
+
+
+def _cmd_summary(args: argparse.Namespace, phase: Phase, run_dir: Path) -> int:
     from synthaudit import findings as findings_mod
     from synthaudit.evidence import summary
+    from synthaudit.runbook import RunContext
 
-    run_dir = Path(args.run)
+    if not str(run_dir) or str(run_dir) == ".":
+        raise UsageError("synthaudit summary: RUN (or --run RUN_DIR) required")
     if not run_dir.is_dir():
         raise FileNotFoundError(f"{run_dir}: run folder not found")
     params, params_path = _run_params(run_dir, args.params)
@@ -53,7 +63,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             print(f"{run_dir}: sealed by manifest.json; nothing written (files added now would fail verify)",
                   file=sys.stderr)
     else:
-        report = summary.finalize_run(run_dir, params, params_path)
+        ctx = RunContext(params_path=params_path, params=params, run_dir=run_dir.resolve())
+        result = phase.run(ctx)
+        ctx.publish(result)
+        report = result.details["report"]
     counts = report.counts()
     print(json.dumps(counts, indent=2, sort_keys=True) if args.json else
           "\n".join([f"{run_dir.name}: {counts['findings']} findings "
@@ -61,9 +74,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
                      *(f"  phase {k}: {v}" for k, v in counts["phases"].items()),
                      *([f"  warning: {report.countdown.warning}"] if report.countdown and report.countdown.warning else [])]))
     if any(p.status == "failed" for p in report.phases):
-        return EXIT_FAILED
+        return ExitCode.FAILED
     fail_on = args.fail_on or params.thresholds.fail_on
-    return EXIT_FINDINGS if findings_mod.at_or_above(report.findings, fail_on) else EXIT_CLEAN
+    return ExitCode.FINDINGS if findings_mod.at_or_above(report.findings, fail_on) else ExitCode.CLEAN
 
 
 def _cmd_upload(args: argparse.Namespace) -> int:
@@ -76,10 +89,10 @@ def _cmd_upload(args: argparse.Namespace) -> int:
                                    region=args.region)
     except UploadError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(f"uploaded {len(receipt.objects)} files to s3://{receipt.bucket}/{receipt.prefix} "
           f"({receipt.lock_mode} until {receipt.retain_until}); receipt {path}")
-    return EXIT_CLEAN
+    return ExitCode.CLEAN
 
 
 def _cmd_hygiene(args: argparse.Namespace) -> int:
@@ -90,7 +103,17 @@ def _cmd_hygiene(args: argparse.Namespace) -> int:
         values = [line.strip() for line in Path(args.phi_values).read_text().splitlines() if line.strip()]
     hits = scan_run_folder(Path(args.run), extra_values=values)
     print(report(hits))
-    return EXIT_FAILED if hits else EXIT_CLEAN
+    return ExitCode.FAILED if hits else ExitCode.CLEAN
+
+
+def extend(p: argparse.ArgumentParser, phase: Phase) -> None:
+    """Phase 06's command: the run folder as RUN or --run; params default to the run's manifest."""
+    p.description = ("Phase 06 without Jupyter: exceptions, exports and summary.html of a run "
+                     "(a sealed run is only read).")
+    p.add_argument("run_folder", nargs="?", metavar="RUN", help="run folder (same as --run)")
+    p.add_argument("--print-only", action="store_true", help="write nothing, print the counts")
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
+    p.set_defaults(func=_summary(phase))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -99,15 +122,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run_b", metavar="RUN_B", help="later run folder")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_diff)
-
-    p = sub.add_parser("summary", help="phase 06 without Jupyter: exceptions, exports, summary.html of a run")
-    p.add_argument("run", metavar="RUN", help="run folder")
-    p.add_argument("--params", help="params file (default: the params recorded in the run's manifest)")
-    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when FAIL findings at or above this remain "
-                   "(default: thresholds.fail_on)")
-    p.add_argument("--print-only", action="store_true", help="write nothing, print the counts")
-    p.add_argument("--json", action="store_true", help="print the counts as JSON")
-    p.set_defaults(func=_cmd_summary)
 
     p = sub.add_parser("upload", help="copy a sealed run folder to an S3 Object Lock bucket (compliance mode)")
     p.add_argument("run", metavar="RUN", help="run folder (must hold manifest.json)")

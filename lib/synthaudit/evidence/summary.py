@@ -24,12 +24,11 @@ from synthaudit.evidence import diff as diff_mod
 from synthaudit.evidence import exceptions as exc_mod
 from synthaudit.evidence import exports
 from synthaudit.findings import SEVERITY_ORDER, Finding
+from synthaudit.phases import PHASES
 
-PHASE_NOTEBOOKS = (
-    ("inventory", "01_inventory"), ("segregation", "02_segregation"), ("iam", "03_iam_review"),
-    ("cloudtrail", "04_cloudtrail"), ("leak", "05_leak_scoring"),
-)
 SUMMARY_PHASE = "summary"
+# (phase, notebook stem) of every phase before this one, from the registry
+PHASE_NOTEBOOKS = tuple((p.name, Path(p.notebook).stem) for p in PHASES if p.name != SUMMARY_PHASE)
 AUDIT_WARNING_DAYS = 90
 STATUS_ORDER = ("FAIL", "EXCEPTED", "NOT_ASSESSED", "PASS")
 STATUS_COLOURS = {"FAIL": "#c0392b", "EXCEPTED": "#8e44ad", "NOT_ASSESSED": "#7f8c8d", "PASS": "#27ae60",

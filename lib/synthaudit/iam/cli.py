@@ -1,4 +1,9 @@
-"""`synthaudit iam expand|can|review`: the engine and phase 03 from the shell, as JSON."""
+"""``synthaudit iam [--params F --run RUN_DIR] | expand | can | review``: phase 03 and the engine, as JSON.
+
+Without a subcommand it is the registered phase 03 (the runbook's code path);
+``review`` reviews any snapshot and includes unused grants (when the run folder holds
+CloudTrail events), which the phase leaves to phase 04.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+from synthaudit.exitcodes import ExitCode
+from synthaudit.phase import Phase
 
 
 def expand_policy(document, name: str = "policy") -> list[dict[str, str]]:
@@ -46,14 +52,14 @@ def _expand(args: argparse.Namespace) -> int:
         text = path.read_text()
     except OSError as exc:
         print(f"error: {path}: cannot read ({exc.strerror})", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     try:
         actions = expand_policy(text, str(path))
     except PolicyError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(json.dumps({"actions": actions}, indent=2))
-    return EXIT_CLEAN
+    return ExitCode.CLEAN
 
 
 def _can(args: argparse.Namespace) -> int:
@@ -65,45 +71,47 @@ def _can(args: argparse.Namespace) -> int:
         key, sep, value = item.partition("=")
         if not sep:
             print(f"error: --context {item!r}: expected KEY=VALUE", file=sys.stderr)
-            return EXIT_FAILED
+            return ExitCode.FAILED
         context[key] = value
     try:
         decision = store.evaluate(args.principal, args.action, args.resource, context or None)
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     except PolicyError as exc:
         print(json.dumps({"principal": args.principal, "action": args.action, "resource": args.resource,
                           "outcome": "not_assessed", "reason": str(exc)}, indent=2))
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(json.dumps(decision.to_dict(), indent=2))
-    return EXIT_CLEAN
+    return ExitCode.CLEAN
 
 
 def _review(args: argparse.Namespace) -> int:
     from synthaudit import findings as findings_mod
     from synthaudit.config import load_params
     from synthaudit.iam import PolicyStore
-    from synthaudit.iam.review import PHASE, review
+    from synthaudit.iam.phase import review_result
+    from synthaudit.iam.review import PHASE
 
     params = load_params(args.params)
     snapshot = Path(args.snapshot)
     store = PolicyStore.from_snapshot(snapshot)
     run_dir = Path(args.run_dir) if args.run_dir else snapshot.parent
-    result = review(store, run_dir=run_dir, review_days=params.cloudtrail.review_days, regions=params.aws.regions)
+    result = review_result(store, params, run_dir, include_unused=True)
     out_dir = Path(args.out) if args.out else run_dir
     path = findings_mod.phase_findings_path(out_dir, PHASE)
     findings_mod.write_json(result.findings, path)
-    for err in result.store_errors:
+    for err in result.warnings:
         print(f"warning: {err}", file=sys.stderr)
-    print(json.dumps({"findings": str(path), "counts": result.counts()}, indent=2, sort_keys=True))
+    print(json.dumps({"findings": str(path), "counts": result.scraps["iam_counts"]}, indent=2, sort_keys=True))
     fail_on = args.fail_on or params.thresholds.fail_on
-    return EXIT_FINDINGS if findings_mod.at_or_above(result.findings, fail_on) else EXIT_CLEAN
+    return ExitCode.FINDINGS if findings_mod.at_or_above(result.findings, fail_on) else ExitCode.CLEAN
 
 
-def register(subparsers) -> None:
-    iam = subparsers.add_parser("iam", help="IAM policy engine and phase 03 least-privilege review")
-    sub = iam.add_subparsers(dest="iam_command", required=True)
+def extend(iam: argparse.ArgumentParser, phase: Phase) -> None:
+    iam.description = ("Phase 03 (--params F --run RUN_DIR, as the runbook runs it), or the IAM engine: "
+                       "expand a policy, ask can, review any snapshot.")
+    sub = iam.add_subparsers(dest="iam_command", required=False, metavar="{expand,can,review}")
     ex = sub.add_parser("expand", help="print every concrete action a policy allows, with access levels (JSON)")
     ex.add_argument("policy", help="policy document (JSON file)")
     ex.set_defaults(func=_expand)

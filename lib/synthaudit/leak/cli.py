@@ -1,4 +1,9 @@
-"""``synthaudit leak score`` (one pair from the command line) and ``synthaudit leak run`` (params datasets)."""
+"""``synthaudit leak [--params F --run RUN_DIR] | score | run``: phase 05 and one-pair scoring.
+
+Without a subcommand it is the registered phase 05 (``RUN_DIR/leak/leak.json`` and
+``RUN_DIR/findings/leak.json``, as runbook 05 writes them). ``run`` scores the params'
+datasets into any folder through the same ``leak_result``; ``score`` scores one pair.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,14 +11,13 @@ import sys
 from pathlib import Path
 
 from synthaudit.config import LeakThresholds, load_params
+from synthaudit.exitcodes import ExitCode
 from synthaudit.findings import at_or_above, write_json
+from synthaudit.phase import Phase
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    leak = subparsers.add_parser("leak", help="score synthetic data for leaks of production records")
-    sub = leak.add_subparsers(dest="leak_command", required=True)
+def extend(leak: argparse.ArgumentParser, phase: Phase) -> None:
+    sub = leak.add_subparsers(dest="leak_command", required=False, metavar="{score,run}")
     score = sub.add_parser("score", help="score one production/synthetic pair; writes DIR/leak.json")
     score.add_argument("--real", required=True, help="production sample (CSV/Parquet, path or s3://)")
     score.add_argument("--synthetic", required=True, help="synthetic output made from it")
@@ -50,14 +54,14 @@ def _score(args: argparse.Namespace) -> int:
     if any(loc and loc.startswith("s3://") for loc in (args.real, args.synthetic, args.holdout)):
         if params is None:
             print("error: s3:// inputs need --params (AWS access) and usually --account", file=sys.stderr)
-            return EXIT_FAILED
+            return ExitCode.FAILED
         from synthaudit.aws.session import SessionFactory
         sessions = SessionFactory(params)
     try:
         result = score_dataset(spec, th, Reader(sessions, args.account))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     run = LeakRun((result,), tuple(all_findings([result])), {"thresholds": th.model_dump(mode="json"), "seed": th.seed})
     path = write_outputs(run, Path(args.out))
     driver = (result.parameters.get("summary") or {}).get("driving_part")
@@ -69,23 +73,22 @@ def _score(args: argparse.Namespace) -> int:
               + (f"  ({part.reason})" if part.reason else ""))
     if result.verdict == "NOT_ASSESSED":
         print(f"  not assessed: {result.reason}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_FINDINGS if result.verdict == "FAIL" else EXIT_CLEAN
+        return ExitCode.FAILED
+    return ExitCode.FINDINGS if result.verdict == "FAIL" else ExitCode.CLEAN
 
 
 def _run(args: argparse.Namespace) -> int:
-    from synthaudit.leak.phase import needs_aws, run_leak_phase, write_outputs
+    from synthaudit.leak.phase import leak_result, needs_aws
 
     params = load_params(args.params)
     sessions = None
     if needs_aws(params):
         from synthaudit.aws.session import SessionFactory
         sessions = SessionFactory(params)
-    run = run_leak_phase(params, sessions)
     out = Path(args.out)
-    write_outputs(run, out)
-    write_json(run.findings, out / "findings" / "leak.json")
-    for ds in run.scores:
+    result = leak_result(params, out, sessions)
+    write_json(result.findings, out / "findings" / "leak.json")
+    for ds in result.details["leak"].scores:
         print(f"{ds.name}: {ds.verdict} score={ds.score}")
     fail_on = args.fail_on or params.thresholds.fail_on
-    return EXIT_FINDINGS if at_or_above(run.findings, fail_on) else EXIT_CLEAN
+    return ExitCode.FINDINGS if at_or_above(result.findings, fail_on) else ExitCode.CLEAN
