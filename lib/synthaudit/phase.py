@@ -13,14 +13,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from synthaudit.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-    from synthaudit.runbook import RunContext
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,14 @@ class PhaseResult:
         return dict(sorted(out.items()))
 
 
+class PhaseContext(Protocol):
+    """What a step is handed (``runbook.RunContext`` is the implementation; a protocol here keeps
+    this module free of an import back into the runbook module)."""
+
+    @property
+    def run_dir(self) -> Path: ...
+
+
 @dataclass(frozen=True)
 class Step:
     """One declared piece of a phase: its name, the run-folder inputs it needs, its adapter.
@@ -81,14 +88,14 @@ class Step:
     needs: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
 
-    def function(self) -> Callable[[RunContext], PhaseResult]:
+    def function(self) -> Callable[[PhaseContext], PhaseResult]:
         module, _, attr = self.target.partition(":")
         return getattr(importlib.import_module(module), attr)
 
-    def ready(self, ctx: RunContext) -> bool:
+    def ready(self, ctx: PhaseContext) -> bool:
         return all((ctx.run_dir / need).exists() for need in self.needs)
 
-    def run(self, ctx: RunContext) -> PhaseResult:
+    def run(self, ctx: PhaseContext) -> PhaseResult:
         return self.function()(ctx) if self.ready(ctx) else PhaseResult()
 
 
@@ -102,7 +109,7 @@ class Phase:
     title: str
     steps: tuple[Step, ...] = field(default=())
 
-    def run(self, ctx: RunContext) -> PhaseResult:
+    def run(self, ctx: PhaseContext) -> PhaseResult:
         result = PhaseResult(phase=self.name)
         for step in self.steps:
             result = result.merged(replace(step.run(ctx), phase=self.name))
