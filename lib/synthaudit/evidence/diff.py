@@ -22,8 +22,8 @@ from typing import Any, Iterable
 from synthaudit import findings as findings_mod
 from synthaudit.evidence.exports import RUN_NAME_RE
 from synthaudit.findings import Finding
+from synthaudit.phases import PHASES
 
-PHASES = ("inventory", "segregation", "iam", "cloudtrail", "leak", "summary")
 CATEGORIES = ("new", "resolved", "persisting", "changed")
 
 
@@ -146,7 +146,7 @@ def run_findings(run_dir: Path) -> list[Finding]:
         return findings_mod.read_json(combined)
     items: list[Finding] = []
     for phase in PHASES:
-        path = findings_mod.phase_findings_path(run_dir, phase)
+        path = findings_mod.phase_findings_path(run_dir, phase.name)
         if path.exists():
             items.extend(findings_mod.read_json(path))
     if not items and not (run_dir / "findings").is_dir():
