@@ -17,11 +17,13 @@ from synthaudit.errors import SynthauditError
 from synthaudit.exitcodes import EPILOG, ExitCode
 from synthaudit.phase_command import add_phase_options, phase_handler
 from synthaudit.phases import PHASES
+from synthaudit.workspace import kit_version
 
 # Modules exposing ``register(subparsers)`` for commands that are not a phase.
 COMMAND_MODULES = (
     "synthaudit.runner",
     "synthaudit.evidence.cli",
+    "synthaudit.workspace",
 )
 
 # The module whose ``extend(parser, phase)`` adds a phase command's own flags and subcommands.
@@ -48,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit-preparation runbooks for AWS estates that turn production PHI into synthetic data.",
         epilog=EPILOG,
     )
+    parser.add_argument("--version", action="version", version=f"synthaudit {kit_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     params = sub.add_parser("params", help="work with params files")
     params_sub = params.add_subparsers(dest="params_command", required=True)

@@ -9,6 +9,7 @@ from the package unless the workspace holds its own copies in ``runbooks/`` (``i
 """
 from __future__ import annotations
 
+import argparse
 import importlib.metadata
 import re
 import subprocess
@@ -181,3 +182,34 @@ def init_workspace(dest: Path, *, runbooks: bool = False, organization: Any = No
         path.write_bytes(content)
     (dest / "outputs").mkdir(exist_ok=True)
     return sorted(planned)
+
+
+def _cmd_init(args: Any) -> int:
+    organization = None
+    if args.organization:
+        from synthaudit.aws.preflight import read_organization_for_init
+
+        organization = read_organization_for_init(args.profile, args.endpoint_url, args.region)
+    written = init_workspace(Path(args.dir), runbooks=args.runbooks, organization=organization, label=args.label)
+    root = Path(args.dir).resolve()
+    for path in written:
+        print(path.relative_to(root).as_posix())
+    print(f"workspace ready: cd {args.dir} && synthaudit run --params params/demo.yaml")
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="write a workspace: params, exceptions, README; runs go to its outputs/",
+                       description="Write a workspace into DIR: params/demo.yaml, params/example-organisation.yaml "
+                       "(every key documented), exceptions.yaml, a README and a marker file. With --organization, "
+                       "also params/LABEL.yaml filled from AWS Organizations (organisation id, management account, "
+                       "OU rules proposed by OU name for you to confirm; accounts discovered at each run).")
+    p.add_argument("dir", help="the workspace folder (created; existing files are never overwritten)")
+    p.add_argument("--runbooks", action="store_true", help="copy the runbooks in, to customise them")
+    p.add_argument("--organization", action="store_true",
+                   help="read the organisation with the current credentials (management account or delegated admin)")
+    p.add_argument("--label", default="organisation", help="name of the organisation's params file and run label")
+    p.add_argument("--profile", help="AWS profile for --organization (default: the default credential chain)")
+    p.add_argument("--endpoint-url", help=argparse.SUPPRESS)  # tests and simulated estates
+    p.add_argument("--region", default="us-east-1", help="region for the Organizations call (default us-east-1)")
+    p.set_defaults(func=_cmd_init)

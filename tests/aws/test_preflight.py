@@ -134,3 +134,24 @@ def test_organizations_not_readable(aws):
 def test_region_not_enabled(aws):
     _fails_fast(params(accounts=[{"id": "210987654321", "name": "p"}], aws={"regions": ["us-east-1", "xx-nowhere-1"]}),
                 "region xx-nowhere-1 \\(aws.regions\\) is not enabled")
+
+
+def test_init_organization_writes_discovering_params(org, tmp_path):
+    from synthaudit.cli import main
+    from synthaudit.config import load_params
+
+    assert main(["init", str(tmp_path / "ws"), "--organization", "--label", "acme"]) == 0
+    params = load_params(tmp_path / "ws" / "params" / "acme.yaml")
+    assert params.discovers_accounts and params.organization_id.startswith("o-")
+    assert params.management_account == STARTING
+    text = (tmp_path / "ws" / "params" / "acme.yaml").read_text()
+    assert len(params.classification.production.ous) == 2 and "# Clinical, Production" in text  # by name
+    assert len(params.classification.synthetic.ous) == 0 and "Research (ou-" in text  # left for the analyst
+
+
+def test_init_organization_without_organizations_exits_2(aws, tmp_path, capsys):
+    from synthaudit.cli import main
+
+    assert main(["init", str(tmp_path / "ws"), "--organization"]) == 2
+    assert "AWS Organizations is not readable" in capsys.readouterr().err
+    assert not (tmp_path / "ws").exists()

@@ -161,3 +161,18 @@ def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, 
         raise PreflightError("preflight failed:\n  " + "\n  ".join(problems or ["no account could be read"]),
                              problems=tuple(problems or ["no account could be read"]))
     return params, report
+
+
+def read_organization_for_init(profile: str | None, endpoint_url: str | None, region: str) -> Organization:
+    """The organisation, read once for ``synthaudit init --organization`` (guarded, short timeouts)."""
+    from synthaudit.config import parse_params
+
+    params = parse_params({"label": "init", "estate": "aws", "discovery": {"enabled": True},
+                           "aws": {"profile": profile, "endpoint_url": endpoint_url, "regions": [region]}})
+    factory = SessionFactory(params)
+    factory.config = factory.config.merge(FAST)
+    endpoint = factory.endpoint_url or "AWS's own endpoints"
+    fatal = _endpoint_problem(factory.endpoint_url) or _starting_problem(factory, params, endpoint)
+    if fatal:
+        raise PreflightError(f"init: {fatal}", problems=(fatal,))
+    return _organization(factory, endpoint)
