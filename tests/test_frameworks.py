@@ -80,7 +80,8 @@ def _good() -> dict:
 def test_schema_error_names_file_and_entry():
     data = _good()
     del data["requirements"][1]["name"]
-    with pytest.raises(CatalogueError, match=r"frameworks/gdpr\.yaml: entry requirements/1: 'name' is a required") as err:
+    with pytest.raises(CatalogueError,
+                       match=r"frameworks/gdpr\.yaml: entry requirements/1: 'name' is a required") as err:
         frameworks.validate_data(data, "frameworks/gdpr.yaml")
     assert err.value.path == "frameworks/gdpr.yaml" and err.value.key == "requirements/1"
 
@@ -99,7 +100,9 @@ def test_parse_rejects_what_the_schema_cannot_state(change, message):
 
 def test_unknown_check_names_file_and_requirement():
     gdpr = frameworks.parse(_good(), "frameworks/gdpr.yaml")
-    with pytest.raises(CatalogueError, match=r"frameworks/gdpr\.yaml: requirement Art\. 5: check SYNTHETIC_RESTORED_FROM_PRODUCTION has no"):
+    with pytest.raises(CatalogueError,
+                       match=r"frameworks/gdpr\.yaml: requirement Art\. 5: "
+                             r"check SYNTHETIC_RESTORED_FROM_PRODUCTION has no"):
         frameworks.check_references([gdpr], {"IAM_UNUSED_GRANTS"})
 
 

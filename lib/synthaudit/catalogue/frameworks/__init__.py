@@ -65,7 +65,8 @@ def read_texts() -> dict[str, str]:
                              f"synthaudit.catalogue.frameworks.FRAMEWORKS", path=file_name(unregistered[0]))
     missing = [fw for fw in FRAMEWORKS if fw not in present]
     if missing:
-        raise CatalogueError(f"{file_name(missing[0])}: registered framework file is missing", path=file_name(missing[0]))
+        name = file_name(missing[0])
+        raise CatalogueError(f"{name}: registered framework file is missing", path=name)
     return {file_name(fw): (HERE / f"{fw}.yaml").read_text() for fw in FRAMEWORKS}
 
 
@@ -77,14 +78,16 @@ def validate_data(data: Any, name: str) -> None:
         jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
     except jsonschema.ValidationError as err:
         where = "/".join(str(p) for p in err.absolute_path)
-        raise CatalogueError(f"{name}: entry {where or '<root>'}: {err.message}", path=name, key=where or None) from None
+        raise CatalogueError(f"{name}: entry {where or '<root>'}: {err.message}", path=name,
+                             key=where or None) from None
 
 
 def parse(data: dict[str, Any], name: str) -> Framework:
     """A schema-valid file as a Framework, with the rules a schema cannot state."""
     expected = Path(name).stem
     if data["id"] != expected:
-        raise CatalogueError(f"{name}: id {data['id']!r} differs from the file name ({expected!r})", path=name, key="id")
+        raise CatalogueError(f"{name}: id {data['id']!r} differs from the file name ({expected!r})",
+                             path=name, key="id")
     pattern = re.compile(data["id_pattern"])
     requirements: list[Requirement] = []
     seen: set[str] = set()
