@@ -32,11 +32,17 @@ def test_ids_are_unique_across_files():
     assert len(catalogue.load()) == len(seen)
 
 
+def test_check_entries_carry_no_controls_of_their_own():
+    """Control mappings live in the framework files only (catalogue/frameworks/)."""
+    assert "controls" not in catalogue.SCHEMA["items"]["properties"]
+    for path in FILES:
+        assert all("controls" not in entry for entry in yaml.safe_load(path.read_text())), path.name
+
+
 def test_schema_rejects_a_bad_entry(tmp_path):
     bad = tmp_path / "segregation.yaml"
     bad.write_text(yaml.safe_dump([{"id": "X_CHECK", "phase": "segregation", "title": "short title",
-                                    "severity": "urgent", "rationale": "r" * 30, "remediation": "fix it now",
-                                    "controls": {"hipaa": ["164.312(b)"]}}]))
+                                    "severity": "urgent", "rationale": "r" * 30, "remediation": "fix it now"}]))
     with pytest.raises(catalogue.CatalogueError, match="severity"):
         catalogue.validate_file(bad)
 

@@ -104,6 +104,20 @@ def test_control_view_states():
     assert set(untouched["state"]) == {"NO_EVIDENCE"}
 
 
+def test_control_view_has_one_named_row_per_framework_requirement():
+    from synthaudit import catalogue
+
+    view = summary.control_view([seg("S3_PRODUCTION_NO_SSE_KMS", "a", "PASS")])
+    expected = [(fw.label, req.id) for fw in catalogue.load_frameworks() for req in fw.requirements]
+    assert list(zip(view["framework"], view["requirement"])) == expected   # the framework files' order
+    assert list(view.columns) == ["framework", "requirement", "name", "state", "checks", "fail", "excepted",
+                                  "not_assessed", "pass"]
+    row = view[(view["framework"] == "HIPAA") & (view["requirement"] == "164.312(a)(2)(iv)")].iloc[0]
+    assert row["name"] == "Encryption and decryption"
+    assert row["state"] == "PARTIAL" and "S3_PRODUCTION_NO_SSE_KMS (PASS)" in row["checks"]   # other checks: no evidence
+    assert (row["pass"], row["fail"]) == (1, 0)
+
+
 def test_leak_table_prefers_the_phase_scrap(tmp_path):
     by_phase = baseline_findings()
     run = make_run(tmp_path, "2026-11-25T0200Z_demo", by_phase,

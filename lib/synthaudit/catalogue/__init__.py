@@ -1,8 +1,10 @@
 """The check catalogue: every check and detector as data (YAML), validated by a schema.
 
-Each phase keeps its entries in ``catalogue/<phase>.yaml``. ``finding()`` builds a
-Finding whose title, severity, remediation and control mappings come from the
-entry, so a check function only decides status, resource and evidence.
+Each phase keeps its entries in ``catalogue/<phase>.yaml``; the compliance
+frameworks keep, per requirement, the checks that test it (``catalogue/frameworks/``),
+and a check's control mappings are derived from them. ``finding()`` builds a Finding
+whose title, severity, remediation and control labels come from the catalogue, so a
+check function only decides status, resource and evidence.
 """
 from __future__ import annotations
 
@@ -16,13 +18,16 @@ from typing import Any
 
 import yaml
 
-from synthaudit.findings import Finding
+from synthaudit.catalogue import frameworks as frameworks_mod
+from synthaudit.catalogue.frameworks import FRAMEWORKS, Framework, Requirement
 from synthaudit.errors import CatalogueError
+from synthaudit.findings import Finding
+
+__all__ = ["FRAMEWORKS", "CatalogueError", "CheckMeta", "Framework", "Requirement", "finding", "get", "load",
+           "load_frameworks", "validate_data", "validate_file"]
 
 HERE = Path(__file__).parent
 SCHEMA = json.loads((HERE / "schema.json").read_text())
-FRAMEWORKS = ("hipaa", "gdpr", "nist_ai_rmf", "eu_ai_act")
-FRAMEWORK_LABELS = {"hipaa": "HIPAA", "gdpr": "GDPR", "nist_ai_rmf": "NIST AI RMF", "eu_ai_act": "EU AI Act"}
 
 
 @dataclass(frozen=True)
@@ -33,15 +38,14 @@ class CheckMeta:
     severity: str
     rationale: str
     remediation: str
-    controls: dict[str, tuple[str, ...]]
+    controls: dict[str, tuple[str, ...]]       # framework id -> requirement ids, from the framework files
     aws_config_rule: str | None = None
     family: str | None = None
+    labels: tuple[str, ...] = ()               # the controls as findings cite them, e.g. 'HIPAA 164.312(a)(1)'
 
     def control_labels(self) -> tuple[str, ...]:
         """Flat labels as findings carry them, e.g. 'HIPAA 164.312(a)(1)'."""
-        return tuple(
-            f"{FRAMEWORK_LABELS[fw]} {ref}" for fw in FRAMEWORKS for ref in self.controls.get(fw, ())
-        )
+        return self.labels
 
 
 # libyaml's safe loader when PyYAML was built with it: the catalogue is read at the first
@@ -70,13 +74,13 @@ def validate_data(data: Any, name: str) -> None:
 
 
 def _validated_stamp(texts: dict[str, str]) -> Path | None:
-    """A cache file named by the digest of the schema and every catalogue file's bytes.
+    """A cache file named by the digest of the schemas and every catalogue and framework file's bytes.
 
     Its presence means these exact bytes passed the schema before, so every command start
     does not pay jsonschema's import; any edit changes the digest and validates again.
     None when no cache directory is usable (then every load validates).
     """
-    digest = hashlib.sha256((HERE / "schema.json").read_bytes())
+    digest = hashlib.sha256((HERE / "schema.json").read_bytes() + frameworks_mod.SCHEMA_PATH.read_bytes())
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
     home = os.path.expanduser("~")
@@ -87,32 +91,57 @@ def _validated_stamp(texts: dict[str, str]) -> Path | None:
 
 
 @functools.lru_cache(maxsize=1)
-def load() -> dict[str, CheckMeta]:
-    entries: dict[str, CheckMeta] = {}
+def _load_all() -> tuple[dict[str, CheckMeta], tuple[Framework, ...]]:
+    """Check entries and frameworks, validated together: the one reads the other's check ids."""
     paths = sorted(HERE.glob("*.yaml"))
-    texts = {p.name: p.read_text() for p in paths}
-    stamp = _validated_stamp(texts)
+    check_texts = {p.name: p.read_text() for p in paths}
+    framework_texts = frameworks_mod.read_texts()
+    stamp = _validated_stamp({**check_texts, **framework_texts})
     known_valid = stamp is not None and stamp.exists()
+    fws: list[Framework] = []
+    for name, text in framework_texts.items():
+        data = _read_yaml(text)
+        if not known_valid:
+            frameworks_mod.validate_data(data, name)
+        fws.append(frameworks_mod.parse(data, name))
+    raw_entries: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
     for path in paths:
-        data = _read_yaml(texts[path.name])
+        data = _read_yaml(check_texts[path.name])
         if not known_valid:
             validate_data(data, path.name)
         for raw in data:
-            if raw["id"] in entries:
+            if raw["id"] in seen:
                 raise CatalogueError(f"{path.name}: check id {raw['id']} is defined twice")
-            controls = {fw: tuple(raw.get("controls", {}).get(fw, ())) for fw in FRAMEWORKS}
-            entries[raw["id"]] = CheckMeta(
-                id=raw["id"], phase=raw["phase"], title=raw["title"], severity=raw["severity"],
-                rationale=raw["rationale"].strip(), remediation=raw["remediation"].strip(),
-                controls=controls, aws_config_rule=raw.get("aws_config_rule"), family=raw.get("family"),
-            )
+            seen[raw["id"]] = path.name
+            raw_entries.append(raw)
+    frameworks_mod.check_references(fws, seen)
+    cited = frameworks_mod.citations(fws)
+    entries: dict[str, CheckMeta] = {}
+    for raw in raw_entries:
+        controls = {fw.id: cited[raw["id"]].get(fw.id, ()) for fw in fws}
+        entries[raw["id"]] = CheckMeta(
+            id=raw["id"], phase=raw["phase"], title=raw["title"], severity=raw["severity"],
+            rationale=raw["rationale"].strip(), remediation=raw["remediation"].strip(),
+            controls=controls, aws_config_rule=raw.get("aws_config_rule"), family=raw.get("family"),
+            labels=tuple(fw.cite(ref) for fw in fws for ref in controls[fw.id]),
+        )
     if not known_valid and stamp is not None:
         try:
             stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text("validated against schema.json\n")
+            stamp.write_text("validated against schema.json and frameworks/schema.json\n")
         except OSError:
             pass   # read-only home: validate on every load instead
-    return entries
+    return entries, tuple(fws)
+
+
+def load() -> dict[str, CheckMeta]:
+    return _load_all()[0]
+
+
+def load_frameworks() -> tuple[Framework, ...]:
+    """The compliance frameworks in citation order, each with its requirements and their checks."""
+    return _load_all()[1]
 
 
 def get(check_id: str) -> CheckMeta:
@@ -122,22 +151,15 @@ def get(check_id: str) -> CheckMeta:
         raise KeyError(f"check {check_id!r} has no catalogue entry in lib/synthaudit/catalogue/*.yaml") from None
 
 
-_LABELS: dict[str, tuple[CheckMeta, tuple[str, ...]]] = {}   # check id -> (entry, its control labels)
-
-
 def finding(check_id: str, resource: str, status: str, *, account: str | None = None,
             region: str | None = None, environment: str | None = None,
             evidence: dict[str, Any] | None = None, reason: str | None = None,
             discriminator: str = "", severity: str | None = None) -> Finding:
     """A Finding for ``check_id`` with its catalogue metadata filled in."""
     meta = get(check_id)
-    hit = _LABELS.get(check_id)
-    if hit is None or hit[0] is not meta:
-        hit = _LABELS[check_id] = (meta, meta.control_labels())
-    labels = hit[1]
     return Finding(
         check_id=check_id, phase=meta.phase, status=status, severity=severity or meta.severity,
         resource=resource, title=meta.title, account=account, region=region,
         environment=environment, evidence=evidence or {}, remediation=meta.remediation,
-        controls=labels, reason=reason, discriminator=discriminator,
+        controls=meta.labels, reason=reason, discriminator=discriminator,
     )
