@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from synthaudit import arn as aws_arn
+from synthaudit.arn import service_of
 from synthaudit.iam.actions import database, line_glob_rx
 from synthaudit.iam.conditions import MAYBE, NO, YES, evaluate_conditions, substitute
 from synthaudit.iam.matching import (
@@ -47,11 +49,6 @@ _BUCKET_LEVEL_S3 = {"s3:listbucket", "s3:listbucketversions", "s3:getbucketpolic
                     "s3:getbucketpublicaccessblock", "s3:putbucketpublicaccessblock", "s3:getlifecycleconfiguration"}
 
 
-def service_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[2] if len(parts) > 2 else ""
-
-
 def is_object_action(action: str) -> bool:
     info = database().info(action)
     if info is None:
@@ -70,15 +67,14 @@ def request_target(resource: str, action: str) -> tuple[str, bool] | None:
     family = SERVICE_FAMILY.get(svc)
     if family is not None and act_svc not in family:
         return None
+    parsed = aws_arn.parse(resource)
     if svc == "s3":
-        bucket, _, key = resource[len("arn:aws:s3:::"):].partition("/")
         if is_object_action(action):
-            return (resource if key else resource + "/", True)
-        return (f"arn:aws:s3:::{bucket}", False)
-    if act_svc == "rds-db":
-        parts = resource.split(":")
-        if len(parts) >= 5:
-            return (f"arn:aws:rds-db:{parts[3]}:{parts[4]}:dbuser:", True)
+            return (resource if parsed.key else resource + "/", True)
+        return (aws_arn.s3_bucket(parsed.bucket, partition=parsed.partition), False)
+    if act_svc == "rds-db" and parsed is not None:
+        # IAM database authentication names the database user, not the instance: any user of this account/region
+        return (aws_arn.rds_db_user(parsed.region, parsed.account, partition=parsed.partition), True)
     return (resource, False)
 
 

@@ -16,7 +16,9 @@ from typing import Any, Iterable, Mapping, Sequence
 from synthaudit.iam.conditions import Context
 from synthaudit.iam.evaluator import Decision, Request, evaluate_request
 from synthaudit.iam.gc_pause import gc_paused
-from synthaudit.iam.matching import account_of, role_arn_from_session
+from synthaudit import arn as aws_arn
+from synthaudit.arn import account_of
+from synthaudit.iam.matching import role_arn_from_session
 from synthaudit.iam.policy import (
     BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, TRUST, Policy, PolicyError, parse_policy,
 )
@@ -208,8 +210,9 @@ class PolicyStore:
             kind=str(row.get("_kind") or ""),
             region=row.get("region") if row.get("region") not in (None, "", "global") else None,
         )
-        if ":organizations::" in arn and ":account/" in arn:
-            self.org.account_environments[arn.rsplit("/", 1)[-1]] = str(row.get("environment") or "unknown")
+        parsed = aws_arn.parse(arn)
+        if parsed is not None and parsed.service == "organizations" and parsed.resource_type == "account":
+            self.org.account_environments[parsed.name] = str(row.get("environment") or "unknown")
 
     def _load_organizations(self, doc: Mapping, where: str) -> None:
         org = doc.get("organization") or {}
@@ -423,8 +426,8 @@ class PolicyStore:
                 values["aws:ResourceOrgID"] = self.org.org_id if acct in self.org.accounts else None
         info = self.resources.get(resource_arn) or self.resources.get(_base_resource(resource_arn))
         # a regional resource is reached through its own region: that is the request's region
-        parts = resource_arn.split(":")
-        region = (parts[3] if len(parts) > 3 and parts[3] and "*" not in parts[3] else None) or (info.region if info else None)
+        own_region = aws_arn.region_of(resource_arn)
+        region = (own_region if own_region and "*" not in own_region else None) or (info.region if info else None)
         if region:
             values["aws:RequestedRegion"] = region
         if info is not None:
@@ -466,7 +469,7 @@ class PolicyStore:
             resource=resource_arn, resource_account=self.resource_account(resource_arn),
             identity=p.identity, boundary=p.boundary, session=p.session,
             scp_levels=self.scp_levels(p.account), scp_exempt=self.scp_exempt(p),
-            resource_policy=rp, resource_service=resource_arn.split(":")[2] if resource_arn.count(":") >= 2 else "",
+            resource_policy=rp, resource_service=aws_arn.service_of(resource_arn),
             prefix=prefix,
         )
 
@@ -504,8 +507,9 @@ class PolicyStore:
 
 def _base_resource(arn: str) -> str:
     """The ARN that carries the resource policy: an S3 object/prefix -> its bucket."""
-    if arn.startswith("arn:aws:s3:::") and "/" in arn:
-        return arn.split("/", 1)[0]
+    parsed = aws_arn.parse(arn)
+    if parsed is not None and parsed.service == "s3" and "/" in parsed.resource:
+        return aws_arn.s3_bucket(parsed.bucket, partition=parsed.partition)
     return arn
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from synthaudit.iam.matching import account_of
+from synthaudit.arn import account_of
 from synthaudit.iam.policy import Statement
 
 if TYPE_CHECKING:

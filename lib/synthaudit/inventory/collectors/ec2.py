@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope, iso, paginate, parse_policy, to_jsonable
 
@@ -30,7 +31,7 @@ def collect(scope: Scope) -> None:
     out = scope.output
 
     def arn(kind: str, ident: str) -> str:
-        return f"arn:aws:ec2:{region}:{acct}:{kind}/{ident}"
+        return aws_arn.build("ec2", region, acct, f"{kind}/{ident}")
 
     def common(kind: str, ident: str, item: dict[str, Any]) -> dict[str, Any]:
         name, tags = _name(item, ident)
