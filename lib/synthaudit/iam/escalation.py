@@ -22,7 +22,8 @@ from synthaudit.iam.actions import database
 from synthaudit.iam.identity_cache import per_object
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import PolicyStore, Principal
+    from synthaudit.iam.model import Principal
+    from synthaudit.iam.store import PolicyStore
 
 # compute routes for iam:PassRole: service principal -> alternative sets of actions (all of one set needed)
 PASSROLE_ROUTES: dict[str, tuple[tuple[str, ...], ...]] = {

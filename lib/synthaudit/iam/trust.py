@@ -14,7 +14,8 @@ from synthaudit.arn import account_of
 from synthaudit.iam.policy import Statement
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal, PolicyStore
+    from synthaudit.iam.model import Principal
+    from synthaudit.iam.store import PolicyStore
 
 ASSUME_ACTIONS = {"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml", "sts:*", "*"}
 # condition keys that pin "*" down to known principals

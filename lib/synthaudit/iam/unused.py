@@ -24,7 +24,7 @@ from synthaudit.iam.matching import statement_matches_action
 from synthaudit.errors import EventsError
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal
+    from synthaudit.iam.model import Principal
 
 EVENT_COLUMNS = ("event_time", "event_source", "event_name", "principal_arn", "account")
 # CloudTrail eventSource host -> IAM service prefix, where the two differ
