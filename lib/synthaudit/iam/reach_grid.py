@@ -81,7 +81,7 @@ class Grid:
     applicable: np.ndarray
 
     @classmethod
-    def build(cls, resources: list[str], actions_for: Mapping[str, Sequence[str]], actions: list[str]) -> "Grid":
+    def build(cls, resources: list[str], actions_for: Mapping[str, Sequence[str]], actions: list[str]) -> Grid:
         targets: dict[tuple[str, bool], int] = {}
         index = np.full((len(resources), len(actions)), -1, dtype=np.int64)
         a_pos = {a: j for j, a in enumerate(actions)}
@@ -118,7 +118,7 @@ class Grid:
 class Matcher:
     """Per-statement vectors, cached across principals."""
 
-    def __init__(self, grid: Grid, store: StoreQueries, same_actions_as: "Matcher | None" = None):
+    def __init__(self, grid: Grid, store: StoreQueries, same_actions_as: Matcher | None = None):
         self.grid = grid
         self.store = store
         self.db = database()
