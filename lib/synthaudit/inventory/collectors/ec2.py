@@ -11,6 +11,7 @@ from synthaudit.inventory.base import Scope, iso, paginate, parse_policy, to_jso
 
 SERVICE = "ec2"
 SCOPE = "region"
+ACCOUNTLESS_KINDS = frozenset({"snapshot", "image"})     # arn:aws:ec2:REGION::snapshot/snap-…, ::image/ami-…
 ROUTE_TARGETS = (
     ("VpcPeeringConnectionId", "vpc_peering"), ("NatGatewayId", "nat_gateway"),
     ("TransitGatewayId", "transit_gateway"), ("InstanceId", "instance"),
@@ -31,7 +32,8 @@ def collect(scope: Scope) -> None:
     out = scope.output
 
     def arn(kind: str, ident: str) -> str:
-        return aws_arn.build("ec2", region, acct, f"{kind}/{ident}")
+        # AWS writes EBS snapshot and AMI ARNs without an account; the row's account column is the owner
+        return aws_arn.build("ec2", region, "" if kind in ACCOUNTLESS_KINDS else acct, f"{kind}/{ident}")
 
     def common(kind: str, ident: str, item: dict[str, Any]) -> dict[str, Any]:
         name, tags = _name(item, ident)
