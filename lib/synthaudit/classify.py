@@ -43,11 +43,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from synthaudit import arn as aws_arn
 from synthaudit.config import EnvironmentRule, Params
 
 ENVIRONMENTS = ("production", "synthetic", "shared")  # also the conflict order
 UNKNOWN = "unknown"
-_ARN_RE = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.*)$")
 
 
 @dataclass(frozen=True)
@@ -201,14 +201,14 @@ class Classifier:
             return Verdict(UNKNOWN, "none")
         if re.fullmatch(r"\d{12}", arn):
             return self.account(arn)
-        match = _ARN_RE.match(arn)
-        if not match:
+        parsed = aws_arn.parse(arn)
+        if parsed is None:
             return Verdict(UNKNOWN, "none")
-        resource = match["resource"]
-        if match["service"] == "iam" and resource == "root":
-            return self.account(match["account"])
+        resource = parsed.resource
+        if parsed.service == "iam" and resource == "root":
+            return self.account(parsed.account)
         name = re.split(r"[:/]", resource)[-1] if resource else ""
-        return self.resource(match["account"] or None, name, tags, arn=arn)
+        return self.resource(parsed.account or None, name, tags, arn=arn)
 
 
 def tags_to_dict(tags: Iterable[Mapping[str, Any]] | Mapping[str, Any] | None) -> dict[str, str]:

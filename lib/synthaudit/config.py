@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from synthaudit import arn as aws_arn
 from synthaudit.errors import ParamsError
 
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
@@ -301,7 +302,7 @@ class Params(_Strict):
         for acct in self.accounts:
             if acct.id == account_id and acct.role_arn:
                 return acct.role_arn
-        return f"arn:aws:iam::{account_id}:role/{self.aws.audit_role_name}"
+        return aws_arn.iam_role(account_id, self.aws.audit_role_name)
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:

@@ -150,10 +150,11 @@ def test_rows_seen_alike_are_merged_without_changing_the_table(statements, team)
 
 def test_rows_merge_when_targets_match_alike():
     from synthaudit.iam import reachability as bulk
+    from synthaudit.iam.reach_grid import Grid, Matcher
 
     s = store([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{ACCT}:role/data-*"}])
-    grid = bulk._Grid.build(TARGET_ROLES, {r: ["iam:PassRole"] for r in TARGET_ROLES}, ["iam:PassRole"])
+    grid = Grid.build(TARGET_ROLES, {r: ["iam:PassRole"] for r in TARGET_ROLES}, ["iam:PassRole"])
     grid.prepare(s)
-    groups = bulk._row_classes(s, grid, bulk._Matcher(grid, s), [s.principal(ROLE)], None)
+    groups = bulk._row_classes(s, grid, Matcher(grid, s), [s.principal(ROLE)], None)
     assert sorted(sorted(TARGET_ROLES[i].rsplit("/", 1)[1] for i in g) for g in groups) == [
         ["data", "ops-a", "ops-b"], ["data-a", "data-b", "data-c"]]

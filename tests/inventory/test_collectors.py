@@ -144,6 +144,8 @@ def test_ec2_network_instances_volumes_snapshots(snap, estate):
     assert inst["instance_profile_arn"] == f"arn:aws:iam::{PROD}:instance-profile/prod-etl-profile"
     shared = one(snap, "ec2_snapshots", snapshot_id=p["snapshot"])
     assert shared["shared_with"] == [SYNTH] and shared["public"] is False
+    # as AWS writes it: no account in an EBS snapshot's ARN; the row's account is the owner
+    assert (shared["arn"], shared["account"]) == (f"arn:aws:ec2:us-east-1::snapshot/{p['snapshot']}", PROD)
     restored = one(snap, "ec2_volumes", volume_id=s["volume"])
     assert restored["snapshot_id"] == s["snapshot"] and restored["account"] == SYNTH
 

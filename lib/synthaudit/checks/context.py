@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from synthaudit import arn as aws_arn
 from synthaudit import catalogue
 from synthaudit.config import Params
 from synthaudit.findings import Finding
@@ -197,15 +198,14 @@ class CheckContext:
         org = self.organization.get("organization") or {}
         management = org.get("MasterAccountId") or org.get("ManagementAccountId") or self.params.management_account or account
         org_id = org.get("Id") or self.params.organization_id or "o-unknown"
-        return f"arn:aws:organizations::{management}:account/{org_id}/{account}"
+        return aws_arn.organizations_account(management, org_id, account)
 
     def environment_of(self, arn: str | None, account: str | None = None) -> str:
         """Environment of a resource or principal ARN: its row's verdict, else its account's."""
         if arn and arn in self.by_arn:
             return self.by_arn[arn].get("environment") or "unknown"
-        if account is None and arn and arn.startswith("arn:"):
-            parts = arn.split(":")
-            account = parts[4] if len(parts) > 4 else None
+        if account is None and arn:
+            account = aws_arn.account_of(arn)
         return self.account_environments.get(account or "", "unknown")
 
     # --- IAM engine -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from synthaudit import arn as aws_arn
 from synthaudit.config import Params
 from synthaudit.findings import Finding
 
@@ -37,9 +38,10 @@ def edge_table(findings: Iterable[Finding], snapshot_dir: str | Path, params: Pa
 
 
 def _environment(ctx: CheckContext, ident: str) -> str:
-    if ident.startswith("arn:"):
-        if ident.startswith("arn:aws:organizations::"):
-            return ctx.account_environments.get(ident.rsplit("/", 1)[-1], "unknown")
+    parsed = aws_arn.parse(ident)
+    if parsed is not None:
+        if parsed.service == "organizations":
+            return ctx.account_environments.get(parsed.name, "unknown")
         return ctx.environment_of(ident)
     for kind in ("ec2_security_groups", "ec2_vpcs", "ec2_subnets"):
         for row in ctx.rows_or_empty(kind):
@@ -50,9 +52,10 @@ def _environment(ctx: CheckContext, ident: str) -> str:
 
 def short(ident: str) -> str:
     """A readable label: the last part of an ARN."""
-    if not ident.startswith("arn:"):
+    parsed = aws_arn.parse(ident)
+    if parsed is None:
         return ident
-    tail = ident.split(":", 5)[-1]
+    tail = parsed.resource
     return tail.split("/", 1)[-1] if "/" in tail else tail
 
 

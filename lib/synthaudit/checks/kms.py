@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
@@ -47,14 +48,15 @@ class KeyResolver:
     def resolve(self, ref: str | None, account: str, region: str) -> str | None:
         if not ref:
             return None
-        if ref.startswith("arn:aws:kms:") and ":key/" in ref:
+        parsed = aws_arn.parse(ref)
+        if parsed is not None and parsed.service == "kms" and parsed.resource_type == "key":
             return ref
-        if ref.startswith("arn:aws:kms:") and ":alias/" in ref:
-            parts = ref.split(":")
-            return self.aliases.get((parts[4], parts[3], ref)) or self.aliases.get((parts[4], parts[3], parts[5]))
+        if parsed is not None and parsed.service == "kms" and parsed.resource_type == "alias":
+            return (self.aliases.get((parsed.account, parsed.region, ref))
+                    or self.aliases.get((parsed.account, parsed.region, parsed.resource)))
         if ref.startswith("alias/"):
             return self.aliases.get((account, region, ref))
-        return self.by_id.get((account, region, ref)) or f"arn:aws:kms:{region}:{account}:key/{ref}"
+        return self.by_id.get((account, region, ref)) or aws_arn.kms_key(region, account, ref)
 
 
 def key_users(ctx: CheckContext) -> dict[str, dict[str, list[str]]]:

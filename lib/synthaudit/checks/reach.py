@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from synthaudit import arn as aws_arn
 from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
@@ -51,7 +52,7 @@ def _self(row: dict[str, Any]) -> list[str]:
 def _rds_db_user(row: dict[str, Any]) -> list[str]:
     # rds-db:connect is authorised on arn:aws:rds-db:<region>:<acct>:dbuser:<resource-id>/<user>;
     # the resource id is not in the snapshot, so the engine is asked about any id and user.
-    return [f"arn:aws:rds-db:{row['region']}:{row['account']}:dbuser:*/*"]
+    return [aws_arn.rds_db_user(row["region"], row["account"], "*/*")]
 
 
 S3_READ_WRITE = DataStore("s3_buckets", ("s3:GetObject", "s3:PutObject"), _bucket_objects)
@@ -185,7 +186,7 @@ def delegated_grants(ctx: CheckContext, store: DataStore, row: dict[str, Any], p
             if value in by_arn:
                 candidates = [value]
             else:
-                account = value if value.isdigit() else (value.split(":")[4] if value.endswith(":root") else "")
+                account = value if value.isdigit() else (aws_arn.account_of(value) if value.endswith(":root") else "")
                 candidates = by_account.get(account, [])
             for resource in store.resources(row):
                 if not _resource_matches(stmt, resource):
@@ -193,7 +194,7 @@ def delegated_grants(ctx: CheckContext, store: DataStore, row: dict[str, Any], p
                 for action in store.actions:
                     if not statement_allows_action(stmt, action):
                         continue
-                    open_to = [c for c in candidates if c not in granted and _account_of(c) != row["account"]
+                    open_to = [c for c in candidates if c not in granted and aws_arn.account_of(c) != row["account"]
                                and getattr(reacher.decide(c, action, resource), "outcome", "denied") != "denied"]
                     if open_to:
                         found.append({"granted_to": value, "principals": sorted(open_to)[:20], "action": action,
@@ -300,7 +301,7 @@ def run_compute_reach(spec: ComputeReach, ctx: CheckContext) -> list[Finding]:
             evidence["edges"] = [json.loads(e) for e in evidence["edges"]]
             out.append(ctx.finding(spec.check_id, row, "FAIL", evidence=evidence))
             continue
-        gaps = sorted({g for role in roles if (g := ctx.gap("iam", _account_of(role)))} | set(errors))[:5]
+        gaps = sorted({g for role in roles if (g := ctx.gap("iam", aws_arn.account_of(role)))} | set(errors))[:5]
         if gaps:
             out.append(ctx.finding(spec.check_id, row, "NOT_ASSESSED", evidence=evidence, reason="; ".join(gaps)))
         else:
@@ -314,8 +315,4 @@ def _store_arn(resource: str, stores: list[tuple[DataStore, dict[str, Any]]]) ->
             return row["arn"]
     return resource
 
-
-def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
 

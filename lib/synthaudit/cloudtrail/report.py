@@ -7,6 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from synthaudit import arn as aws_arn
 from synthaudit.cloudtrail.ingest import sql_str
 
 
@@ -48,7 +49,7 @@ def heatmap(out_dir: Path, anomalies: list[Any], top: int = 40):
     if matrix.empty:
         return fig
     days = [str(d) for d in matrix.columns]
-    names = [p.split(":", 5)[-1] if p.startswith("arn:") else p for p in matrix.index]
+    names = [parsed.resource if (parsed := aws_arn.parse(p)) else p for p in matrix.index]
     fig.add_trace(go.Heatmap(z=np.log10(matrix.values + 1), x=days, y=names, colorscale="Blues",
                              colorbar={"title": "log10 calls"}, hovertemplate="%{y}<br>%{x}<extra></extra>"))
     index = {p: names[i] for i, p in enumerate(matrix.index)}

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit import catalogue
 from synthaudit.aws.errors import classify_error
 from synthaudit.cloudtrail import detectors as det
@@ -118,9 +119,9 @@ def environment_tables(params: Params | None, snapshot_dir: Path | None, con, ev
                         if resource.get("Type") != "AWS::S3::Object":
                             continue
                         for value in resource.get("Values", []):
-                            bucket_name = value.replace("arn:aws:s3:::", "").split("/")[0]
-                            if bucket_name:
-                                bucket_arn = f"arn:aws:s3:::{bucket_name}"
+                            selected = aws_arn.parse(value)
+                            if selected is not None and selected.service == "s3" and selected.bucket:
+                                bucket_arn = aws_arn.s3_bucket(selected.bucket, partition=selected.partition)
                                 known = env.get(bucket_arn)
                                 data_scope.append((bucket_arn, known[1] if known else None, arn,
                                                    known[2] if known else "unknown"))
@@ -248,7 +249,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
                      "review_end": review_end.isoformat()}
     # integrity
     bucket = getattr(source, "bucket", None)
-    uri_of = (lambda key: f"arn:aws:s3:::{bucket}/{key}") if bucket else (lambda key: f"{source.uri}/{key}")
+    uri_of = (lambda key: aws_arn.s3_object(bucket, key)) if bucket else (lambda key: f"{source.uri}/{key}")
     digests = [o for o in listed if o.kind == "digest" and o.in_window(baseline_start.date(), review_end.date())]
     keys_dir = os.environ.get(PUBLIC_KEYS_ENV)
     if not keys_dir and isinstance(source, LocalSource) and (source.root / "public-keys").is_dir():
@@ -321,7 +322,7 @@ def _source_resource(params: Params | None, logs) -> str:
     if logs:
         return Path(logs).expanduser().resolve().as_uri()
     if params and params.cloudtrail.source == "s3" and params.cloudtrail.bucket:
-        return f"arn:aws:s3:::{params.cloudtrail.bucket}"
+        return aws_arn.s3_bucket(params.cloudtrail.bucket)
     if params and params.cloudtrail.source == "athena" and params.cloudtrail.athena:
         return f"athena:{params.cloudtrail.athena.database}.{params.cloudtrail.athena.table}"
     if params and params.cloudtrail.local_path:
@@ -352,7 +353,7 @@ def account_arn_factory(params: Params | None, org_ids: set[str]):
         sorted(org_ids)[0] if len(org_ids) == 1 else "o-unknown")
 
     def account_arn(account: str) -> str:
-        return f"arn:aws:organizations::{management or account}:account/{org}/{account}"
+        return aws_arn.organizations_account(management or account, org, account)
     return account_arn
 
 

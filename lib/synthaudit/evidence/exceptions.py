@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from synthaudit import arn as aws_arn
 from synthaudit import catalogue
 from synthaudit.config import read_yaml
 from synthaudit.findings import Finding, sort_findings
@@ -124,8 +125,7 @@ class ExceptionOutcome:
 
 
 def _arn_account(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[0] == "arn" and parts[4] else None
+    return aws_arn.account_of(resource) or None
 
 
 def _tags_of(f: Finding, resource_tags: Mapping[str, Mapping[str, str]] | None) -> Mapping[str, str]:

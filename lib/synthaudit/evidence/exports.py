@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from synthaudit import arn as aws_arn
 from synthaudit import findings as findings_mod
 from synthaudit.findings import Finding
 
@@ -99,34 +100,26 @@ def context_for(run_dir: Path, params: Any = None) -> ExportContext:
     return ExportContext(when, kit_version(), names, default_account, default_region)
 
 
-def _arn_parts(resource: str) -> tuple[str, str, str, str, str] | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn":
-        return parts[1], parts[2], parts[3], parts[4], parts[5]
-    return None
-
-
 def _account_of(f: Finding, ctx: ExportContext) -> str:
     if f.account and re.fullmatch(r"\d{12}", f.account):
         return f.account
-    parts = _arn_parts(f.resource)
-    if parts and re.fullmatch(r"\d{12}", parts[3]):
-        return parts[3]
+    parsed = aws_arn.parse(f.resource)
+    if parsed and re.fullmatch(r"\d{12}", parsed.account):
+        return parsed.account
     return ctx.default_account
 
 
 def _region_of(f: Finding, ctx: ExportContext) -> str:
-    parts = _arn_parts(f.resource)
-    return f.region or (parts[2] if parts and parts[2] else ctx.default_region)
+    parsed = aws_arn.parse(f.resource)
+    return f.region or (parsed.region if parsed and parsed.region else ctx.default_region)
 
 
 def asff_resource_type(resource: str) -> str:
-    parts = _arn_parts(resource)
-    if not parts:
+    parsed = aws_arn.parse(resource)
+    if not parsed:
         return "Other"
-    _, service, _, _, rest = parts
     for svc, prefix, kind in ASFF_RESOURCE_TYPES:
-        if svc == service and rest.startswith(prefix):
+        if svc == parsed.service and parsed.resource.startswith(prefix):
             return kind
     return "Other"
 
@@ -145,10 +138,10 @@ def to_ocsf(f: Finding, ctx: ExportContext) -> dict[str, Any]:
     status_id, status = OCSF_STATUS[f.status]
     account = _account_of(f, ctx)
     region = _region_of(f, ctx)
-    parts = _arn_parts(f.resource)
+    parsed = aws_arn.parse(f.resource)
     resource: dict[str, Any] = {
         "uid": f.resource, "type": asff_resource_type(f.resource), "region": region,
-        "cloud_partition": parts[0] if parts else "aws",
+        "cloud_partition": parsed.partition if parsed else "aws",
         "labels": [f"environment:{f.environment or 'unknown'}"],
     }
     event: dict[str, Any] = {
@@ -192,11 +185,11 @@ def to_ocsf(f: Finding, ctx: ExportContext) -> dict[str, Any]:
 def to_asff(f: Finding, ctx: ExportContext) -> dict[str, Any]:
     account = _account_of(f, ctx)
     region = _region_of(f, ctx)
-    parts = _arn_parts(f.resource)
+    parsed = aws_arn.parse(f.resource)
     record: dict[str, Any] = {
         "SchemaVersion": ASFF_SCHEMA_VERSION,
         "Id": f"synthaudit/{f.id}",
-        "ProductArn": f"arn:aws:securityhub:{region}:{account}:product/{account}/default",
+        "ProductArn": aws_arn.build("securityhub", region, account, f"product/{account}/default"),
         "ProductName": "synthaudit",
         "CompanyName": "synthaudit",
         "GeneratorId": f"synthaudit/{f.check_id}",
@@ -208,7 +201,7 @@ def to_asff(f: Finding, ctx: ExportContext) -> dict[str, Any]:
         "Description": _description(f),
         "Resources": [{
             "Type": asff_resource_type(f.resource), "Id": f.resource,
-            "Partition": parts[0] if parts else "aws", "Region": region,
+            "Partition": parsed.partition if parsed else "aws", "Region": region,
         }],
         "Compliance": {"Status": ASFF_COMPLIANCE[f.status]},
         "Workflow": {"Status": ASFF_WORKFLOW[f.status]},

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
+from synthaudit import arn as aws_arn
+from synthaudit.arn import account_of
 from synthaudit.iam.actions import database
 from synthaudit.iam.identity_cache import per_object
-from synthaudit.iam.matching import account_of
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal, PolicyStore
+    from synthaudit.iam.model import Principal
+    from synthaudit.iam.store import PolicyStore
 
 # compute routes for iam:PassRole: service principal -> alternative sets of actions (all of one set needed)
 PASSROLE_ROUTES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -33,12 +35,12 @@ PASSROLE_ROUTES: dict[str, tuple[tuple[str, ...], ...]] = {
                                 ("sagemaker:CreateProcessingJob",)),
     "cloudformation.amazonaws.com": (("cloudformation:CreateStack",),),
 }
-COMPUTE_TARGETS = {
-    "lambda": "arn:aws:lambda:{region}:{account}:function:*",
-    "ec2": "arn:aws:ec2:{region}:{account}:instance/*",
-    "glue": "arn:aws:glue:{region}:{account}:job/*",
-    "sagemaker": "arn:aws:sagemaker:{region}:{account}:notebook-instance/*",
-    "cloudformation": "arn:aws:cloudformation:{region}:{account}:stack/*",
+COMPUTE_TARGETS = {          # service -> the resource part of "any compute of this kind" in one region
+    "lambda": "function:*",
+    "ec2": "instance/*",
+    "glue": "job/*",
+    "sagemaker": "notebook-instance/*",
+    "cloudformation": "stack/*",
 }
 ROLE_ACTIONS = ("iam:PassRole", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy")
 USER_ACTIONS = ("iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile",
@@ -195,7 +197,7 @@ def find_paths(store: "PolicyStore", principals: Sequence[str], regions: Iterabl
         users = [p.arn for p in records.values() if p.account == account and p.kind == "user"]
         groups = sorted(g for g, (acct, _) in store.groups.items() if acct == account)
         policies = sorted(a for a, mp in store.managed.items() if not mp.aws_managed and account_of(a) == account)
-        compute = [COMPUTE_TARGETS[svc].format(region=r, account=account) for svc in COMPUTE_TARGETS for r in regions]
+        compute = [aws_arn.build(svc, r, account, COMPUTE_TARGETS[svc]) for svc in COMPUTE_TARGETS for r in regions]
         compute_actions = tuple(sorted({a for sets in PASSROLE_ROUTES.values() for alt in sets for a in alt}))
         live = [a for a in arns if a in records and not records[a].error and not mask(a).all()]
         rows = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import re
 
+from synthaudit import arn as aws_arn
+from synthaudit.arn import account_of
 from synthaudit.iam.conditions import Context, substitute
 from synthaudit.iam.policy import Statement
 
@@ -120,17 +122,12 @@ def statement_matches_resource(stmt: Statement, resource: str, *, prefix: bool =
     return None if unknown else False
 
 
-def account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 5 else ""
-
-
 def role_arn_from_session(arn: str) -> str:
     """arn:aws:sts::A:assumed-role/R/session -> arn:aws:iam::A:role/R (path unknown, so name only)."""
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
-        name = parts[5].split("/")[1]
-        return f"arn:{parts[1]}:iam::{parts[4]}:role/{name}"
+    session = aws_arn.parse(arn)
+    if session is not None and session.service == "sts" and session.resource.startswith("assumed-role/"):
+        name = session.resource.split("/")[1]
+        return aws_arn.iam_role(session.account, name, partition=session.partition)
     return arn
 
 
@@ -144,7 +141,7 @@ def principal_match(value_type: str, value: str, principal_arn: str) -> str | No
     if value_type != "AWS":
         return None  # Service / Federated / CanonicalUser never name an IAM role or user
     account = account_of(principal_arn)
-    if value == account or value == f"arn:aws:iam::{account}:root" or value == f"arn:aws-us-gov:iam::{account}:root":
+    if value == account or value in (aws_arn.iam_root(account), aws_arn.iam_root(account, partition="aws-us-gov")):
         return ACCOUNT
     if value == principal_arn:
         return DIRECT

@@ -17,8 +17,9 @@ from synthaudit.catalogue import finding
 from synthaudit.findings import Finding, sort_findings
 from synthaudit.iam import escalation, trust, unused, wildcards
 from synthaudit.iam.gc_pause import gc_paused
+from synthaudit.iam.model import Principal
 from synthaudit.iam.policy import Statement
-from synthaudit.iam.store import Principal, PolicyStore
+from synthaudit.iam.store import PolicyStore
 
 PHASE = "iam"
 REGION = "global"

@@ -8,105 +8,30 @@ the phase reports it NOT_ASSESSED.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from synthaudit import arn as aws_arn
+from synthaudit.arn import account_of
+from synthaudit.errors import SnapshotError
 from synthaudit.iam.conditions import Context
 from synthaudit.iam.evaluator import Decision, Request, evaluate_request
 from synthaudit.iam.gc_pause import gc_paused
-from synthaudit.iam.matching import account_of, role_arn_from_session
+from synthaudit.iam.identity_cache import ObjectTable
+from synthaudit.iam.matching import role_arn_from_session
+from synthaudit.iam.model import ManagedPolicy, OrgInfo, Principal, ResourceInfo
 from synthaudit.iam.policy import (
     BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, TRUST, Policy, PolicyError, parse_policy,
 )
-from synthaudit.errors import SnapshotError
+from synthaudit.iam.snapshot_files import read_snapshot, tags_of
 
-SERVICE_LINKED_PATH = "/aws-service-role/"
+# re-exported: callers have imported the model and the error from here
+__all__ = ["ManagedPolicy", "OrgInfo", "PolicyStore", "Principal", "ResourceInfo", "SnapshotError"]
+
 # Request-context keys the caller chooses freely; a reachability question assumes the
 # caller picks the value that lets it in (AWS SDKs use TLS by default).
 DEFAULT_REQUEST_CONTEXT = {"aws:SecureTransport": "true", "aws:ViaAWSService": "false",
                            "aws:PrincipalIsAWSService": "false"}
-
-
-@dataclass(frozen=True)
-class Principal:
-    arn: str
-    account: str
-    kind: str                                  # "role" | "user"
-    name: str
-    path: str = "/"
-    tags: tuple[tuple[str, str], ...] = ()
-    identity: tuple[Policy, ...] = ()          # inline, attached managed, and (users) group policies
-    boundary: Policy | None = None
-    trust: Policy | None = None
-    session: Policy | None = None
-    groups: tuple[str, ...] = ()
-    attached: tuple[str, ...] = ()             # managed policy ARNs attached directly
-    instance_profiles: tuple[str, ...] = ()
-    environment: str = "unknown"
-    environment_rule: str = ""
-    error: str | None = None                   # why this principal cannot be evaluated
-
-    @property
-    def service_linked(self) -> bool:
-        return self.kind == "role" and self.path.startswith(SERVICE_LINKED_PATH)
-
-
-@dataclass(frozen=True)
-class ManagedPolicy:
-    arn: str
-    name: str
-    default_version: str
-    versions: tuple[tuple[str, Any], ...]      # (version id, document)
-    aws_managed: bool
-
-
-@dataclass(frozen=True)
-class ResourceInfo:
-    arn: str
-    account: str | None
-    environment: str = "unknown"
-    environment_rule: str = ""
-    tags: tuple[tuple[str, str], ...] = ()
-    kind: str = ""
-    region: str | None = None
-
-
-@dataclass
-class OrgInfo:
-    org_id: str | None = None
-    management_account: str | None = None
-    accounts: set[str] = field(default_factory=set)
-    parents: dict[str, str] = field(default_factory=dict)           # child id -> parent id
-    scps: dict[str, list[Policy]] = field(default_factory=dict)     # target id -> policies
-    account_environments: dict[str, str] = field(default_factory=dict)
-
-    def chain(self, account: str) -> list[str]:
-        """Targets from the root down to the account."""
-        out = [account]
-        seen = {account}
-        node = account
-        while node in self.parents:
-            node = self.parents[node]
-            if node in seen:
-                break
-            seen.add(node)
-            out.append(node)
-        return list(reversed(out))
-
-
-def _tags(raw: Any) -> tuple[tuple[str, str], ...]:
-    if isinstance(raw, dict):
-        return tuple(sorted((str(k), str(v)) for k, v in raw.items()))
-    if isinstance(raw, list):
-        return tuple(sorted((str(t.get("Key")), str(t.get("Value", ""))) for t in raw if isinstance(t, dict)))
-    if isinstance(raw, str) and raw.strip():
-        try:
-            return _tags(json.loads(raw))
-        except json.JSONDecodeError:
-            return ()
-    return ()
 
 
 class PolicyStore:
@@ -124,7 +49,7 @@ class PolicyStore:
         self._parsed_managed: dict[tuple[str, str], Policy] = {}
         self.groups: dict[str, tuple[str, str]] = {}          # group ARN -> (account, name)
         self._ctx_cache: dict[tuple[str, str], Context] = {}
-        self._mask_cache: dict[int, tuple[Any, Any]] = {}
+        self._mask_cache: ObjectTable[Any] = ObjectTable()     # statement -> its action mask
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -173,27 +98,11 @@ class PolicyStore:
     @gc_paused()
     def from_snapshot(cls, snapshot_dir: str | Path) -> "PolicyStore":
         """Build from a run's snapshot folder (see docs/architecture.md, snapshot layout)."""
-        snap = Path(snapshot_dir)
-        raw = snap / "raw"
-        if not snap.is_dir():
-            raise SnapshotError(f"{snap}: snapshot folder not found (run phase 01 inventory first)")
-        rows = _table_rows(snap / "tables")
-        organizations = _read_json(raw / "organizations.json") if (raw / "organizations.json").exists() else None
-        rp_path = raw / "resource_policies.json"
-        resource_policies = _read_json(rp_path) if rp_path.exists() else []
-        if not isinstance(resource_policies, list):
-            raise SnapshotError(f"{rp_path}: expected a JSON list of {{arn, account, policy}}")
-        details = []
-        iam_dir = raw / "iam"
-        for path in sorted(iam_dir.glob("*.json")) if iam_dir.is_dir() else []:
-            doc = _read_json(path)
-            if not isinstance(doc, dict):
-                raise SnapshotError(f"{path}: expected the GetAccountAuthorizationDetails object")
-            details.append(doc)
-        store = cls.from_documents(details, organizations=organizations, resource_policies=resource_policies,
-                                   resources=rows)
-        if not details:
-            store.errors.append(f"{iam_dir}: no IAM authorization details in the snapshot")
+        files = read_snapshot(snapshot_dir)
+        store = cls.from_documents(files.authorization_details, organizations=files.organizations,
+                                   resource_policies=files.resource_policies, resources=files.rows)
+        if not files.authorization_details:
+            store.errors.append(f"{files.iam_dir}: no IAM authorization details in the snapshot")
         return store
 
     def _add_resource(self, row: Mapping) -> None:
@@ -204,12 +113,13 @@ class PolicyStore:
         self.resources[arn] = ResourceInfo(
             arn=arn, account=str(account) if account else None,
             environment=str(row.get("environment") or "unknown"),
-            environment_rule=str(row.get("environment_rule") or ""), tags=_tags(row.get("tags")),
+            environment_rule=str(row.get("environment_rule") or ""), tags=tags_of(row.get("tags")),
             kind=str(row.get("_kind") or ""),
             region=row.get("region") if row.get("region") not in (None, "", "global") else None,
         )
-        if ":organizations::" in arn and ":account/" in arn:
-            self.org.account_environments[arn.rsplit("/", 1)[-1]] = str(row.get("environment") or "unknown")
+        parsed = aws_arn.parse(arn)
+        if parsed is not None and parsed.service == "organizations" and parsed.resource_type == "account":
+            self.org.account_environments[parsed.name] = str(row.get("environment") or "unknown")
 
     def _load_organizations(self, doc: Mapping, where: str) -> None:
         org = doc.get("organization") or {}
@@ -321,7 +231,7 @@ class PolicyStore:
         info = self.resources.get(arn)
         self._principals[arn] = Principal(
             arn=arn, account=account_of(arn), kind=kind, name=name, path=raw.get("Path", "/") or "/",
-            tags=_tags(raw.get("Tags")), identity=tuple(identity), boundary=boundary, trust=trust,
+            tags=tags_of(raw.get("Tags")), identity=tuple(identity), boundary=boundary, trust=trust,
             groups=group_names, attached=attached,
             instance_profiles=tuple(sorted(ip.get("Arn") for ip in raw.get("InstanceProfileList", []) or [])),
             environment=info.environment if info else self.org.account_environments.get(account_of(arn), "unknown"),
@@ -423,8 +333,8 @@ class PolicyStore:
                 values["aws:ResourceOrgID"] = self.org.org_id if acct in self.org.accounts else None
         info = self.resources.get(resource_arn) or self.resources.get(_base_resource(resource_arn))
         # a regional resource is reached through its own region: that is the request's region
-        parts = resource_arn.split(":")
-        region = (parts[3] if len(parts) > 3 and parts[3] and "*" not in parts[3] else None) or (info.region if info else None)
+        own_region = aws_arn.region_of(resource_arn)
+        region = (own_region if own_region and "*" not in own_region else None) or (info.region if info else None)
         if region:
             values["aws:RequestedRegion"] = region
         if info is not None:
@@ -449,15 +359,14 @@ class PolicyStore:
 
     def statement_mask(self, stmt):
         """Boolean vector over the action database: the actions ``stmt`` names (NotAction applied)."""
-        hit = self._mask_cache.get(id(stmt))
-        if hit is not None and hit[0] is stmt:
-            return hit[1]
+        hit = self._mask_cache.get(stmt)
+        if hit is not None:
+            return hit
         from synthaudit.iam.actions import database
 
         m = database().union_mask(stmt.actions, negate=stmt.not_action)
         m.setflags(write=False)
-        self._mask_cache[id(stmt)] = (stmt, m)
-        return m
+        return self._mask_cache.put(stmt, m)
 
     def request(self, p: Principal, action: str, resource_arn: str, *, prefix: bool = False) -> Request:
         rp = self.resource_policy_for(resource_arn)
@@ -466,7 +375,7 @@ class PolicyStore:
             resource=resource_arn, resource_account=self.resource_account(resource_arn),
             identity=p.identity, boundary=p.boundary, session=p.session,
             scp_levels=self.scp_levels(p.account), scp_exempt=self.scp_exempt(p),
-            resource_policy=rp, resource_service=resource_arn.split(":")[2] if resource_arn.count(":") >= 2 else "",
+            resource_policy=rp, resource_service=aws_arn.service_of(resource_arn),
             prefix=prefix,
         )
 
@@ -504,8 +413,9 @@ class PolicyStore:
 
 def _base_resource(arn: str) -> str:
     """The ARN that carries the resource policy: an S3 object/prefix -> its bucket."""
-    if arn.startswith("arn:aws:s3:::") and "/" in arn:
-        return arn.split("/", 1)[0]
+    parsed = aws_arn.parse(arn)
+    if parsed is not None and parsed.service == "s3" and "/" in parsed.resource:
+        return aws_arn.s3_bucket(parsed.bucket, partition=parsed.partition)
     return arn
 
 
@@ -515,32 +425,3 @@ def _replace(obj, **changes):
     return dataclasses.replace(obj, **changes)
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); re-run phase 01") from None
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def _table_rows(tables: Path) -> list[dict]:
-    """arn/account/environment/tags of every snapshot table row (any table that has them)."""
-    if not tables.is_dir():
-        return []
-    import pyarrow.parquet as pq
-
-    rows: list[dict] = []
-    for path in sorted(tables.glob("*.parquet")):
-        try:
-            schema = pq.read_schema(path)
-        except Exception as exc:  # noqa: BLE001 - a broken table must not stop the IAM phase
-            raise SnapshotError(f"{path}: not a readable Parquet table ({exc}); re-run phase 01") from None
-        cols = [c for c in ("arn", "account", "region", "environment", "environment_rule", "tags") if c in schema.names]
-        if "arn" not in cols:
-            continue
-        table = pq.read_table(path, columns=cols).to_pylist()
-        for row in table:
-            row["_kind"] = path.stem
-            rows.append(row)
-    return rows

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from synthaudit.iam.matching import account_of
+from synthaudit.arn import account_of
 from synthaudit.iam.policy import Statement
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal, PolicyStore
+    from synthaudit.iam.model import Principal
+    from synthaudit.iam.store import PolicyStore
 
 ASSUME_ACTIONS = {"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml", "sts:*", "*"}
 # condition keys that pin "*" down to known principals

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from synthaudit import arn as aws_arn
 from synthaudit.iam.actions import database
 from synthaudit.iam.escalation import allowed_action_mask
 from synthaudit.iam.matching import statement_matches_action
 from synthaudit.errors import EventsError
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal
+    from synthaudit.iam.model import Principal
 
 EVENT_COLUMNS = ("event_time", "event_source", "event_name", "principal_arn", "account")
 # CloudTrail eventSource host -> IAM service prefix, where the two differ
@@ -85,12 +86,12 @@ def load_usage(run_dir: Path, review_days: int) -> UsageWindow | None:
 
 def _normal_principal(arn: str) -> str:
     """Role ARNs keyed by account + role name (CloudTrail may drop the path)."""
-    parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
-        return f"{parts[4]}:role:{parts[5].split('/')[1]}"
-    if len(parts) == 6 and parts[2] == "iam":
-        kind, _, rest = parts[5].partition("/")
-        return f"{parts[4]}:{kind}:{rest.rsplit('/', 1)[-1]}"
+    parsed = aws_arn.parse(arn)
+    if parsed is not None and parsed.service == "sts" and parsed.resource.startswith("assumed-role/"):
+        return f"{parsed.account}:role:{parsed.resource.split('/')[1]}"
+    if parsed is not None and parsed.service == "iam":
+        kind, _, rest = parsed.resource.partition("/")
+        return f"{parsed.account}:{kind}:{rest.rsplit('/', 1)[-1]}"
     return arn
 
 

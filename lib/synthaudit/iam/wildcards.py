@@ -20,7 +20,7 @@ from synthaudit.iam.actions import database
 from synthaudit.iam.identity_cache import per_object
 
 if TYPE_CHECKING:
-    from synthaudit.iam.store import Principal
+    from synthaudit.iam.model import Principal
 
 # Actions that read or change the data itself (not its metadata).
 DATA_ACTION_PATTERNS = (

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from synthaudit import arn as aws_arn
 from synthaudit.errors import InputError
 
 
@@ -57,7 +58,7 @@ def resource_of(location: str) -> str:
     """The finding resource for an input: the S3 object ARN, else the path as given."""
     if location.startswith("s3://"):
         bucket, key = split_s3(location)
-        return f"arn:aws:s3:::{bucket}/{key}"
+        return aws_arn.s3_object(bucket, key)
     return location
 
 

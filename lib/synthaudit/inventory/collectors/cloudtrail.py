@@ -5,6 +5,7 @@ organisation trail owned by an account outside params is kept once (from the
 first member account that sees it) so it is not lost."""
 from __future__ import annotations
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope
 
@@ -19,7 +20,7 @@ def collect(scope: Scope) -> None:
     trails = ct.describe_trails(includeShadowTrails=False).get("trailList", [])
     for trail in sorted(trails, key=lambda t: t.get("TrailARN", "")):
         arn = trail["TrailARN"]
-        owner = arn.split(":")[4]
+        owner = aws_arn.account_of(arn)
         home = trail.get("HomeRegion") or region
         if home != region or (owner != acct and owner in audited):
             continue

@@ -1,6 +1,7 @@
 """AWS Config: recorders with their recording status, and rules."""
 from __future__ import annotations
 
+from synthaudit import arn as aws_arn
 from synthaudit.inventory.base import Scope, paginate, parse_policy
 
 SERVICE = "config"
@@ -18,7 +19,7 @@ def collect(scope: Scope) -> None:
         group = rec.get("recordingGroup") or {}
         status = statuses.get(rec["name"])
         scope.output.add("config_recorders", {
-            "arn": f"arn:aws:config:{region}:{acct}:configuration-recorder/{rec['name']}",
+            "arn": aws_arn.build("config", region, acct, f"configuration-recorder/{rec['name']}"),
             "account": acct, "region": region, "name": rec["name"], "tags": {},
             "role_arn": rec.get("roleARN"), "all_supported": group.get("allSupported"),
             "include_global_resource_types": group.get("includeGlobalResourceTypes"),
@@ -29,7 +30,7 @@ def collect(scope: Scope) -> None:
     for rule in sorted(paginate(cfg, "describe_config_rules", "ConfigRules"), key=lambda r: r["ConfigRuleName"]):
         source = rule.get("Source") or {}
         scope.output.add("config_rules", {
-            "arn": rule.get("ConfigRuleArn") or f"arn:aws:config:{region}:{acct}:config-rule/{rule['ConfigRuleName']}",
+            "arn": rule.get("ConfigRuleArn") or aws_arn.build("config", region, acct, f"config-rule/{rule['ConfigRuleName']}"),
             "account": acct, "region": region, "name": rule["ConfigRuleName"], "tags": {},
             "rule_id": rule.get("ConfigRuleId"), "state": rule.get("ConfigRuleState"),
             "source_owner": source.get("Owner"), "source_identifier": source.get("SourceIdentifier"),

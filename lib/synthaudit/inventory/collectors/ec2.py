@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope, iso, paginate, parse_policy, to_jsonable
 
 SERVICE = "ec2"
 SCOPE = "region"
+ACCOUNTLESS_KINDS = frozenset({"snapshot", "image"})     # arn:aws:ec2:REGION::snapshot/snap-…, ::image/ami-…
 ROUTE_TARGETS = (
     ("VpcPeeringConnectionId", "vpc_peering"), ("NatGatewayId", "nat_gateway"),
     ("TransitGatewayId", "transit_gateway"), ("InstanceId", "instance"),
@@ -30,7 +32,8 @@ def collect(scope: Scope) -> None:
     out = scope.output
 
     def arn(kind: str, ident: str) -> str:
-        return f"arn:aws:ec2:{region}:{acct}:{kind}/{ident}"
+        # AWS writes EBS snapshot and AMI ARNs without an account; the row's account column is the owner
+        return aws_arn.build("ec2", region, "" if kind in ACCOUNTLESS_KINDS else acct, f"{kind}/{ident}")
 
     def common(kind: str, ident: str, item: dict[str, Any]) -> dict[str, Any]:
         name, tags = _name(item, ident)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 
+from synthaudit import arn as aws_arn
 from synthaudit.inventory.base import Scope, paginate
 
 SERVICE = "glue"
@@ -35,7 +36,7 @@ def collect(scope: Scope) -> None:
 
     databases = sorted(paginate(glue, "get_databases", "DatabaseList"), key=lambda d: d["Name"])
     for db in databases:
-        arn = f"arn:aws:glue:{region}:{acct}:database/{db['Name']}"
+        arn = aws_arn.build("glue", region, acct, f"database/{db['Name']}")
         out.add("glue_databases", {
             "arn": arn, "account": acct, "region": region, "name": db["Name"], "tags": tags_of(arn),
             "database_name": db["Name"], "location_uri": db.get("LocationUri"), "description": db.get("Description"),
@@ -46,7 +47,7 @@ def collect(scope: Scope) -> None:
         for table in sorted(tables or [], key=lambda t: t["Name"]):
             storage = table.get("StorageDescriptor") or {}
             out.add("glue_tables", {
-                "arn": f"arn:aws:glue:{region}:{acct}:table/{db['Name']}/{table['Name']}",
+                "arn": aws_arn.build("glue", region, acct, f"table/{db['Name']}/{table['Name']}"),
                 "account": acct, "region": region, "name": table["Name"], "tags": {},
                 "database_name": db["Name"], "table_name": table["Name"], "location": storage.get("Location"),
                 "table_type": table.get("TableType"),
@@ -58,7 +59,7 @@ def collect(scope: Scope) -> None:
         url = props.get("JDBC_CONNECTION_URL")
         host, port = parse_jdbc(url)
         phys = conn.get("PhysicalConnectionRequirements") or {}
-        arn = f"arn:aws:glue:{region}:{acct}:connection/{conn['Name']}"
+        arn = aws_arn.build("glue", region, acct, f"connection/{conn['Name']}")
         out.add("glue_connections", {
             "arn": arn, "account": acct, "region": region, "name": conn["Name"], "tags": tags_of(arn),
             "connection_name": conn["Name"], "connection_type": conn.get("ConnectionType"), "jdbc_url": url,
@@ -67,8 +68,8 @@ def collect(scope: Scope) -> None:
         })
     for job in sorted(paginate(glue, "get_jobs", "Jobs"), key=lambda j: j["Name"]):
         role = job.get("Role")
-        role_arn = role if not role or role.startswith("arn:") else f"arn:aws:iam::{acct}:role/{role}"
-        arn = f"arn:aws:glue:{region}:{acct}:job/{job['Name']}"
+        role_arn = role if not role or role.startswith("arn:") else aws_arn.iam_role(acct, role)
+        arn = aws_arn.build("glue", region, acct, f"job/{job['Name']}")
         command = job.get("Command") or {}
         out.add("glue_jobs", {
             "arn": arn, "account": acct, "region": region, "name": job["Name"], "tags": tags_of(arn),

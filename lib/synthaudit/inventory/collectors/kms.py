@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope, iso, paginate, parse_policy
 
@@ -20,10 +21,10 @@ def collect(scope: Scope) -> None:
         if key_id:
             by_key[key_id].append(alias["AliasName"])
         scope.output.add("kms_aliases", {
-            "arn": alias.get("AliasArn") or f"arn:aws:kms:{region}:{acct}:{alias['AliasName']}",
+            "arn": alias.get("AliasArn") or aws_arn.build("kms", region, acct, alias["AliasName"]),
             "account": acct, "region": region, "name": alias["AliasName"], "tags": {},
             "target_key_id": key_id,
-            "target_key_arn": f"arn:aws:kms:{region}:{acct}:key/{key_id}" if key_id else None,
+            "target_key_arn": aws_arn.kms_key(region, acct, key_id) if key_id else None,
         })
     for key in sorted(paginate(kms, "list_keys", "Keys"), key=lambda k: k["KeyId"]):
         key_id = key["KeyId"]
@@ -35,7 +36,7 @@ def collect(scope: Scope) -> None:
         if meta.get("KeyManager") != "AWS":
             tags, _ = scope.detail(f"kms:ListResourceTags {key_id}",
                                    lambda: list(paginate(kms, "list_resource_tags", "Tags", KeyId=key_id)))
-        arn = key.get("KeyArn") or f"arn:aws:kms:{region}:{acct}:key/{key_id}"
+        arn = key.get("KeyArn") or aws_arn.kms_key(region, acct, key_id)
         policy = parse_policy(policy)
         aliases_of_key = sorted(by_key.get(key_id, []))
         scope.output.add("kms_keys", {

@@ -2,6 +2,7 @@
 Environment variable values are never read into the snapshot (names only)."""
 from __future__ import annotations
 
+from synthaudit import arn as aws_arn
 from synthaudit.inventory.base import Scope, paginate, parse_policy
 
 SERVICE = "lambda"
@@ -13,7 +14,7 @@ def collect(scope: Scope) -> None:
     acct, region = scope.account, scope.region
     for fn in sorted(paginate(lam, "list_functions", "Functions"), key=lambda f: f["FunctionName"]):
         name = fn["FunctionName"]
-        arn = fn.get("FunctionArn") or f"arn:aws:lambda:{region}:{acct}:function:{name}"
+        arn = fn.get("FunctionArn") or aws_arn.build("lambda", region, acct, f"function:{name}")
         policy, _ = scope.detail(f"lambda:GetPolicy {name}", lambda: lam.get_policy(FunctionName=name)["Policy"],
                                  ("ResourceNotFoundException",))
         tags, _ = scope.detail(f"lambda:ListTags {name}", lambda: lam.list_tags(Resource=arn).get("Tags", {}))

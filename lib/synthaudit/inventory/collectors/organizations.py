@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit.inventory.base import Scope, paginate, parse_policy, to_jsonable
 
 SERVICE = "organizations"
@@ -88,7 +89,7 @@ def org_rows(raw: dict[str, Any] | None, params: Any) -> dict[str, list[dict[str
         acct = org_accounts.get(acct_id, {})
         names, ids = ou_path(raw, acct.get("ParentId"))
         rows["org_accounts"].append({
-            "arn": f"arn:aws:organizations::{mgmt}:account/{org_id}/{acct_id}",
+            "arn": aws_arn.organizations_account(mgmt, org_id, acct_id),
             "account": acct_id, "region": "global",
             "name": acct.get("Name") or (in_params[acct_id].name if acct_id in in_params else acct_id),
             "tags": {t["Key"]: t["Value"] for t in acct.get("Tags", [])},
@@ -99,13 +100,13 @@ def org_rows(raw: dict[str, Any] | None, params: Any) -> dict[str, list[dict[str
     for ou in raw.get("ous", []):
         names, _ = ou_path(raw, ou["Id"])
         rows["org_units"].append({
-            "arn": ou.get("Arn") or f"arn:aws:organizations::{mgmt}:ou/{org_id}/{ou['Id']}",
+            "arn": ou.get("Arn") or aws_arn.build("organizations", "", mgmt, f"ou/{org_id}/{ou['Id']}"),
             "account": mgmt, "region": "global", "name": ou.get("Name"), "tags": {},
             "ou_id": ou["Id"], "parent_id": ou.get("ParentId"), "ou_path": names,
         })
     for pol in raw.get("policies", []):
         rows["org_policies"].append({
-            "arn": pol.get("Arn") or f"arn:aws:organizations::{mgmt}:policy/{org_id}/service_control_policy/{pol['Id']}",
+            "arn": pol.get("Arn") or aws_arn.build("organizations", "", mgmt, f"policy/{org_id}/service_control_policy/{pol['Id']}"),
             "account": mgmt, "region": "global", "name": pol.get("Name"), "tags": {},
             "policy_id": pol["Id"], "type": pol.get("Type"), "aws_managed": pol.get("AwsManaged"),
             "description": pol.get("Description"), "content": pol.get("Content"), "targets": pol.get("Targets", []),

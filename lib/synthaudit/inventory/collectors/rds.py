@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope, iso, paginate
 
@@ -25,7 +26,7 @@ def collect(scope: Scope) -> None:
 
     for db in sorted(paginate(rds, "describe_db_instances", "DBInstances"), key=lambda d: d["DBInstanceIdentifier"]):
         ident = db["DBInstanceIdentifier"]
-        arn = db.get("DBInstanceArn") or f"arn:aws:rds:{region}:{acct}:db:{ident}"
+        arn = db.get("DBInstanceArn") or aws_arn.build("rds", region, acct, f"db:{ident}")
         endpoint = db.get("Endpoint") or {}
         subnet_group = db.get("DBSubnetGroup") or {}
         out.add("rds_instances", {
@@ -41,7 +42,7 @@ def collect(scope: Scope) -> None:
         })
     for cl in sorted(paginate(rds, "describe_db_clusters", "DBClusters"), key=lambda c: c["DBClusterIdentifier"]):
         ident = cl["DBClusterIdentifier"]
-        arn = cl.get("DBClusterArn") or f"arn:aws:rds:{region}:{acct}:cluster:{ident}"
+        arn = cl.get("DBClusterArn") or aws_arn.build("rds", region, acct, f"cluster:{ident}")
         out.add("rds_clusters", {
             "arn": arn, "account": acct, "region": region, "name": ident, "tags": tags(cl, arn),
             "db_cluster_id": ident, "engine": cl.get("Engine"), "engine_version": cl.get("EngineVersion"),
@@ -54,7 +55,7 @@ def collect(scope: Scope) -> None:
         })
     for snap in sorted(paginate(rds, "describe_db_snapshots", "DBSnapshots"), key=lambda s: s["DBSnapshotIdentifier"]):
         ident = snap["DBSnapshotIdentifier"]
-        arn = snap.get("DBSnapshotArn") or f"arn:aws:rds:{region}:{acct}:snapshot:{ident}"
+        arn = snap.get("DBSnapshotArn") or aws_arn.build("rds", region, acct, f"snapshot:{ident}")
         attrs, _ = scope.detail(f"rds:DescribeDBSnapshotAttributes {ident}", lambda: rds.describe_db_snapshot_attributes(
             DBSnapshotIdentifier=ident)["DBSnapshotAttributesResult"].get("DBSnapshotAttributes", []))
         out.add("rds_snapshots", {
@@ -65,7 +66,7 @@ def collect(scope: Scope) -> None:
     for snap in sorted(paginate(rds, "describe_db_cluster_snapshots", "DBClusterSnapshots"),
                        key=lambda s: s["DBClusterSnapshotIdentifier"]):
         ident = snap["DBClusterSnapshotIdentifier"]
-        arn = snap.get("DBClusterSnapshotArn") or f"arn:aws:rds:{region}:{acct}:cluster-snapshot:{ident}"
+        arn = snap.get("DBClusterSnapshotArn") or aws_arn.build("rds", region, acct, f"cluster-snapshot:{ident}")
         attrs, _ = scope.detail(f"rds:DescribeDBClusterSnapshotAttributes {ident}",
                                 lambda: rds.describe_db_cluster_snapshot_attributes(DBClusterSnapshotIdentifier=ident)
                                 ["DBClusterSnapshotAttributesResult"].get("DBClusterSnapshotAttributes", []))

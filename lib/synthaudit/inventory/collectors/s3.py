@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope, iso, paginate, parse_policy
 
@@ -73,7 +74,7 @@ def _bucket(scope: Scope, bucket: dict[str, Any]) -> dict[str, Any]:
     public = [g for g in grants if g["grantee"] in PUBLIC_GRANTEES]
     pab = pab if pab is not None or "GetPublicAccessBlock" in errors else {}
     return {
-        "arn": f"arn:aws:s3:::{name}", "account": scope.account, "region": region, "name": name,
+        "arn": aws_arn.s3_bucket(name), "account": scope.account, "region": region, "name": name,
         "tags": tags_to_dict(tags),
         "creation_date": iso(bucket.get("CreationDate")),
         "policy": parse_policy(policy),

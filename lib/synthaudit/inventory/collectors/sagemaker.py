@@ -2,6 +2,7 @@
 (the list calls omit KMS keys, internet access, root access and roles)."""
 from __future__ import annotations
 
+from synthaudit import arn as aws_arn
 from synthaudit.classify import tags_to_dict
 from synthaudit.inventory.base import Scope, paginate
 
@@ -23,7 +24,7 @@ def collect(scope: Scope) -> None:
         desc, _ = scope.detail(f"sagemaker:DescribeNotebookInstance {name}",
                                lambda: sm.describe_notebook_instance(NotebookInstanceName=name))
         desc = desc or {}
-        arn = nb.get("NotebookInstanceArn") or f"arn:aws:sagemaker:{region}:{acct}:notebook-instance/{name}"
+        arn = nb.get("NotebookInstanceArn") or aws_arn.build("sagemaker", region, acct, f"notebook-instance/{name}")
         out.add("sagemaker_notebooks", {
             "arn": arn, "account": acct, "region": region, "name": name, "tags": tags_of(arn),
             "notebook_name": name, "status": desc.get("NotebookInstanceStatus") or nb.get("NotebookInstanceStatus"),
@@ -36,7 +37,7 @@ def collect(scope: Scope) -> None:
         name = job["TrainingJobName"]
         desc, _ = scope.detail(f"sagemaker:DescribeTrainingJob {name}", lambda: sm.describe_training_job(TrainingJobName=name))
         desc = desc or {}
-        arn = job.get("TrainingJobArn") or f"arn:aws:sagemaker:{region}:{acct}:training-job/{name}"
+        arn = job.get("TrainingJobArn") or aws_arn.build("sagemaker", region, acct, f"training-job/{name}")
         output = desc.get("OutputDataConfig") or {}
         vpc = desc.get("VpcConfig") or {}
         inputs = sorted(
