@@ -10,16 +10,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = "synthaudit"
 ROOT = Path(__file__).resolve().parents[1] / "lib" / PACKAGE
 
-# Cycles through iam/ that exist today; the iammodel work removes them and the coordinator
-# empties this set after merging. Each is the sorted tuple of the modules on the cycle.
-ALLOWED_UNTIL_IAM_MODEL: set[tuple[str, ...]] = {
-    ("synthaudit.iam.reachability", "synthaudit.iam.store"),
-}
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:
@@ -140,12 +133,4 @@ def test_the_graph_sees_lazy_and_relative_imports(tmp_path):
 
 def test_no_import_cycles():
     found = cycles(import_graph())
-    unexpected = [c for c in found if c not in ALLOWED_UNTIL_IAM_MODEL]
-    assert not unexpected, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in unexpected)
-
-
-@pytest.mark.parametrize("cycle", sorted(ALLOWED_UNTIL_IAM_MODEL))
-def test_allowed_cycles_are_inside_iam_and_still_exist(cycle):
-    """The allowance is for iam/ only, and is removed as soon as the cycle is gone."""
-    assert all(m.startswith(f"{PACKAGE}.iam.") or m == f"{PACKAGE}.iam" for m in cycle)
-    assert cycle in cycles(import_graph()), f"cycle {cycle} is gone: remove it from ALLOWED_UNTIL_IAM_MODEL"
+    assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
