@@ -21,16 +21,18 @@ from synthaudit import findings as findings_mod
 from synthaudit.config import Params, load_params
 from synthaudit.phase import PhaseResult
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR_ENV = "SYNTHAUDIT_RUN_DIR"
 
 
 def resolve_path(path: str | os.PathLike[str], base: Path | None = None) -> Path:
-    """A path as given, else relative to ``base`` (a params file's folder), else to the repository."""
+    """A path as given (from the current folder), else relative to ``base`` (a params file's folder),
+    else to the kit's packaged templates (so a runbook's default ``params/demo.yaml`` works anywhere)."""
+    from synthaudit.workspace import TEMPLATES
+
     candidate = Path(path).expanduser()
     if candidate.is_absolute() or candidate.exists():
         return candidate.resolve()
-    for root in (base, REPO_ROOT):
+    for root in (base, TEMPLATES):
         if root is not None and (root / candidate).exists():
             return (root / candidate).resolve()
     return candidate.resolve()
@@ -112,7 +114,9 @@ def open_run(params_path: str | os.PathLike[str], run_dir: str | os.PathLike[str
     if chosen:
         folder = Path(chosen).expanduser().resolve()
     else:
-        folder = REPO_ROOT / "outputs" / run_folder_name(f"{params.label}-adhoc")
+        from synthaudit.workspace import Workspace, find_workspace
+
+        folder = Workspace(find_workspace(path)).outputs / run_folder_name(f"{params.label}-adhoc")
     folder.mkdir(parents=True, exist_ok=True)
     from synthaudit.plots import use_evidence_renderer
 

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -28,7 +28,8 @@ from synthaudit.evidence import manifest as manifest_mod
 from synthaudit.exitcodes import ExitCode
 from synthaudit.phase import Phase
 from synthaudit.phases import PHASES
-from synthaudit.runbook import REPO_ROOT, RUN_DIR_ENV, resolve_path, run_folder_name
+from synthaudit.runbook import RUN_DIR_ENV, resolve_path, run_folder_name
+from synthaudit.workspace import Workspace, find_workspace, kit_commit, kit_version
 
 
 @dataclass
@@ -49,8 +50,8 @@ class RunOptions:
     phases: tuple[str, ...] = ()
     resume: Path | None = None
     fail_on: str | None = None
-    outputs: Path = field(default_factory=lambda: REPO_ROOT / "outputs")
-    runbooks: Path = field(default_factory=lambda: REPO_ROOT / "runbooks")
+    outputs: Path | None = None      # default: the workspace's outputs/ (workspace.find_workspace)
+    runbooks: Path | None = None     # default: the workspace's own runbooks/, else the packaged ones
     cell_timeout: int | None = 1800
     progress: bool = True
 
@@ -111,7 +112,7 @@ def execute_phase(phase: Phase, run_dir: Path, params_path: Path, opts: RunOptio
         pm.execute_notebook(
             str(source), str(output),
             parameters={"params_path": str(params_path), "run_dir": str(run_dir)},
-            kernel_name="python3", progress_bar=opts.progress, cwd=str(REPO_ROOT),
+            kernel_name="python3", progress_bar=opts.progress, cwd=str(run_dir),
             execution_timeout=opts.cell_timeout, log_output=False,
         )
         result.status = "succeeded"
@@ -224,6 +225,8 @@ def _finish_evidence(run_dir: Path, params: Params) -> str | None:
 def run(opts: RunOptions) -> tuple[int, Path | None]:
     params_path = resolve_path(opts.params_path)
     params = load_params(params_path)  # raises ParamsError before any AWS call
+    workspace = Workspace(find_workspace(params_path))
+    opts = replace(opts, outputs=opts.outputs or workspace.outputs, runbooks=opts.runbooks or workspace.runbooks)
     phases = select_phases(opts.phases)
     if opts.resume:
         run_dir = Path(opts.resume).resolve()
@@ -301,7 +304,7 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
         record["status"] = "failed" if any(r.status == "failed" for r in results) or record.get("hygiene_error") else (
             "succeeded" if all(r.status == "succeeded" for r in results) else "partial")
         record["packages"] = manifest_mod.package_versions()
-        record["kit"] = manifest_mod.git_commit(REPO_ROOT)
+        record["kit"] = {"version": kit_version(), **(kit_commit() or {})}
         manifest_mod.write_manifest(run_dir, record)
 
     if record["status"] == "failed":
@@ -318,8 +321,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     opts = RunOptions(
         params_path=Path(args.params), label=args.label, phases=tuple(args.phases or ()),
         resume=Path(args.resume) if args.resume else None, fail_on=args.fail_on,
-        outputs=Path(args.outputs).resolve() if args.outputs else REPO_ROOT / "outputs",
-        runbooks=Path(args.runbooks).resolve() if args.runbooks else REPO_ROOT / "runbooks",
+        outputs=Path(args.outputs).resolve() if args.outputs else None,
+        runbooks=Path(args.runbooks).resolve() if args.runbooks else None,
         cell_timeout=args.cell_timeout, progress=not args.no_progress,
     )
     try:

@@ -31,7 +31,15 @@ def review_result(params: Params | None, out_dir: Path, **options: Any) -> Phase
     )
 
 
+# Sources read through AWS (the trail bucket, LookupEvents, Athena); local folders need no session.
+AWS_SOURCES = ("s3", "lookup", "athena")
+
+
 def review_step(ctx: RunContext) -> PhaseResult:
-    sessions = ctx.sessions if ctx.params.cloudtrail.source == "s3" else None
+    from synthaudit.workspace import Workspace, find_workspace
+
+    sessions = ctx.sessions if ctx.params.cloudtrail.source in AWS_SOURCES else None
     snapshot = ctx.snapshot_dir if ctx.snapshot_dir.exists() else None
-    return review_result(ctx.params, ctx.run_dir / OUT_FOLDER, sessions=sessions, snapshot_dir=snapshot)
+    cache = None if ctx.params.cloudtrail.cache_dir else Workspace(find_workspace(ctx.params_path)).cloudtrail_cache
+    return review_result(ctx.params, ctx.run_dir / OUT_FOLDER, sessions=sessions, snapshot_dir=snapshot,
+                         cache_dir=cache)

@@ -190,6 +190,13 @@ def _not_assessed_all(result: ReviewResult, resource: str, reason: str) -> Revie
     return result
 
 
+def default_cache_dir() -> Path:
+    """The workspace's cache (found from the current folder): never the kit's own package or checkout."""
+    from synthaudit.workspace import Workspace, find_workspace
+
+    return Workspace(find_workspace()).cloudtrail_cache
+
+
 def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = None, sessions=None,
            snapshot_dir: Path | None = None, start: dt.datetime | None = None, end: dt.datetime | None = None,
            cache_dir: Path | None = None, threads: int | None = None) -> ReviewResult:
@@ -219,7 +226,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     logs_objs = [o for o in listed if o.kind == "log"]
     result.skipped = [{"key": o.key, "reason": o.note} for o in listed if o.kind == "other"]
     cache_root = Path(cache_dir or (params.cloudtrail.cache_dir if params and params.cloudtrail.cache_dir else
-                                    Path(__file__).resolve().parents[3] / "outputs" / ".cloudtrail-cache"))
+                                    default_cache_dir()))
     cache = Cache(cache_root, source.uri)
     con = connect(threads=threads)
     # prune by key day before parsing: window from the newest delivery day when not given
