@@ -113,6 +113,9 @@ def open_run(params_path: str | os.PathLike[str], run_dir: str | os.PathLike[str
     chosen = run_dir or os.environ.get(RUN_DIR_ENV)
     if chosen:
         folder = Path(chosen).expanduser().resolve()
+        from synthaudit.aws.preflight import apply_discovered
+
+        params = apply_discovered(params, folder)
     else:
         from synthaudit.workspace import Workspace, find_workspace
 

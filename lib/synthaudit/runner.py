@@ -28,6 +28,8 @@ from synthaudit.evidence import manifest as manifest_mod
 from synthaudit.exitcodes import ExitCode
 from synthaudit.phase import Phase
 from synthaudit.phases import PHASES
+from synthaudit.aws.preflight import run_preflight, write_preflight
+from synthaudit.errors import SynthauditError
 from synthaudit.runbook import RUN_DIR_ENV, resolve_path, run_folder_name
 from synthaudit.workspace import Workspace, find_workspace, kit_commit, kit_version
 
@@ -54,6 +56,7 @@ class RunOptions:
     runbooks: Path | None = None     # default: the workspace's own runbooks/, else the packaged ones
     cell_timeout: int | None = 1800
     progress: bool = True
+    keep_going: bool = False         # accounts preflight cannot read stay in the run as not assessed
 
 
 def now_iso() -> str:
@@ -169,21 +172,6 @@ def render_html(run_dir: Path, notebook: Path) -> list[Path]:
     return written
 
 
-def caller_identities(params: Params) -> dict[str, Any]:
-    """Who the kit was in each account; an account it could not enter is recorded with the error."""
-    from synthaudit.aws.errors import classify_error
-    from synthaudit.aws.session import SessionFactory
-
-    factory = SessionFactory(params)
-    identities: dict[str, Any] = {}
-    for account in params.account_ids():
-        try:
-            identities[account] = factory.caller_identity(account)
-        except Exception as exc:  # noqa: BLE001 - recorded in the manifest
-            identities[account] = {"error": classify_error(exc).reason}
-    return identities
-
-
 def earlier_manifest(run_dir: Path) -> dict[str, Any]:
     """The manifest a resumed run left behind (empty when it left none)."""
     try:
@@ -263,7 +251,16 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
             record["simulated_estate"] = {"endpoint": estate.endpoint_url,
                                           "build_seconds": round(time.monotonic() - t0, 2)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
-        record["caller_identity"] = caller_identities(params)
+        try:
+            params, preflight = run_preflight(params, keep_going=opts.keep_going)
+        except SynthauditError as exc:
+            record["preflight_error"] = str(exc)
+            raise
+        write_preflight(run_dir, params, preflight)
+        record["preflight"] = preflight.as_dict()
+        record["caller_identity"] = {
+            c.account: {"Account": c.account, "Arn": c.identity, "access": c.access} if c.ok else {"error": c.error}
+            for c in preflight.accounts}
         failed = False
         for phase in PHASES:
             prior = earlier.get(phase.name)
@@ -301,7 +298,8 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
                 os.environ[key] = value
         record["ended"] = now_iso()
         record["phases"] = [asdict(r) for r in results]
-        record["status"] = "failed" if any(r.status == "failed" for r in results) or record.get("hygiene_error") else (
+        record["status"] = "failed" if (any(r.status == "failed" for r in results) or record.get("hygiene_error")
+                                        or record.get("preflight_error")) else (
             "succeeded" if all(r.status == "succeeded" for r in results) else "partial")
         record["packages"] = manifest_mod.package_versions()
         record["kit"] = {"version": kit_version(), **(kit_commit() or {})}
@@ -323,7 +321,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         resume=Path(args.resume) if args.resume else None, fail_on=args.fail_on,
         outputs=Path(args.outputs).resolve() if args.outputs else None,
         runbooks=Path(args.runbooks).resolve() if args.runbooks else None,
-        cell_timeout=args.cell_timeout, progress=not args.no_progress,
+        cell_timeout=args.cell_timeout, progress=not args.no_progress, keep_going=args.keep_going,
     )
     try:
         code, run_dir = run(opts)
@@ -360,6 +358,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runbooks", help=argparse.SUPPRESS)  # tests substitute runbooks
     p.add_argument("--cell-timeout", type=int, default=1800, help="seconds per cell (default 1800)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (schedulers)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="when preflight cannot read some accounts, audit the others and record those as not "
+                        "assessed (default: stop before any phase, exit 2)")
     p.set_defaults(func=_cmd_run)
     v = sub.add_parser("verify", help="re-hash a run folder and walk its hash chain")
     v.add_argument("run")

@@ -11,8 +11,10 @@ units as not assessed with AWS's error (and every check says NOT_ASSESSED for th
 """
 from __future__ import annotations
 
+import json
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -158,8 +160,9 @@ def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, 
     account_problems = {c.error for c in checks if c.error}
     others = [p for p in problems if p not in account_problems]
     if others or (account_problems and not keep_going) or not readable:
-        raise PreflightError("preflight failed:\n  " + "\n  ".join(problems or ["no account could be read"]),
-                             problems=tuple(problems or ["no account could be read"]))
+        listed = problems or ["no account could be read"]
+        raise PreflightError(f"preflight failed ({len(listed)} problem{'s' if len(listed) > 1 else ''}): "
+                             + " | ".join(listed), problems=tuple(listed))
     return params, report
 
 
@@ -176,3 +179,28 @@ def read_organization_for_init(profile: str | None, endpoint_url: str | None, re
     if fatal:
         raise PreflightError(f"init: {fatal}", problems=(fatal,))
     return _organization(factory, endpoint)
+
+
+PREFLIGHT_FILE = "preflight.json"
+
+
+def write_preflight(run_dir: Path, params: Params, report: PreflightReport) -> Path:
+    """The report and the accounts the run uses, in the run folder: every phase's kernel reads the
+    discovered accounts from here (``apply_discovered``), so all phases audit the same accounts."""
+    path = Path(run_dir) / PREFLIGHT_FILE
+    data = {**report.as_dict(), "discovered": params.discovers_accounts,
+            "organization_id": params.organization_id, "management_account": params.management_account,
+            "accounts": [a.model_dump(mode="json") for a in params.accounts]}
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def apply_discovered(params: Params, run_dir: Path) -> Params:
+    """``params`` with the accounts preflight discovered for this run (unchanged when none were)."""
+    path = Path(run_dir) / PREFLIGHT_FILE
+    if not params.discovers_accounts or not path.is_file():
+        return params
+    data = json.loads(path.read_text())
+    merged = {**params.model_dump(mode="json"), "accounts": data["accounts"],
+              "organization_id": data.get("organization_id"), "management_account": data.get("management_account")}
+    return type(params).model_validate(merged)
