@@ -149,7 +149,7 @@ def test_a_throttled_account_backs_off_is_counted_and_does_not_stall_the_others(
     # botocore's max_attempts counts retries: every throttled call was sent 1 + 3 times, 3 retries counted each
     calls = sum(sends.values()) // 4
     assert sum(sends.values()) == 4 * calls and calls >= len(throttled)
-    assert counter.retries == 3 * calls
+    assert counter.retries == 3 * calls == inventory.api_retries == inventory.summary()["api_retries"]
     assert set(counter.retries_by_service) <= set(SERVICES)
     # the backoff in effect is botocore's adaptive mode, with the configured attempts
     assert {c.meta.config.retries["mode"] for c in factory.made} == {"adaptive"}

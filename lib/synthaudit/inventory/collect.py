@@ -158,6 +158,7 @@ class Inventory:
     iam_raw: dict[str, Any]
     resource_policies: list[dict[str, Any]]
     api_calls: dict[str, int] = field(default_factory=dict)
+    api_retries: int = 0  # attempts botocore repeated (throttling, 5xx, timeouts): a slow account shows here
 
     def counts(self) -> dict[str, int]:
         return {kind: len(self.tables.get(kind, [])) for kind in sorted(TABLES)}
@@ -169,7 +170,7 @@ class Inventory:
         status = Counter(c["status"] for c in self.coverage)
         return {"resources": sum(self.counts().values()), "tables": self.counts(),
                 "environments": dict(sorted(env.items())), "coverage": dict(sorted(status.items())),
-                "api_calls": sum(self.api_calls.values())}
+                "api_calls": sum(self.api_calls.values()), "api_retries": self.api_retries}
 
 
 def plan_units(params: Params, services: tuple[str, ...] | None = None) -> list[Unit]:
@@ -231,7 +232,9 @@ def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None
     units = plan_units(params, services)
     with ThreadPoolExecutor(max_workers=params.aws.max_workers, thread_name_prefix="inventory") as pool:
         results = list(pool.map(lambda u: _run_unit(u, clients, params, clock), units))
-    return assemble(params, results, dict(sorted(counter.by_service.items())))
+    inventory = assemble(params, results, dict(sorted(counter.by_service.items())))
+    inventory.api_retries = counter.retries
+    return inventory
 
 
 def assemble(params: Params, results: list[UnitResult], api_calls: dict[str, int] | None = None) -> Inventory:
@@ -316,6 +319,7 @@ def run_inventory(params: Params, sessions: Any, snapshot_dir: Path, counter: Ca
         "label": params.label, "accounts": params.account_ids(), "regions": list(params.aws.regions),
         "services": [c.SERVICE for c in COLLECTORS], "counts": inventory.counts(),
         "coverage": inventory.summary()["coverage"], "api_calls": inventory.api_calls,
+        "api_retries": inventory.api_retries,
     }
     write_snapshot(snapshot_dir, inventory.tables, inventory.coverage, inventory.organizations,
                    inventory.iam_raw, inventory.resource_policies, meta)
