@@ -13,10 +13,14 @@ then ``collect_inventory`` reads all of them, every service, both regions.
 Printed per N: wall time, resources, API calls, calls per resource and per account,
 retries, coverage gaps; then the targets, with the 10-account run as the peer:
 at most 3 calls per resource, and the largest N in at most (N / smallest N) x the
-smallest's time (50 accounts in at most 5x the time of 10). Usage::
+smallest's time (50 accounts in at most 5x the time of 10). ``--slow-account S``
+makes every request of one member account take S seconds more: with
+``--account-timeout`` the run shows that account stopped and reported in coverage
+while every other account is read. Usage::
 
     .venv/bin/python bench/inventory.py                  # N = 10 and 50
     .venv/bin/python bench/inventory.py --accounts 5 20 --json
+    .venv/bin/python bench/inventory.py --accounts 10 --slow-account 5 --account-timeout 200
 """
 from __future__ import annotations
 
@@ -190,10 +194,25 @@ def seed(endpoint: str, n: int, workers: int) -> tuple[float, list[tuple[str, st
     return time.perf_counter() - start, members
 
 
-def discover_and_collect(endpoint: str, max_workers: int) -> dict[str, Any]:
+class SlowAccount:
+    """Sessions as usual, except that every request of one account waits ``delay`` seconds first."""
+
+    def __init__(self, inner: SessionFactory, account: str, delay: float) -> None:
+        self.inner, self.account, self.delay = inner, account, delay
+
+    def client(self, account: str, service: str, region: str | None = None) -> Any:
+        client = self.inner.client(account, service, region)
+        if account == self.account:
+            client.meta.events.register_first("before-send.*.*", lambda **_: time.sleep(self.delay))
+        return client
+
+
+def discover_and_collect(endpoint: str, args: argparse.Namespace, slow_member: str | None) -> dict[str, Any]:
+    aws: dict[str, Any] = {"regions": list(REGIONS), "max_workers": args.max_workers, "endpoint_url": endpoint}
+    if args.account_timeout:
+        aws["account_timeout_seconds"] = args.account_timeout
     params = parse_params({
-        "label": "bench-org", "estate": "aws", "discovery": {"enabled": True},
-        "aws": {"regions": list(REGIONS), "max_workers": max_workers, "endpoint_url": endpoint},
+        "label": "bench-org", "estate": "aws", "discovery": {"enabled": True}, "aws": aws,
         "classification": {"production": {"ous": ["Production"]}, "synthetic": {"ous": ["Synthetic"]},
                            "shared": {"ous": ["Shared"]}},
     })
@@ -203,17 +222,31 @@ def discover_and_collect(endpoint: str, max_workers: int) -> dict[str, Any]:
     discovery_s = time.perf_counter() - start
     counter = CallCounter()
     start = time.perf_counter()
-    inventory = collect_inventory(params, SessionFactory(params), counter)
+    sessions: Any = SessionFactory(params)
+    if slow_member and args.slow_account:
+        sessions = SlowAccount(sessions, slow_member, args.slow_account)
+    inventory = collect_inventory(params, sessions, counter)
     wall = time.perf_counter() - start
     resources = sum(inventory.counts().values())
     accounts = len(params.accounts)
     gaps = Counter(f"{c['service']}:{c['status']}" for c in inventory.coverage if c["status"] != "assessed")
+    slow = None
+    if slow_member and args.slow_account:
+        mine = [c for c in inventory.coverage if c["account"] == slow_member]
+        others = [c for c in inventory.coverage if c["account"] != slow_member]
+        slow = {"account": slow_member, "delay_s": args.slow_account,
+                "units": dict(Counter(c["status"] for c in mine)),
+                "over_budget": sum("time budget" in (c["error"] or "") for c in mine),
+                "example": next((c["error"] for c in mine if c["error"]), None),
+                "other_accounts_units": dict(Counter(c["status"] for c in others))}
+        gaps = Counter(f"{c['service']}:{c['status']}" for c in others if c["status"] != "assessed")
     return {
         "accounts": accounts, "discovery_s": round(discovery_s, 2), "wall_s": round(wall, 2),
         "resources": resources, "api_calls": counter.total, "retries": counter.retries,
         "calls_per_resource": round(counter.total / resources, 3), "calls_per_account": round(counter.total / accounts, 1),
         "environments": inventory.summary()["environments"], "gaps": dict(sorted(gaps.items())),
         "top_operations": {f"{s}:{o}": c for (s, o), c in counter.by_operation.most_common(12)},
+        "slow_account": slow,
     }
 
 
@@ -222,8 +255,8 @@ def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     with MotoServer() as server:
         os.environ.update(server.env())
         try:
-            seed_s, _ = seed(server.endpoint_url, n, args.seed_workers)
-            result = discover_and_collect(server.endpoint_url, args.max_workers)
+            seed_s, members = seed(server.endpoint_url, n, args.seed_workers)
+            result = discover_and_collect(server.endpoint_url, args, members[0][0] if members else None)
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -245,6 +278,10 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, nargs="+", default=[10, 50], help="member accounts per run (default 10 50)")
     parser.add_argument("--max-workers", type=int, default=8, help="params.aws.max_workers (default 8)")
     parser.add_argument("--seed-workers", type=int, default=4)
+    parser.add_argument("--slow-account", type=float, default=0.0, metavar="S",
+                        help="every request of the first member account waits S seconds (default 0: off)")
+    parser.add_argument("--account-timeout", type=float, default=None, metavar="T",
+                        help="aws.account_timeout_seconds for the run (default: the params default)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
     results = [run(n, args) for n in sorted(args.accounts)]
@@ -258,6 +295,12 @@ def main() -> None:
         print(f"{r['members']:>8}{r['accounts']:>9}{r['seed_s']:>8.1f}{r['wall_s']:>8.1f}{r['resources']:>10}"
               f"{r['api_calls']:>10}{r['calls_per_resource']:>10.2f}{r['calls_per_account']:>11.1f}{r['retries']:>8}  "
               + (", ".join(f"{k}={v}" for k, v in r["gaps"].items()) or "none"))
+    for r in results:
+        if r["slow_account"]:
+            slow = r["slow_account"]
+            print(f"slow account {slow['account']} (+{slow['delay_s']:g} s per request), N={r['members']}: units {slow['units']}, "
+                  f"{slow['over_budget']} stopped or not started by the time budget; other accounts' units "
+                  f"{slow['other_accounts_units']}\n  e.g. {slow['example']}")
     last = results[-1]
     print("environments:", last["environments"], "| discovery", f"{last['discovery_s']}s")
     print("top operations:", ", ".join(f"{k}={v}" for k, v in last["top_operations"].items()))

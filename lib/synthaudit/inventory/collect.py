@@ -123,7 +123,7 @@ class AccountClock:
 
     def message(self, account: str, what: str) -> str:
         return (f"account {account}: time budget of {self.budget:g} s (aws.account_timeout_seconds) spent; "
-                f"{what}; the account was slow or throttled, the other accounts were read")
+                f"{what} (a slow or throttled account is cut off so that it cannot hold up the others)")
 
     def check(self, account: str) -> None:
         """Raise :class:`BudgetSpent` once the account is over budget (hook on its clients)."""
