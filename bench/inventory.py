@@ -1,213 +1,315 @@
-"""Phase 01 collector vs a sequential, per-resource baseline, on the same large estate.
+"""Phase 01 at organisation scale: a simulated organisation of N accounts, discovered, read.
 
-Builds, in a fresh moto server on loopback, an estate of ``--roles`` IAM roles,
-``--buckets`` S3 buckets and ``--security-groups`` security groups spread over
-three accounts (defaults 2,000 / 1,000 / 200), then measures in the same run:
+For each N (default 10 and 50, in one run) a fresh moto server on loopback gets an
+organisation of N member accounts under nested OUs (Workloads/Production,
+Workloads/Synthetic, Shared), seeded from the management account, each account with
+a realistic mix in two regions: IAM roles (inline and managed policies), users, S3
+buckets with policies and tags, KMS keys with aliases, a VPC with subnets, security
+groups, an instance, a volume and a snapshot, an RDS instance with a snapshot, a
+Lambda function with a resource policy, a Glue database with tables and a job.
+The accounts are *discovered* (``discovery.read_organization`` + ``resolve_accounts``),
+then ``collect_inventory`` reads all of them, every service, both regions.
 
-- collector: synthaudit's inventory for the iam, s3 and ec2 services (bulk
-  GetAccountAuthorizationDetails pages, paginated list calls, per-bucket reads on a
-  bounded pool, params.aws.max_workers units at once);
-- baseline: what a straightforward script does to learn the same facts, one
-  resource at a time, sequentially, no bulk reads: list names, then per role
-  GetRole + ListAttachedRolePolicies + ListRolePolicies + ListInstanceProfilesForRole
-  (+ GetPolicy/GetPolicyVersion once per attached policy), per bucket the same nine
-  reads the collector makes, per security group DescribeSecurityGroups(GroupIds=[id]).
+Printed per N: wall time, resources, API calls, calls per resource and per account,
+retries, coverage gaps; then the targets, with the 10-account run as the peer:
+at most 3 calls per resource, and the largest N in at most (N / smallest N) x the
+smallest's time (50 accounts in at most 5x the time of 10). ``--slow-account S``
+makes every request of one member account take S seconds more: with
+``--account-timeout`` the run shows that account stopped and reported in coverage
+while every other account is read. Usage::
 
-API calls are counted with a botocore ``before-call`` hook on every client in both
-paths. Prints wall time, calls, calls per resource and the ratios. Usage::
-
-    .venv/bin/python bench/inventory.py                # full scale
-    .venv/bin/python bench/inventory.py --scale 0.25   # a quarter of it
+    .venv/bin/python bench/inventory.py                  # N = 10 and 50
+    .venv/bin/python bench/inventory.py --accounts 5 20 --json
+    .venv/bin/python bench/inventory.py --accounts 10 --slow-account 5 --account-timeout 200
 """
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 import time
+import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import boto3
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 
+from synthaudit.aws.discovery import read_organization, resolve_accounts  # noqa: E402
 from synthaudit.aws.session import SessionFactory  # noqa: E402
 from synthaudit.config import parse_params  # noqa: E402
 from synthaudit.demo.server import MotoServer  # noqa: E402
 from synthaudit.inventory.collect import CallCounter, collect_inventory  # noqa: E402
 
-ACCOUNTS = ("210000000011", "310000000012", "410000000013")
-REGION = "us-east-1"
-AUDIT_ROLE = "SynthauditReadOnly"
+REGIONS = ("us-east-1", "us-west-2")
+AMI = "ami-0b5eea76982371e91"
+CALLS_PER_RESOURCE_TARGET = 3.0
+ENVIRONMENTS = (("production", "prod", ("Workloads", "Production")),
+                ("synthetic", "synth", ("Workloads", "Synthetic")),
+                ("shared", "shared", ("Shared",)))
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
-POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::bench-*/*"}]})
+    {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "glue.amazonaws.com"]},
+     "Action": "sts:AssumeRole"}]})
 
 
-def account_session(endpoint: str, account: str) -> boto3.Session:
-    sts = boto3.client("sts", endpoint_url=endpoint, region_name=REGION,
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="bench-seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=REGION)
+def _doc(actions: list[str], resource: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]})
 
 
-def split(total: int) -> list[int]:
-    base, extra = divmod(total, len(ACCOUNTS))
-    return [base + (1 if i < extra else 0) for i in range(len(ACCOUNTS))]
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    return buf.getvalue()
 
 
-def build(endpoint: str, roles: int, buckets: int, groups: int) -> float:
-    """Seed the estate from this one process (moto's IAM is not safe for parallel writers)."""
-    start = time.perf_counter()
-    for account, n_roles, n_buckets, n_groups in zip(ACCOUNTS, split(roles), split(buckets), split(groups)):
-        session = account_session(endpoint, account)
-        iam = session.client("iam", endpoint_url=endpoint)
-        iam.create_role(RoleName=AUDIT_ROLE, AssumeRolePolicyDocument=TRUST)
-        policy = iam.create_policy(PolicyName="bench-read", PolicyDocument=POLICY)["Policy"]["Arn"]
-        for i in range(n_roles):
-            name = f"{'synth' if i % 2 else 'prod'}-role-{i:05d}"
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST,
-                            Tags=[{"Key": "Environment", "Value": "synthetic" if i % 2 else "production"}])
-            if i % 4 == 0:
-                iam.attach_role_policy(RoleName=name, PolicyArn=policy)
-        s3 = session.client("s3", endpoint_url=endpoint)
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda i: s3.create_bucket(Bucket=f"bench-{account}-{i:05d}"), range(n_buckets)))
-        ec2 = session.client("ec2", endpoint_url=endpoint)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        for i in range(n_groups):
-            ec2.create_security_group(GroupName=f"bench-sg-{i:04d}", Description="bench", VpcId=vpc)
-    return time.perf_counter() - start
-
-
-class Counted:
-    """Clients whose calls are counted by the same kind of hook the collector uses."""
+class Seeder:
+    """Builds the organisation through the management account, then each member's resources."""
 
     def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint
-        self.counter = CallCounter()
-        self._sessions: dict[str, boto3.Session] = {}
+        self.zip = _zip()
 
-    def client(self, account: str, service: str):
-        if account not in self._sessions:
-            sts = boto3.client("sts", endpoint_url=self.endpoint, region_name=REGION)
-            creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{AUDIT_ROLE}",
-                                    RoleSessionName="bench-baseline")["Credentials"]
-            self._sessions[account] = boto3.Session(
-                aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"], region_name=REGION)
-        client = self._sessions[account].client(service, endpoint_url=self.endpoint)
-        client.meta.events.register("before-call.*.*", self.counter)
+    def management(self, service: str, region: str = REGIONS[0]) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region)
+
+    def organisation(self, n: int) -> list[tuple[str, str]]:
+        """(account id, environment) of N new members under nested OUs."""
+        org = self.management("organizations")
+        org.create_organization(FeatureSet="ALL")
+        root = org.list_roots()["Roots"][0]["Id"]
+        ous: dict[tuple[str, ...], str] = {(): root}
+        for _, _, path in ENVIRONMENTS:
+            for depth in range(1, len(path) + 1):
+                if path[:depth] not in ous:
+                    ous[path[:depth]] = org.create_organizational_unit(
+                        ParentId=ous[path[:depth - 1]], Name=path[depth - 1])["OrganizationalUnit"]["Id"]
+        members = []
+        for i in range(n):
+            env, prefix, path = ENVIRONMENTS[i % len(ENVIRONMENTS)]
+            name = f"{prefix}-{i:03d}"
+            acct = org.create_account(AccountName=name, Email=f"{name}@example-health.org")["CreateAccountStatus"]["AccountId"]
+            org.move_account(AccountId=acct, SourceParentId=root, DestinationParentId=ous[path])
+            members.append((acct, env))
+        return members
+
+    def session(self, account: str) -> boto3.Session:
+        creds = self.management("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
+        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"])
+
+    def account(self, member: tuple[str, str]) -> None:
+        acct, env = member
+        prefix = next(p for e, p, _ in ENVIRONMENTS if e == env)
+        tags = [{"Key": "Environment", "Value": env}, {"Key": "Owner", "Value": f"team-{prefix}"}]
+        session = self.session(acct)
+
+        def client(service: str, region: str = REGIONS[0]) -> Any:
+            return session.client(service, endpoint_url=self.endpoint, region_name=region)
+
+        iam = client("iam")
+        managed = iam.create_policy(PolicyName=f"{prefix}-data-read",
+                                    PolicyDocument=_doc(["s3:GetObject", "s3:ListBucket"], f"arn:aws:s3:::{prefix}-*"))
+        roles = []
+        for role in ("etl", "analytics", "pipeline", "ops"):
+            name = f"{prefix}-{role}"
+            arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, Tags=tags)["Role"]["Arn"]
+            roles.append(arn)
+            if role in ("etl", "pipeline"):
+                iam.attach_role_policy(RoleName=name, PolicyArn=managed["Policy"]["Arn"])
+            else:
+                iam.put_role_policy(RoleName=name, PolicyName="inline-kms",
+                                    PolicyDocument=_doc(["kms:Decrypt"], "*"))
+        iam.create_user(UserName=f"{prefix}-analyst", Tags=tags)
+        iam.attach_user_policy(UserName=f"{prefix}-analyst", PolicyArn=managed["Policy"]["Arn"])
+        for i, region in enumerate((REGIONS[0], REGIONS[0], REGIONS[1])):
+            bucket = f"{prefix}-{acct}-data-{i}"
+            s3 = client("s3", region)
+            kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            s3.create_bucket(Bucket=bucket, **kwargs)
+            s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": roles[0]}, "Action": "s3:GetObject",
+                 "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+            s3.put_object(Bucket=bucket, Key=f"exports/2026/part-{i}.parquet", Body=b"x")
+        for region in REGIONS:
+            self.region(client, region, prefix, tags, roles)
+
+    def region(self, client: Any, region: str, prefix: str, tags: list[dict[str, str]], roles: list[str]) -> None:
+        kms = client("kms", region)
+        key = kms.create_key(Description=f"{prefix} data key", Tags=[{"TagKey": t["Key"], "TagValue": t["Value"]}
+                                                                   for t in tags])["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=f"alias/{prefix}-data", TargetKeyId=key)
+        ec2 = client("ec2", region)
+        spec = [{"ResourceType": "", "Tags": tags}]
+        vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24")["Subnet"]["SubnetId"] for i in range(2)]
+        groups = []
+        for name in ("app", "db"):
+            gid = ec2.create_security_group(GroupName=f"{prefix}-{name}", Description=name, VpcId=vpc)["GroupId"]
+            ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
+            groups.append(gid)
+        ec2.run_instances(ImageId=AMI, InstanceType="m6i.large", MinCount=1, MaxCount=1, SubnetId=subnets[0],
+                          SecurityGroupIds=[groups[0]],
+                          TagSpecifications=[{**spec[0], "ResourceType": "instance"}])
+        volume = ec2.create_volume(AvailabilityZone=f"{region}a", Size=50, Encrypted=True,
+                                   TagSpecifications=[{**spec[0], "ResourceType": "volume"}])["VolumeId"]
+        ec2.create_snapshot(VolumeId=volume, Description=f"{prefix} nightly")
+        rds = client("rds", region)
+        rds.create_db_subnet_group(DBSubnetGroupName=f"{prefix}-db", DBSubnetGroupDescription="db", SubnetIds=subnets)
+        rds.create_db_instance(DBInstanceIdentifier=f"{prefix}-db", Engine="postgres", DBInstanceClass="db.m6g.large",
+                               AllocatedStorage=50, MasterUsername="dbadmin", MasterUserPassword="not-a-secret-1",
+                               DBSubnetGroupName=f"{prefix}-db", VpcSecurityGroupIds=[groups[1]], Tags=tags)
+        rds.create_db_snapshot(DBSnapshotIdentifier=f"{prefix}-db-manual", DBInstanceIdentifier=f"{prefix}-db")
+        lam = client("lambda", region)
+        fn = f"{prefix}-ingest"
+        lam.create_function(FunctionName=fn, Runtime="python3.12", Role=roles[2], Handler="handler.handler",
+                            Code={"ZipFile": self.zip}, Tags={t["Key"]: t["Value"] for t in tags})
+        lam.add_permission(FunctionName=fn, StatementId="s3-invoke", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com")
+        glue = client("glue", region)
+        glue.create_database(DatabaseInput={"Name": f"{prefix}_catalog"})
+        for table in ("claims", "encounters"):
+            glue.create_table(DatabaseName=f"{prefix}_catalog", TableInput={
+                "Name": table, "StorageDescriptor": {"Location": f"s3://{prefix}-data/{table}/",
+                                                     "Columns": [{"Name": "id", "Type": "string"}]}})
+        glue.create_job(Name=f"{prefix}-transform", Role=roles[0],
+                        Command={"Name": "glueetl", "ScriptLocation": f"s3://{prefix}-scripts/transform.py"})
+
+
+def seed(endpoint: str, n: int, workers: int) -> tuple[float, list[tuple[str, str]]]:
+    start = time.perf_counter()
+    seeder = Seeder(endpoint)
+    members = seeder.organisation(n)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="seed") as pool:
+        list(pool.map(seeder.account, members))
+    return time.perf_counter() - start, members
+
+
+class SlowAccount:
+    """Sessions as usual, except that every request of one account waits ``delay`` seconds first."""
+
+    def __init__(self, inner: SessionFactory, account: str, delay: float) -> None:
+        self.inner, self.account, self.delay = inner, account, delay
+
+    def client(self, account: str, service: str, region: str | None = None) -> Any:
+        client = self.inner.client(account, service, region)
+        if account == self.account:
+            client.meta.events.register_first("before-send.*.*", lambda **_: time.sleep(self.delay))
         return client
 
 
-def baseline(endpoint: str) -> tuple[float, CallCounter, Counter]:
-    """Sequential, one resource at a time, the same facts as the collector."""
-    counted = Counted(endpoint)
-    found: Counter = Counter()
-    start = time.perf_counter()
-    for account in ACCOUNTS:
-        iam = counted.client(account, "iam")
-        names, marker = [], None
-        while True:  # listing names is unavoidable; every fact below is read per role
-            page = iam.list_roles(**({"Marker": marker} if marker else {}))
-            names += [r["RoleName"] for r in page["Roles"]]
-            marker = page.get("Marker") if page.get("IsTruncated") else None
-            if not marker:
-                break
-        seen_policies: set[str] = set()
-        for name in names:
-            iam.get_role(RoleName=name)
-            attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-            for inline in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-                iam.get_role_policy(RoleName=name, PolicyName=inline)
-            iam.list_instance_profiles_for_role(RoleName=name)
-            for pol in attached:
-                if pol["PolicyArn"] not in seen_policies:
-                    seen_policies.add(pol["PolicyArn"])
-                    version = iam.get_policy(PolicyArn=pol["PolicyArn"])["Policy"]["DefaultVersionId"]
-                    iam.get_policy_version(PolicyArn=pol["PolicyArn"], VersionId=version)
-            found["iam_roles"] += 1
-        s3 = counted.client(account, "s3")
-        for bucket in s3.list_buckets()["Buckets"]:
-            name = bucket["Name"]
-            s3.get_bucket_location(Bucket=name)
-            for call, missing in ((s3.get_bucket_policy, "NoSuchBucketPolicy"), (s3.get_bucket_tagging, "NoSuchTagSet"),
-                                  (s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError"),
-                                  (s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration")):
-                try:
-                    call(Bucket=name)
-                except s3.exceptions.ClientError as exc:
-                    if exc.response["Error"]["Code"] != missing:
-                        raise
-            s3.get_bucket_acl(Bucket=name)
-            s3.get_bucket_versioning(Bucket=name)
-            s3.list_objects_v2(Bucket=name, MaxKeys=20)
-            s3.list_objects_v2(Bucket=name, Delimiter="/", MaxKeys=50)
-            found["s3_buckets"] += 1
-        ec2 = counted.client(account, "ec2")
-        ids = [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]]
-        for gid in ids:
-            ec2.describe_security_groups(GroupIds=[gid])
-            found["ec2_security_groups"] += 1
-    return time.perf_counter() - start, counted.counter, found
-
-
-def collector(max_workers: int) -> tuple[float, CallCounter, dict]:
+def discover_and_collect(endpoint: str, args: argparse.Namespace, slow_member: str | None) -> dict[str, Any]:
+    aws: dict[str, Any] = {"regions": list(REGIONS), "max_workers": args.max_workers, "endpoint_url": endpoint}
+    if args.account_timeout:
+        aws["account_timeout_seconds"] = args.account_timeout
     params = parse_params({
-        "label": "bench", "estate": "aws", "accounts": [{"id": a, "name": f"acct-{a}"} for a in ACCOUNTS],
-        "aws": {"regions": [REGION], "max_workers": max_workers, "audit_role_name": AUDIT_ROLE},
-        "classification": {"production": {"tags": {"Environment": ["production"]}},
-                           "synthetic": {"tags": {"Environment": ["synthetic"]}}},
+        "label": "bench-org", "estate": "aws", "discovery": {"enabled": True}, "aws": aws,
+        "classification": {"production": {"ous": ["Production"]}, "synthetic": {"ous": ["Synthetic"]},
+                           "shared": {"ous": ["Shared"]}},
     })
+    start = time.perf_counter()
+    org = read_organization(SessionFactory(params).base_client("organizations"))
+    params = resolve_accounts(params, org)
+    discovery_s = time.perf_counter() - start
     counter = CallCounter()
     start = time.perf_counter()
-    inventory = collect_inventory(params, SessionFactory(params), counter, services=("iam", "s3", "ec2"))
-    elapsed = time.perf_counter() - start
-    gaps = [c for c in inventory.coverage if c["status"] != "assessed"]
-    if gaps:
-        raise SystemExit(f"collector did not assess everything: {gaps}")
-    return elapsed, counter, inventory.counts()
+    sessions: Any = SessionFactory(params)
+    if slow_member and args.slow_account:
+        sessions = SlowAccount(sessions, slow_member, args.slow_account)
+    inventory = collect_inventory(params, sessions, counter)
+    wall = time.perf_counter() - start
+    resources = sum(inventory.counts().values())
+    accounts = len(params.accounts)
+    gaps = Counter(f"{c['service']}:{c['status']}" for c in inventory.coverage if c["status"] != "assessed")
+    slow = None
+    if slow_member and args.slow_account:
+        mine = [c for c in inventory.coverage if c["account"] == slow_member]
+        others = [c for c in inventory.coverage if c["account"] != slow_member]
+        slow = {"account": slow_member, "delay_s": args.slow_account,
+                "units": dict(Counter(c["status"] for c in mine)),
+                "over_budget": sum("time budget" in (c["error"] or "") for c in mine),
+                "example": next((c["error"] for c in mine if c["error"]), None),
+                "other_accounts_units": dict(Counter(c["status"] for c in others))}
+        gaps = Counter(f"{c['service']}:{c['status']}" for c in others if c["status"] != "assessed")
+    return {
+        "accounts": accounts, "discovery_s": round(discovery_s, 2), "wall_s": round(wall, 2),
+        "resources": resources, "api_calls": counter.total, "retries": counter.retries,
+        "calls_per_resource": round(counter.total / resources, 3), "calls_per_account": round(counter.total / accounts, 1),
+        "environments": inventory.summary()["environments"], "gaps": dict(sorted(gaps.items())),
+        "top_operations": {f"{s}:{o}": c for (s, o), c in counter.by_operation.most_common(12)},
+        "slow_account": slow,
+    }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full estate (default 1.0)")
-    parser.add_argument("--roles", type=int, default=2000)
-    parser.add_argument("--buckets", type=int, default=1000)
-    parser.add_argument("--security-groups", type=int, default=200)
-    parser.add_argument("--max-workers", type=int, default=8)
-    args = parser.parse_args()
-    roles, buckets, groups = (max(3, int(n * args.scale)) for n in (args.roles, args.buckets, args.security_groups))
+def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     saved = dict(os.environ)
     with MotoServer() as server:
         os.environ.update(server.env())
         try:
-            seed_s = build(server.endpoint_url, roles, buckets, groups)
-            print(f"estate: {roles} roles, {buckets} buckets, {groups} security groups over {len(ACCOUNTS)} accounts "
-                  f"(+ audit roles, default VPC groups); seeded in {seed_s:.1f}s")
-            c_time, c_calls, counts = collector(args.max_workers)
-            b_time, b_calls, found = baseline(server.endpoint_url)
+            seed_s, members = seed(server.endpoint_url, n, args.seed_workers)
+            result = discover_and_collect(server.endpoint_url, args, members[0][0] if members else None)
         finally:
             os.environ.clear()
             os.environ.update(saved)
-    resources = counts["iam_roles"] + counts["s3_buckets"] + counts["ec2_security_groups"]
-    b_resources = sum(found.values())
-    print(f"resources read: collector {resources} (iam_roles {counts['iam_roles']}, s3_buckets {counts['s3_buckets']}, "
-          f"ec2_security_groups {counts['ec2_security_groups']}); baseline {b_resources}")
-    print(f"{'':12}{'wall s':>10}{'API calls':>12}{'calls/resource':>16}")
-    print(f"{'collector':12}{c_time:>10.1f}{c_calls.total:>12}{c_calls.total / resources:>16.2f}")
-    print(f"{'baseline':12}{b_time:>10.1f}{b_calls.total:>12}{b_calls.total / b_resources:>16.2f}")
-    print(f"ratio baseline/collector: wall time {b_time / c_time:.1f}x, API calls {b_calls.total / c_calls.total:.1f}x")
-    for service in ("iam", "s3", "ec2"):
-        print(f"  {service}: collector {c_calls.by_service[service]} calls, baseline {b_calls.by_service[service]} calls")
-    print("collector top operations:", ", ".join(f"{s}:{o}={n}" for (s, o), n in c_calls.by_operation.most_common(6)))
+    return {"members": n, "seed_s": round(seed_s, 1), **result}
+
+
+def report(results: list[dict[str, Any]]) -> dict[str, Any]:
+    small, large = results[0], results[-1]
+    allowed = large["members"] / small["members"]
+    ratio = large["wall_s"] / small["wall_s"] if small["wall_s"] else float("inf")
+    worst = max(r["calls_per_resource"] for r in results)
+    return {"time_ratio": round(ratio, 2), "time_ratio_target": round(allowed, 2), "time_ratio_met": ratio <= allowed,
+            "calls_per_resource_max": worst, "calls_per_resource_target": CALLS_PER_RESOURCE_TARGET,
+            "calls_per_resource_met": worst <= CALLS_PER_RESOURCE_TARGET}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, nargs="+", default=[10, 50], help="member accounts per run (default 10 50)")
+    parser.add_argument("--max-workers", type=int, default=8, help="params.aws.max_workers (default 8)")
+    parser.add_argument("--seed-workers", type=int, default=4)
+    parser.add_argument("--slow-account", type=float, default=0.0, metavar="S",
+                        help="every request of the first member account waits S seconds (default 0: off)")
+    parser.add_argument("--account-timeout", type=float, default=None, metavar="T",
+                        help="aws.account_timeout_seconds for the run (default: the params default)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    results = [run(n, args) for n in sorted(args.accounts)]
+    summary = report(results) if len(results) > 1 else {}
+    if args.json:
+        print(json.dumps({"runs": results, "targets": summary, "load": os.getloadavg()}, indent=2))
+        return
+    print(f"{'members':>8}{'accounts':>9}{'seed s':>8}{'wall s':>8}{'resources':>10}{'API calls':>10}"
+          f"{'calls/res':>10}{'calls/acct':>11}{'retries':>8}  gaps")
+    for r in results:
+        print(f"{r['members']:>8}{r['accounts']:>9}{r['seed_s']:>8.1f}{r['wall_s']:>8.1f}{r['resources']:>10}"
+              f"{r['api_calls']:>10}{r['calls_per_resource']:>10.2f}{r['calls_per_account']:>11.1f}{r['retries']:>8}  "
+              + (", ".join(f"{k}={v}" for k, v in r["gaps"].items()) or "none"))
+    for r in results:
+        if r["slow_account"]:
+            slow = r["slow_account"]
+            print(f"slow account {slow['account']} (+{slow['delay_s']:g} s per request), N={r['members']}: units {slow['units']}, "
+                  f"{slow['over_budget']} stopped or not started by the time budget; other accounts' units "
+                  f"{slow['other_accounts_units']}\n  e.g. {slow['example']}")
+    last = results[-1]
+    print("environments:", last["environments"], "| discovery", f"{last['discovery_s']}s")
+    print("top operations:", ", ".join(f"{k}={v}" for k, v in last["top_operations"].items()))
+    if summary:
+        print(f"calls per resource: at most {summary['calls_per_resource_max']:.2f} (target <= {CALLS_PER_RESOURCE_TARGET:g}: "
+              f"{'met' if summary['calls_per_resource_met'] else 'NOT met'})")
+        print(f"wall time {results[-1]['accounts']} vs {results[0]['accounts']} accounts: {summary['time_ratio']:.2f}x "
+              f"(target <= {summary['time_ratio_target']:.1f}x: {'met' if summary['time_ratio_met'] else 'NOT met'})")
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

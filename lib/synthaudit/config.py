@@ -122,6 +122,9 @@ class AwsAccess(_Strict):
     )
     max_workers: int = Field(default=8, ge=1, le=64, description="bounded concurrency of collectors")
     max_attempts: int = Field(default=8, ge=1, le=20, description="botocore adaptive-retry attempts")
+    account_timeout_seconds: float | None = Field(
+        default=1800, gt=0, description="seconds of reads one account may take (its units summed); null = no limit"
+    )
 
 
 class AthenaSource(_Strict):

@@ -17,6 +17,12 @@ GLOBAL = "global"
 MAX_DETAIL_ERRORS = 20
 
 
+class BudgetSpent(Exception):
+    """An account's time budget (``aws.account_timeout_seconds``) is spent: raised by a botocore
+    hook on that account's clients so its unit stops at the next call. Never a per-item gap:
+    ``Scope.detail`` lets it through, and the engine records the whole unit."""
+
+
 class ClientCache:
     """One client per (account, service, region).
 
@@ -88,6 +94,8 @@ class Scope:
         Any other failure is classified, kept in the output's detail errors and returned."""
         try:
             return call(), None
+        except BudgetSpent:
+            raise
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in missing:

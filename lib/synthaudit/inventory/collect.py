@@ -6,11 +6,18 @@ list calls either all succeed (coverage ``assessed``) or the first failure is
 classified (``access_denied`` / ``not_enabled`` / ``not_supported`` / ``error``)
 and recorded: a failure in one unit never stops another, nothing is skipped
 silently, and assume-role failures show up on every unit of that account.
+
+A slow or throttled account cannot stall the rest: each account has a time budget
+(``aws.account_timeout_seconds``, the seconds its units have run, summed; time queued
+for a worker is not counted). Once spent, its running units stop at their next call
+and its remaining units are not started; both are recorded as ``error`` naming the
+budget. Throttling is met by botocore's adaptive retries; every retry is counted.
 """
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +27,7 @@ from typing import Any
 from synthaudit.aws.errors import classify_error
 from synthaudit.classify import Classifier, Verdict
 from synthaudit.config import Params
-from synthaudit.inventory.base import GLOBAL, ClientCache, Output, Scope
+from synthaudit.inventory.base import GLOBAL, BudgetSpent, ClientCache, Output, Scope
 from synthaudit.inventory.collectors import COLLECTORS, organizations as org_collector
 from synthaudit.inventory.schema import TABLES
 from synthaudit.inventory.snapshot import write_snapshot
@@ -42,32 +49,102 @@ class UnitResult:
 
 
 class CallCounter:
-    """Counts API calls per service with a botocore ``before-call`` hook (bench and meta.json)."""
+    """Counts API calls per service (botocore ``before-call``) and retries (``before-send``
+    beyond a call's first attempt), for the bench and meta.json."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._attempts = threading.local()  # attempts sent by the call in flight on this thread
         self.by_service: Counter[str] = Counter()
         self.by_operation: Counter[tuple[str, str]] = Counter()
+        self.retries_by_service: Counter[str] = Counter()
 
     def __call__(self, model: Any = None, **_: Any) -> None:
         service = model.service_model.service_name
+        self._attempts.sent = 0
         with self._lock:
             self.by_service[service] += 1
             self.by_operation[(service, model.name)] += 1
+
+    def attempt(self, event_name: str = "", **_: Any) -> None:
+        """``before-send``: every attempt after a call's first is a retry (throttling, 5xx, timeouts)."""
+        sent = getattr(self._attempts, "sent", 0)
+        self._attempts.sent = sent + 1
+        if sent:
+            with self._lock:
+                self.retries_by_service[_service_of(event_name)] += 1
 
     @property
     def total(self) -> int:
         return sum(self.by_service.values())
 
+    @property
+    def retries(self) -> int:
+        return sum(self.retries_by_service.values())
+
+
+def _service_of(event_name: str) -> str:
+    """'before-send.s3.GetBucketPolicy' -> 's3' (the event carries the service id, lower-cased)."""
+    parts = event_name.split(".")
+    return parts[1].lower().replace(" ", "") if len(parts) > 2 else "unknown"
+
+
+class AccountClock:
+    """Seconds each account's units have run (summed over concurrent units), against one budget.
+
+    Queue time is not counted, so an account waiting for a worker behind a large
+    organisation does not lose its budget; one that is slow to answer does."""
+
+    def __init__(self, budget_seconds: float | None) -> None:
+        self.budget = budget_seconds
+        self._lock = threading.Lock()
+        self._done: Counter[str] = Counter()
+        self._running: dict[str, dict[int, float]] = defaultdict(dict)
+
+    def start(self, account: str) -> int:
+        token = threading.get_ident()
+        with self._lock:
+            self._running[account][token] = time.monotonic()
+        return token
+
+    def stop(self, account: str, token: int) -> None:
+        with self._lock:
+            started = self._running[account].pop(token, None)
+            if started is not None:
+                self._done[account] += time.monotonic() - started
+
+    def spent(self, account: str) -> float:
+        now = time.monotonic()
+        with self._lock:
+            return self._done[account] + sum(now - t for t in self._running[account].values())
+
+    def over(self, account: str) -> bool:
+        return self.budget is not None and self.spent(account) >= self.budget
+
+    def message(self, account: str, what: str) -> str:
+        return (f"account {account}: time budget of {self.budget:g} s (aws.account_timeout_seconds) spent; "
+                f"{what} (a slow or throttled account is cut off so that it cannot hold up the others)")
+
+    def check(self, account: str) -> None:
+        """Raise :class:`BudgetSpent` once the account is over budget (hook on its clients)."""
+        if self.over(account):
+            raise BudgetSpent(account)
+
 
 class CountingClients(ClientCache):
-    def __init__(self, factory: Any, counter: CallCounter) -> None:
+    def __init__(self, factory: Any, counter: CallCounter, clock: AccountClock | None = None) -> None:
         super().__init__(factory)
         self.counter = counter
+        self.clock = clock
 
     def _make(self, account: str, service: str, region: str) -> Any:
         client = self.factory.client(account, service, region)
-        client.meta.events.register("before-call.*.*", self.counter, unique_id="synthaudit-call-counter")
+        events = client.meta.events
+        events.register("before-call.*.*", self.counter, unique_id="synthaudit-call-counter")
+        events.register("before-send.*.*", self.counter.attempt, unique_id="synthaudit-attempt-counter")
+        if self.clock is not None and self.clock.budget is not None:
+            clock = self.clock
+            events.register("before-send.*.*", lambda **_: clock.check(account), unique_id="synthaudit-account-budget")
         return client
 
 
@@ -81,6 +158,7 @@ class Inventory:
     iam_raw: dict[str, Any]
     resource_policies: list[dict[str, Any]]
     api_calls: dict[str, int] = field(default_factory=dict)
+    api_retries: int = 0  # attempts botocore repeated (throttling, 5xx, timeouts): a slow account shows here
 
     def counts(self) -> dict[str, int]:
         return {kind: len(self.tables.get(kind, [])) for kind in sorted(TABLES)}
@@ -92,7 +170,7 @@ class Inventory:
         status = Counter(c["status"] for c in self.coverage)
         return {"resources": sum(self.counts().values()), "tables": self.counts(),
                 "environments": dict(sorted(env.items())), "coverage": dict(sorted(status.items())),
-                "api_calls": sum(self.api_calls.values())}
+                "api_calls": sum(self.api_calls.values()), "api_retries": self.api_retries}
 
 
 def plan_units(params: Params, services: tuple[str, ...] | None = None) -> list[Unit]:
@@ -112,15 +190,26 @@ def plan_units(params: Params, services: tuple[str, ...] | None = None) -> list[
     return units
 
 
-def _run_unit(unit: Unit, clients: ClientCache, params: Params) -> UnitResult:
+def _run_unit(unit: Unit, clients: ClientCache, params: Params, clock: AccountClock | None = None) -> UnitResult:
+    if clock is not None and clock.over(unit.account):
+        return UnitResult(unit, "error", clock.message(unit.account, f"{unit.service} ({unit.region}) not started"),
+                          Output())
     collector = next(c for c in COLLECTORS if c.SERVICE == unit.service)
     client_region = params.aws.regions[0] if unit.region == GLOBAL else unit.region
     scope = Scope(unit.account, unit.region, clients, client_region, params)
+    token = clock.start(unit.account) if clock is not None else 0
     try:
         collector.collect(scope)
+    except BudgetSpent:
+        what = f"{unit.service} ({unit.region}) stopped before its next call, its partial rows dropped"
+        return UnitResult(unit, "error", clock.message(unit.account, what) if clock else what,
+                          Output(detail_errors=scope.output.detail_errors))
     except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
         gap = classify_error(exc)
         return UnitResult(unit, gap.status, tidy_error(gap.error), Output(detail_errors=scope.output.detail_errors))
+    finally:
+        if clock is not None:
+            clock.stop(unit.account, token)
     return UnitResult(unit, "assessed", None, scope.output)
 
 
@@ -138,11 +227,14 @@ def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None
                       services: tuple[str, ...] | None = None) -> Inventory:
     """Collect every unit concurrently (params.aws.max_workers) and classify the rows."""
     counter = counter or CallCounter()
-    clients = CountingClients(sessions, counter)
+    clock = AccountClock(params.aws.account_timeout_seconds)
+    clients = CountingClients(sessions, counter, clock)
     units = plan_units(params, services)
     with ThreadPoolExecutor(max_workers=params.aws.max_workers, thread_name_prefix="inventory") as pool:
-        results = list(pool.map(lambda u: _run_unit(u, clients, params), units))
-    return assemble(params, results, dict(sorted(counter.by_service.items())))
+        results = list(pool.map(lambda u: _run_unit(u, clients, params, clock), units))
+    inventory = assemble(params, results, dict(sorted(counter.by_service.items())))
+    inventory.api_retries = counter.retries
+    return inventory
 
 
 def assemble(params: Params, results: list[UnitResult], api_calls: dict[str, int] | None = None) -> Inventory:
@@ -227,6 +319,7 @@ def run_inventory(params: Params, sessions: Any, snapshot_dir: Path, counter: Ca
         "label": params.label, "accounts": params.account_ids(), "regions": list(params.aws.regions),
         "services": [c.SERVICE for c in COLLECTORS], "counts": inventory.counts(),
         "coverage": inventory.summary()["coverage"], "api_calls": inventory.api_calls,
+        "api_retries": inventory.api_retries,
     }
     write_snapshot(snapshot_dir, inventory.tables, inventory.coverage, inventory.organizations,
                    inventory.iam_raw, inventory.resource_policies, meta)
