@@ -7,7 +7,10 @@ detector that exists (a misspelt id would silently let that detector pass unjudg
 A detector's SQL reads ``classified`` (events with environments, sql/classified.sql),
 ``activity`` (the same rolled up per hour, sql/activity.sql), ``settled_principals``
 (principals with a baseline, sql/settled_principals.sql)
-and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``.
+and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``:
+``event_ids`` the comma-joined CloudTrail eventIDs of the row's events (NULL when the row is
+about an absence), ``failed`` true when the action the row describes did not happen (every
+event of it failed: an attempt), ``environment`` the environment of the resource it is about.
 What each detector needs before its result means anything (a baseline, an
 environment classification, digests, the trail's selectors) is declared here, so a
 detector that cannot judge says NOT_ASSESSED instead of passing.
@@ -26,7 +29,12 @@ SQL_DIR = Path(__file__).parent / "sql"
 # Relations built once from `events` (sql/<name>.sql, each may name the ones before it) and
 # read by the detectors: tables on DuckDB (stored, engines.DuckDBEngine.set_tables), CTEs on Athena.
 DERIVED = ("classified", "activity", "settled_principals")
-OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "region", "detail", "events")
+OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "region", "detail", "events",
+                  "event_ids", "failed", "environment")
+# An attempt that failed is reported one step below the deed (anomalies.row_severity).
+ATTEMPT_SEVERITY = {"critical": "high", "high": "medium", "medium": "low", "low": "low", "info": "info"}
+# Detectors that judge any resource but weigh a production one more (anomalies.row_severity).
+SEVERITY_IN_PRODUCTION: dict[str, str] = {}
 
 # Small tables every engine provides (name -> columns with DuckDB types).
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -37,6 +45,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "integrity": (("event_time", "TIMESTAMP"), ("account", "VARCHAR"), ("region", "VARCHAR"),
                   ("object_uri", "VARCHAR"), ("problem", "VARCHAR"), ("detail", "VARCHAR")),
     "source_errors": (("object_uri", "VARCHAR"), ("status", "VARCHAR"), ("error", "VARCHAR")),
+    "dropped_records": (("object_uri", "VARCHAR"), ("records", "INTEGER"), ("reason", "VARCHAR")),
     "data_event_scope": (("bucket_arn", "VARCHAR"), ("account", "VARCHAR"), ("trail_arn", "VARCHAR"),
                          ("environment", "VARCHAR")),
 }
