@@ -34,7 +34,7 @@ OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "r
 # An attempt that failed is reported one step below the deed (anomalies.row_severity).
 ATTEMPT_SEVERITY = {"critical": "high", "high": "medium", "medium": "low", "low": "low", "info": "info"}
 # Detectors that judge any resource but weigh a production one more (anomalies.row_severity).
-SEVERITY_IN_PRODUCTION: dict[str, str] = {}
+SEVERITY_IN_PRODUCTION: dict[str, str] = {"CT_RESOURCE_POLICY_EXPOSED": "critical"}
 
 # Small tables every engine provides (name -> columns with DuckDB types).
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -46,6 +46,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
                   ("object_uri", "VARCHAR"), ("problem", "VARCHAR"), ("detail", "VARCHAR")),
     "source_errors": (("object_uri", "VARCHAR"), ("status", "VARCHAR"), ("error", "VARCHAR")),
     "dropped_records": (("object_uri", "VARCHAR"), ("records", "INTEGER"), ("reason", "VARCHAR")),
+    # who each policy-setting call admits, read by the IAM engine's parser (exposure.py)
+    "exposure_grants": (("event_id", "VARCHAR"), ("grantee", "VARCHAR"), ("scope", "VARCHAR"), ("detail", "VARCHAR")),
     "data_event_scope": (("bucket_arn", "VARCHAR"), ("account", "VARCHAR"), ("trail_arn", "VARCHAR"),
                          ("environment", "VARCHAR")),
 }
@@ -61,8 +63,10 @@ NEEDS_ENVIRONMENTS = "no principal or resource is classified synthetic and produ
 NEEDS_DIGESTS = "the source holds no CloudTrail digest files (log file validation off, or digests not delivered here); integrity cannot be verified"
 NEEDS_SELECTORS = "the trail's event selectors are unknown (no cloudtrail_trails table in the snapshot); cannot tell which buckets should have data events"
 NEEDS_ACCOUNTS = "no account is listed in params; cannot tell which accounts must log"
-# Every precondition the review knows how to check (review._unmet_requirements).
-NEEDS = (NEEDS_BASELINE, NEEDS_ENVIRONMENTS, NEEDS_DIGESTS, NEEDS_SELECTORS, NEEDS_ACCOUNTS)
+NEEDS_POLICY_GRANTS = ("the policies in the events are read by the IAM engine's parser on the local engine only; "
+                       "on Athena, run a local scan of the logs (--logs or cloudtrail.source s3) to judge them")
+# Every precondition the review knows how to check (review._unmet_requirements, review_athena).
+NEEDS = (NEEDS_BASELINE, NEEDS_ENVIRONMENTS, NEEDS_DIGESTS, NEEDS_SELECTORS, NEEDS_ACCOUNTS, NEEDS_POLICY_GRANTS)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "CT_SYNTHETIC_RESTORED_FROM_PRODUCTION": (NEEDS_ENVIRONMENTS,),
     "CT_SNAPSHOT_COPIED_ACROSS_ACCOUNTS": (NEEDS_ENVIRONMENTS,),
     "CT_PRODUCTION_BUCKET_REPLICATED_OUT": (NEEDS_ENVIRONMENTS,),
-    "CT_PRODUCTION_BUCKET_POLICY_OPENED": (NEEDS_ENVIRONMENTS,),
+    "CT_PRODUCTION_BUCKET_POLICY_OPENED": (NEEDS_ENVIRONMENTS, NEEDS_POLICY_GRANTS),
+    "CT_RESOURCE_POLICY_EXPOSED": (NEEDS_POLICY_GRANTS,),
     "CT_NEW_PRINCIPAL_ACTION": (NEEDS_BASELINE,),
     "CT_NEW_PRINCIPAL_RESOURCE": (NEEDS_BASELINE,),
     "CT_NEW_PRINCIPAL_SOURCE": (NEEDS_BASELINE,),

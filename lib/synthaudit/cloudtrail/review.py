@@ -21,6 +21,7 @@ from synthaudit.aws.errors import classify_error
 from synthaudit.cloudtrail import detectors as det
 from synthaudit.cloudtrail.anomalies import Anomaly, account_arn_factory, run_detectors
 from synthaudit.cloudtrail.engines import AthenaEngine, DuckDBEngine
+from synthaudit.cloudtrail.exposure import exposure_rows
 from synthaudit.cloudtrail.ingest import Cache, CacheWriteError, LedgerEntry, connect, ingest, sql_str
 from synthaudit.cloudtrail.integrity import IntegrityReport, load_public_keys, verify
 from synthaudit.cloudtrail.sources import LocalSource, S3Source, SourceObject
@@ -256,6 +257,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
+    tables["exposure_grants"] = exposure_rows(con, [account for account, _ in tables.get("accounts", [])])
     duck.set_tables(tables, settings, store=cache)
     result.events = duck.count()
     _write_events(con, out_dir, cache, settings)
@@ -414,7 +416,7 @@ def review_athena(params: Params, out_dir: Path, *, sessions=None, snapshot_dir:
         client = factory.client(account, "athena", params.aws.regions[0])
     engine = AthenaEngine(client, athena.database, athena.table, tables, settings, athena.workgroup,
                           athena.output_location)
-    unmet = {det.NEEDS_DIGESTS}
+    unmet = {det.NEEDS_DIGESTS, det.NEEDS_POLICY_GRANTS}
     if not selectors_known:
         unmet.add(det.NEEDS_SELECTORS)
     envs = {row[2] for row in tables.get("environment", [])} | {row[1] for row in tables.get("accounts", [])}
