@@ -34,7 +34,10 @@ OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "r
 # An attempt that failed is reported one step below the deed (anomalies.row_severity).
 ATTEMPT_SEVERITY = {"critical": "high", "high": "medium", "medium": "low", "low": "low", "info": "info"}
 # Detectors that judge any resource but weigh a production one more (anomalies.row_severity).
-SEVERITY_IN_PRODUCTION: dict[str, str] = {"CT_RESOURCE_POLICY_EXPOSED": "critical"}
+SEVERITY_IN_PRODUCTION: dict[str, str] = {
+    "CT_RESOURCE_POLICY_EXPOSED": "critical", "CT_DATABASE_MADE_PUBLIC": "critical",
+    "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT": "critical", "CT_ACCESS_LOGGING_REMOVED": "high",
+}
 
 # Small tables every engine provides (name -> columns with DuckDB types).
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -93,6 +96,7 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "CT_PRODUCTION_BUCKET_REPLICATED_OUT": (NEEDS_ENVIRONMENTS,),
     "CT_PRODUCTION_BUCKET_POLICY_OPENED": (NEEDS_ENVIRONMENTS, NEEDS_POLICY_GRANTS),
     "CT_RESOURCE_POLICY_EXPOSED": (NEEDS_POLICY_GRANTS,),
+    "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT": (NEEDS_ENVIRONMENTS,),  # bucket owners come from the inventory
     "CT_NEW_PRINCIPAL_ACTION": (NEEDS_BASELINE,),
     "CT_NEW_PRINCIPAL_RESOURCE": (NEEDS_BASELINE,),
     "CT_NEW_PRINCIPAL_SOURCE": (NEEDS_BASELINE,),
