@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from synthaudit.cloudtrail.detectors import TABLES, load_detectors
 from synthaudit.cloudtrail.engines import DuckDBEngine
 from synthaudit.cloudtrail.exposure import exposure_rows

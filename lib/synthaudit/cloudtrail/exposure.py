@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from synthaudit.checks.policy import BOUNDING_KEYS
 from synthaudit.errors import PolicyError
