@@ -88,3 +88,9 @@ def test_case(path, tmp_path):
         for row in rows:   # every anomaly names its events, and only events of the case
             cited = set((row["event_ids"] or "").split(",")) - {""}
             assert cited and cited <= event_ids, row
+
+
+def test_dropped_records_are_counted_and_named(tmp_path):
+    rows, _ = run_case(CASES / "ct_records_dropped.fail.jsonl", tmp_path)
+    assert [(r["events"], r["detail"]) for r in rows] == [(2, "2 records dropped: no eventTime, or one that is not a time")]
+    assert rows[0]["resource"] == "file:///case/case.json"

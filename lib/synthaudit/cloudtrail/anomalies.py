@@ -68,7 +68,7 @@ def _outcomes(runner, detectors: list[det.Detector]) -> dict[str, tuple[list[dic
     def outcome(d: det.Detector) -> tuple[list[dict[str, Any]], Exception | None]:
         try:
             return runner.run(d), None
-        except Exception as exc:  # reported per detector as NOT_ASSESSED with the error
+        except Exception as exc:  # noqa: BLE001 - reported per detector as NOT_ASSESSED with the error
             return [], exc
 
     workers = max(1, min(getattr(runner, "parallelism", 1), len(detectors)))
