@@ -76,12 +76,15 @@ def _athena_params(endpoint: str):
 
 def test_athena_engine_runs_every_detector_through_the_guarded_session(aws_env, tmp_path):
     params = _athena_params(aws_env.endpoint_url)
-    detectors = [d for d in load_detectors() if d.id not in ("CT_LOG_FILE_INTEGRITY", "CT_DIGEST_MISSING", "CT_DATA_EVENTS_ABSENT")]
-    header = {"Data": [{"VarCharValue": c} for c in
-                       ("event_time", "principal", "action", "resource", "account", "region", "detail", "events")]}
+    from synthaudit.cloudtrail.detectors import NEEDS_DIGESTS, NEEDS_POLICY_GRANTS, NEEDS_SELECTORS, OUTPUT_COLUMNS
+
+    unmet = {NEEDS_DIGESTS, NEEDS_SELECTORS, NEEDS_POLICY_GRANTS}   # on Athena, with this params and no snapshot
+    detectors = [d for d in load_detectors() if not unmet & set(d.needs)]
+    header = {"Data": [{"VarCharValue": c} for c in OUTPUT_COLUMNS]}
     stop = {"Data": [{"VarCharValue": v} for v in (
         "2026-11-01 03:12:00.000", "arn:aws:iam::210987654321:role/ops", "StopLogging",
-        "arn:aws:cloudtrail:us-east-1:210987654321:trail/main", "210987654321", "us-east-1", "succeeded", "1")]}
+        "arn:aws:cloudtrail:us-east-1:210987654321:trail/main", "210987654321", "us-east-1", "logging stopped", "1",
+        "0f3c9a52-1b7e-4d2a-9c41-5e6f7a8b9c0d", "false", "unknown")]}
     results = [{"rows": [header, stop] if d.id == "CT_TRAIL_STOPPED" else [header]} for d in detectors]
     # moto runs no SQL; it hands out these results in order of the queries (moto-api static results)
     body = json.dumps({"account_id": "210987654321", "region": "us-east-1", "results": results}).encode()
@@ -91,6 +94,9 @@ def test_athena_engine_runs_every_detector_through_the_guarded_session(aws_env, 
     assert result.detector_status["CT_TRAIL_STOPPED"] == "FAIL"
     assert [a.resource for a in result.anomalies] == ["arn:aws:cloudtrail:us-east-1:210987654321:trail/main"]
     assert result.anomalies[0].time == "2026-11-01T03:12:00Z"
+    assert result.anomalies[0].evidence["event_ids"] == ["0f3c9a52-1b7e-4d2a-9c41-5e6f7a8b9c0d"]
+    assert "attempted" not in result.anomalies[0].evidence     # Athena's text "false" is no attempt
+    assert result.detector_status["CT_RESOURCE_POLICY_EXPOSED"] == "NOT_ASSESSED"
     passed = [d for d, s in result.detector_status.items() if s == "PASS"]
     assert len(passed) == len(detectors) - 1
     assert result.detector_status["CT_LOG_FILE_INTEGRITY"] == "NOT_ASSESSED"

@@ -178,8 +178,9 @@ def test_stored_classification_follows_new_files_inside_an_unchanged_window(tmp_
 def test_engine_loads_the_columns_detectors_name_and_not_the_others():
     from synthaudit.cloudtrail.detectors import referenced_columns
 
-    kept = referenced_columns(["event_time", "principal_arn", "request_parameters", "source_file", "event_id"])
-    assert kept == ["event_time", "principal_arn", "request_parameters"]
+    kept = referenced_columns(["event_time", "principal_arn", "request_parameters", "source_file", "event_id",
+                               "additional_payload"])
+    assert kept == ["event_time", "principal_arn", "request_parameters", "event_id"]  # anomalies cite event ids
     assert "source_file" in referenced_columns(["event_time", "source_file"], "SELECT source_file FROM classified")
 
 

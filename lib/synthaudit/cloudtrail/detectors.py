@@ -7,7 +7,10 @@ detector that exists (a misspelt id would silently let that detector pass unjudg
 A detector's SQL reads ``classified`` (events with environments, sql/classified.sql),
 ``activity`` (the same rolled up per hour, sql/activity.sql), ``settled_principals``
 (principals with a baseline, sql/settled_principals.sql)
-and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``.
+and the small tables below, and returns rows with the columns in ``OUTPUT_COLUMNS``:
+``event_ids`` the comma-joined CloudTrail eventIDs of the row's events (NULL when the row is
+about an absence), ``failed`` true when the action the row describes did not happen (every
+event of it failed: an attempt), ``environment`` the environment of the resource it is about.
 What each detector needs before its result means anything (a baseline, an
 environment classification, digests, the trail's selectors) is declared here, so a
 detector that cannot judge says NOT_ASSESSED instead of passing.
@@ -26,7 +29,15 @@ SQL_DIR = Path(__file__).parent / "sql"
 # Relations built once from `events` (sql/<name>.sql, each may name the ones before it) and
 # read by the detectors: tables on DuckDB (stored, engines.DuckDBEngine.set_tables), CTEs on Athena.
 DERIVED = ("classified", "activity", "settled_principals")
-OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "region", "detail", "events")
+OUTPUT_COLUMNS = ("event_time", "principal", "action", "resource", "account", "region", "detail", "events",
+                  "event_ids", "failed", "environment")
+# An attempt that failed is reported one step below the deed (anomalies.row_severity).
+ATTEMPT_SEVERITY = {"critical": "high", "high": "medium", "medium": "low", "low": "low", "info": "info"}
+# Detectors that judge any resource but weigh a production one more (anomalies.row_severity).
+SEVERITY_IN_PRODUCTION: dict[str, str] = {
+    "CT_RESOURCE_POLICY_EXPOSED": "critical", "CT_DATABASE_MADE_PUBLIC": "critical",
+    "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT": "critical", "CT_ACCESS_LOGGING_REMOVED": "high",
+}
 
 # Small tables every engine provides (name -> columns with DuckDB types).
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -37,6 +48,9 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "integrity": (("event_time", "TIMESTAMP"), ("account", "VARCHAR"), ("region", "VARCHAR"),
                   ("object_uri", "VARCHAR"), ("problem", "VARCHAR"), ("detail", "VARCHAR")),
     "source_errors": (("object_uri", "VARCHAR"), ("status", "VARCHAR"), ("error", "VARCHAR")),
+    "dropped_records": (("object_uri", "VARCHAR"), ("records", "INTEGER"), ("reason", "VARCHAR")),
+    # who each policy-setting call admits, read by the IAM engine's parser (exposure.py)
+    "exposure_grants": (("event_id", "VARCHAR"), ("grantee", "VARCHAR"), ("scope", "VARCHAR"), ("detail", "VARCHAR")),
     "data_event_scope": (("bucket_arn", "VARCHAR"), ("account", "VARCHAR"), ("trail_arn", "VARCHAR"),
                          ("environment", "VARCHAR")),
 }
@@ -52,8 +66,10 @@ NEEDS_ENVIRONMENTS = "no principal or resource is classified synthetic and produ
 NEEDS_DIGESTS = "the source holds no CloudTrail digest files (log file validation off, or digests not delivered here); integrity cannot be verified"
 NEEDS_SELECTORS = "the trail's event selectors are unknown (no cloudtrail_trails table in the snapshot); cannot tell which buckets should have data events"
 NEEDS_ACCOUNTS = "no account is listed in params; cannot tell which accounts must log"
-# Every precondition the review knows how to check (review._unmet_requirements).
-NEEDS = (NEEDS_BASELINE, NEEDS_ENVIRONMENTS, NEEDS_DIGESTS, NEEDS_SELECTORS, NEEDS_ACCOUNTS)
+NEEDS_POLICY_GRANTS = ("the policies in the events are read by the IAM engine's parser on the local engine only; "
+                       "on Athena, run a local scan of the logs (--logs or cloudtrail.source s3) to judge them")
+# Every precondition the review knows how to check (review._unmet_requirements, review_athena).
+NEEDS = (NEEDS_BASELINE, NEEDS_ENVIRONMENTS, NEEDS_DIGESTS, NEEDS_SELECTORS, NEEDS_ACCOUNTS, NEEDS_POLICY_GRANTS)
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,9 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "CT_SYNTHETIC_RESTORED_FROM_PRODUCTION": (NEEDS_ENVIRONMENTS,),
     "CT_SNAPSHOT_COPIED_ACROSS_ACCOUNTS": (NEEDS_ENVIRONMENTS,),
     "CT_PRODUCTION_BUCKET_REPLICATED_OUT": (NEEDS_ENVIRONMENTS,),
-    "CT_PRODUCTION_BUCKET_POLICY_OPENED": (NEEDS_ENVIRONMENTS,),
+    "CT_PRODUCTION_BUCKET_POLICY_OPENED": (NEEDS_ENVIRONMENTS, NEEDS_POLICY_GRANTS),
+    "CT_RESOURCE_POLICY_EXPOSED": (NEEDS_POLICY_GRANTS,),
+    "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT": (NEEDS_ENVIRONMENTS,),  # bucket owners come from the inventory
     "CT_NEW_PRINCIPAL_ACTION": (NEEDS_BASELINE,),
     "CT_NEW_PRINCIPAL_RESOURCE": (NEEDS_BASELINE,),
     "CT_NEW_PRINCIPAL_SOURCE": (NEEDS_BASELINE,),

@@ -259,10 +259,11 @@ class AthenaEngine:
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
-    """Athena returns text; give event_time and events their types back."""
+    """Athena returns text; give event_time, events and failed their types back."""
     out = {c: row.get(c) for c in OUTPUT_COLUMNS}
     if out["event_time"]:
         text = str(out["event_time"]).replace("T", " ").rstrip("Z")
         out["event_time"] = dt.datetime.fromisoformat(text[:19])
     out["events"] = int(float(out["events"])) if out["events"] not in (None, "") else 0
+    out["failed"] = str(out["failed"]).lower() == "true"   # the text "false" is not an attempt
     return out

@@ -38,6 +38,7 @@ MAX_OBJECT_BYTES = 64 * 1024 * 1024  # one uncompressed log file; bigger ones ar
 BATCH_BYTES = 4 * 1024 * 1024  # compressed; ~10x that as text while a batch is parsed
 BATCH_FILES = 2000
 FILE_IN_ERROR_RE = re.compile(r'file "([^"]+)"')
+CACHE_FORMAT = hashlib.sha256((NORMALIZE_SQL + schema.json_type(schema.TOP_LEVEL)).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ class LedgerEntry:
     sha256: str
     status: str  # ok | corrupt | not_cloudtrail | skipped
     events: int = 0
-    invalid_records: int = 0
+    invalid_records: int = 0   # records dropped: no (parseable) eventTime, no eventName or no eventSource
     error: str = ""
+    records_without_time: int = 0  # of invalid_records: eventTime missing or not a time
 
 
 def sql_str(value: str) -> str:
@@ -79,7 +81,9 @@ class Cache:
 
     def __init__(self, root: Path, source_uri: str) -> None:
         self.source_uri = source_uri
-        self.root = Path(root) / hashlib.sha256(source_uri.encode()).hexdigest()[:16]
+        # named by the source and the normalisation too: events cached by an older normalize.sql
+        # or schema lack columns (or meanings) the detectors now read, so they are parsed again
+        self.root = Path(root) / hashlib.sha256((source_uri + "\0" + CACHE_FORMAT).encode()).hexdigest()[:16]
         self.events_dir = self.root / "events"
         self.ledger_path = self.root / "ledger.jsonl"
 
@@ -142,8 +146,9 @@ READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.Conversi
 
 
 def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir: Path, root: Path,
-                 one_object_per_line: bool = False) -> dict[str, tuple[int, int, int]]:
-    """Parse files (each at ``root/<key>``) into ``out_dir``; returns key -> (objects, records, valid).
+                 one_object_per_line: bool = False) -> dict[str, tuple[int, int, int, int]]:
+    """Parse files (each at ``root/<key>``) into ``out_dir``; returns key -> (objects, records, valid,
+    records without a parseable time).
     Raises on an unreadable file. ``one_object_per_line``: read each line as one JSON object
     (what a trail delivers: the whole envelope on one line); raises _NotOneObjectPerLine, before
     anything is written, when a file is not like that."""
@@ -183,7 +188,7 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
     con.execute("""
         CREATE OR REPLACE TEMP VIEW raw AS
         SELECT * EXCLUDE (is_object, no_records, first_of_object) REPLACE (
-            CASE WHEN eventTime IS NULL OR length(eventTime) <> 20
+            CASE WHEN try_strptime(eventTime, '%Y-%m-%dT%H:%M:%SZ') IS NULL
                  THEN strftime(timezone('UTC', try_cast(coalesce(eventTime, "@timestamp") AS TIMESTAMPTZ)),
                                '%Y-%m-%dT%H:%M:%SZ')
                  ELSE eventTime END AS eventTime)
@@ -194,11 +199,12 @@ def _parse_batch(con: duckdb.DuckDBPyConnection, paths: dict[str, Path], out_dir
         SELECT source_file, count(*) FILTER (WHERE first_of_object), count(*) FILTER (WHERE NOT no_records)
         FROM records GROUP BY source_file
     """).fetchall()
+    untimed = dict(con.execute("SELECT source_file, count(*) FROM raw WHERE eventTime IS NULL GROUP BY source_file").fetchall())
     con.execute(f"CREATE OR REPLACE TEMP TABLE normalised AS {NORMALIZE_SQL}")
     valid = dict(con.execute("SELECT source_file, count(*) FROM normalised GROUP BY source_file").fetchall())
-    stats: dict[str, tuple[int, int, int]] = {k: (0, 0, 0) for k in paths}
+    stats: dict[str, tuple[int, int, int, int]] = {k: (0, 0, 0, 0) for k in paths}
     for key, objects, records in counts:
-        stats[key] = (objects, int(records or 0), valid.get(key, 0))
+        stats[key] = (objects, int(records or 0), valid.get(key, 0), untimed.get(key, 0))
     if valid:
         _write_partitions(con, out_dir)
     for statement in ("DROP VIEW IF EXISTS raw", "DROP TABLE IF EXISTS normalised", "DROP TABLE IF EXISTS records"):
@@ -238,7 +244,7 @@ def _write_partitions(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
                               "fix the folder, then run again (the batch's log files stay unread)") from exc
 
 
-def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str], root: Path) -> dict[str, tuple[int, int, int]]:
+def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[str, str], root: Path) -> dict[str, tuple[int, int, int, int]]:
     """Parse a batch; on a DuckDB error, set the named (or bisected) bad file aside and go on.
 
     First as one JSON object per line, the shape of every file a trail delivers: DuckDB's 'auto'
@@ -305,7 +311,7 @@ def _ingest_batch(source, batch: list[SourceObject], staging: Path, cache: Cache
         if obj.key in errors:
             entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "corrupt", error=errors[obj.key])
         else:
-            objects_n, records, valid = stats.get(obj.key, (0, 0, 0))
+            objects_n, records, valid, untimed = stats.get(obj.key, (0, 0, 0, 0))
             if objects_n == 0:
                 entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "not_cloudtrail",
                                     error="no JSON value in the file")
@@ -314,7 +320,7 @@ def _ingest_batch(source, batch: list[SourceObject], staging: Path, cache: Cache
                                     error="JSON without CloudTrail records (no eventTime/eventName/eventSource)")
             else:
                 entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "ok", events=valid,
-                                    invalid_records=records - valid)
+                                    invalid_records=records - valid, records_without_time=untimed)
         entries.append(entry)
     if source.__class__.__name__ == "S3Source":
         for path in paths.values():

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,9 @@ from synthaudit import arn as aws_arn
 from synthaudit import catalogue
 from synthaudit.aws.errors import classify_error
 from synthaudit.cloudtrail import detectors as det
+from synthaudit.cloudtrail.anomalies import Anomaly, account_arn_factory, run_detectors
 from synthaudit.cloudtrail.engines import AthenaEngine, DuckDBEngine
+from synthaudit.cloudtrail.exposure import exposure_rows
 from synthaudit.cloudtrail.ingest import Cache, CacheWriteError, LedgerEntry, connect, ingest, sql_str
 from synthaudit.cloudtrail.integrity import IntegrityReport, load_public_keys, verify
 from synthaudit.cloudtrail.sources import LocalSource, S3Source, SourceObject
@@ -35,20 +36,6 @@ DEFAULT_SETTINGS = {"spike_min_events": 50, "min_baseline_days": 5, "denied_burs
 RUN_EVENT_COLUMNS = ("event_time", "event_day", "event_source", "event_name", "principal_arn", "principal_type",
                      "identity_arn", "account", "region", "resource_arn", "error_code", "source_ip", "user_agent",
                      "read_only")
-
-
-@dataclass(frozen=True)
-class Anomaly:
-    detector: str
-    family: str
-    severity: str
-    time: str | None
-    principal: str | None
-    action: str | None
-    resource: str | None
-    account: str | None
-    region: str | None
-    evidence: dict[str, Any]
 
 
 @dataclass
@@ -271,21 +258,38 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
         "admin_ports": [(p,) for p in admin_ports],
         "integrity": [i.row() for i in (result.integrity.issues if result.integrity else ())],
         "source_errors": [(uri_of(s.key), s.status, s.error) for s in result.sources if s.status != "ok"],
+        "dropped_records": dropped_records(result.sources, uri_of),
     }
     # events first: classification reads their ARNs
     duck = DuckDBEngine(con, cache.scan_sql(), None, settings, keep_columns=RUN_EVENT_COLUMNS)
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
+    tables["exposure_grants"] = exposure_rows(con, [account for account, _ in tables.get("accounts", [])])
     duck.set_tables(tables, settings, store=cache)
     result.events = duck.count()
     _write_events(con, out_dir, cache, settings)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
     runner = duck
     org_ids = {o.org_id for o in listed if o.org_id}
-    _run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids))
+    run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids))
     _write_outputs(out_dir, result)
     return result
+
+
+def dropped_records(sources: list[LedgerEntry], uri_of) -> list[tuple]:
+    """(file, records, reason) for records a readable file held but normalisation had to drop:
+    counted and named, never dropped silently (files with no usable record are unreadable)."""
+    rows: list[tuple] = []
+    for entry in sources:
+        if entry.status != "ok" or not entry.invalid_records:
+            continue
+        untimed = min(entry.records_without_time, entry.invalid_records)
+        if untimed:
+            rows.append((uri_of(entry.key), untimed, "no eventTime, or one that is not a time"))
+        if entry.invalid_records - untimed:
+            rows.append((uri_of(entry.key), entry.invalid_records - untimed, "no eventName or no eventSource"))
+    return rows
 
 
 def _lookup_source(params: Params, sessions, out_dir: Path, end: dt.datetime | None):
@@ -351,70 +355,6 @@ def _unmet_requirements(duck: DuckDBEngine, tables, result: ReviewResult, select
     if not tables.get("accounts"):
         unmet.add(det.NEEDS_ACCOUNTS)
     return unmet
-
-
-def account_arn_factory(params: Params | None, org_ids: set[str]):
-    """Account-level resource ARN (architecture.md): management account and org id when known."""
-    management = params.management_account if params else None
-    org = (params.organization_id if params and params.organization_id else None) or (
-        sorted(org_ids)[0] if len(org_ids) == 1 else "o-unknown")
-
-    def account_arn(account: str) -> str:
-        return aws_arn.organizations_account(management or account, org, account)
-    return account_arn
-
-
-def _detector_outcomes(runner, detectors: list[det.Detector]) -> dict[str, tuple[list[dict[str, Any]], Exception | None]]:
-    """Each detector's rows or its error; side by side on engines that allow it (the queries are
-    independent, and one query alone seldom keeps every core busy)."""
-    def outcome(d: det.Detector) -> tuple[list[dict[str, Any]], Exception | None]:
-        try:
-            return runner.run(d), None
-        except Exception as exc:  # reported per detector as NOT_ASSESSED with the error
-            return [], exc
-
-    workers = max(1, min(getattr(runner, "parallelism", 1), len(detectors)))
-    if workers == 1:
-        return {d.id: outcome(d) for d in detectors}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip((d.id for d in detectors), pool.map(outcome, detectors)))
-
-
-def _run_detectors(result: ReviewResult, runner, unmet: set[str], resource: str, account_arn=None) -> None:
-    account_arn = account_arn or account_arn_factory(None, set())
-    detectors = det.load_detectors()
-    outcomes = _detector_outcomes(runner, [d for d in detectors if not any(need in unmet for need in d.needs)])
-    for d in detectors:
-        missing = [need for need in d.needs if need in unmet]
-        if missing:
-            result.findings.append(catalogue.finding(d.id, resource, "NOT_ASSESSED", reason=missing[0]))
-            result.detector_status[d.id] = "NOT_ASSESSED"
-            continue
-        rows, exc = outcomes[d.id]
-        if exc is not None:
-            reason = f"detector failed on {runner.name}: {type(exc).__name__}: {str(exc)[:200]}"
-            result.findings.append(catalogue.finding(d.id, resource, "NOT_ASSESSED", reason=reason))
-            result.detector_status[d.id] = "NOT_ASSESSED"
-            continue
-        rows = sorted(rows, key=lambda r: (str(r["event_time"]), str(r["principal"]), str(r["action"]),
-                                          str(r["resource"]), str(r["account"]), str(r["region"])))
-        result.detector_status[d.id] = "FAIL" if rows else "PASS"
-        if not rows:
-            result.findings.append(catalogue.finding(d.id, resource, "PASS",
-                                                     evidence={"events_examined": result.events, "window": result.window}))
-            continue
-        for row in rows:
-            when = row["event_time"].strftime("%Y-%m-%dT%H:%M:%SZ") if row["event_time"] else None
-            target = row["resource"] or (account_arn(row["account"]) if row["account"] else row["principal"]) or resource
-            evidence = {"detail": row["detail"], "events": int(row["events"] or 0), "time": when,
-                        "principal": row["principal"], "action": row["action"], "region": row["region"]}
-            result.anomalies.append(Anomaly(d.id, d.family, d.severity, when, row["principal"], row["action"],
-                                            target, row["account"], row["region"], evidence))
-            discriminator = "|".join(str(x or "") for x in (when, row["principal"], row["action"], row["region"]))
-            result.findings.append(catalogue.finding(
-                d.id, target, "FAIL", account=row["account"], region=row["region"], evidence=evidence,
-                discriminator=discriminator))
-    result.findings = sort_findings(result.findings)
 
 
 def _write_events(con, out_dir: Path, cache: Cache, settings: dict[str, Any]) -> None:
@@ -484,12 +424,12 @@ def review_athena(params: Params, out_dir: Path, *, sessions=None, snapshot_dir:
         client = factory.client(account, "athena", params.aws.regions[0])
     engine = AthenaEngine(client, athena.database, athena.table, tables, settings, athena.workgroup,
                           athena.output_location)
-    unmet = {det.NEEDS_DIGESTS}
+    unmet = {det.NEEDS_DIGESTS, det.NEEDS_POLICY_GRANTS}
     if not selectors_known:
         unmet.add(det.NEEDS_SELECTORS)
     envs = {row[2] for row in tables.get("environment", [])} | {row[1] for row in tables.get("accounts", [])}
     if not {"production", "synthetic"} <= envs:
         unmet.add(det.NEEDS_ENVIRONMENTS)
-    _run_detectors(result, engine, unmet, resource, account_arn_factory(params, set()))
+    run_detectors(result, engine, unmet, resource, account_arn_factory(params, set()))
     _write_outputs(out_dir, result)
     return result

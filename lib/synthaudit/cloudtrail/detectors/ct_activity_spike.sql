@@ -3,7 +3,8 @@
 -- Reads `activity` (sql/activity.sql).
 WITH daily AS (
   SELECT principal_arn, event_day, sum(n) AS n, min(account) AS account, min(region) AS region,
-         min(first_time) AS first_time, bool_or(in_review) AS in_review
+         min(first_time) AS first_time, bool_or(in_review) AS in_review,
+         string_agg(event_ids, ',') AS event_ids
   FROM activity
   WHERE principal_arn IS NOT NULL AND principal_type <> 'AWSService'
   GROUP BY principal_arn, event_day
@@ -19,7 +20,7 @@ SELECT d.first_time AS event_time, d.principal_arn AS principal, 'daily call cou
        d.principal_arn AS resource, d.account, d.region,
        CAST(d.n AS VARCHAR) || ' calls on ' || CAST(d.event_day AS VARCHAR) || ' against a baseline median of '
          || CAST(b.med AS VARCHAR) || ' (robust z ' || CAST(round((d.n - b.med) / (1.4826 * greatest(m.mad, 1)), 1) AS VARCHAR) || ')' AS detail,
-       d.n AS events
+       d.n AS events, d.event_ids, false AS failed, CAST(NULL AS VARCHAR) AS environment
 FROM daily d
 JOIN base b USING (principal_arn)
 JOIN spread m USING (principal_arn)

@@ -21,7 +21,7 @@ SELECT g.hour_start + INTERVAL 1 HOUR AS event_time, CAST(NULL AS VARCHAR) AS pr
        CAST(NULL AS VARCHAR) AS resource, g.account, g.region,
        'no events from ' || strftime(g.hour_start + INTERVAL 1 HOUR, '%Y-%m-%dT%H:%M') || 'Z to '
          || strftime(g.next_start, '%Y-%m-%dT%H:%M') || 'Z' AS detail,
-       date_diff('hour', g.hour_start, g.next_start) - 1 AS events
+       date_diff('hour', g.hour_start, g.next_start) - 1 AS events, CAST(NULL AS VARCHAR) AS event_ids, false AS failed, CAST(NULL AS VARCHAR) AS environment
 FROM gaps g
 JOIN steady USING (account, region)
 CROSS JOIN settings s

@@ -6,7 +6,7 @@ WITH seen AS (
 SELECT min(a.first_time) AS event_time, a.principal_arn AS principal, min(a.event_name) AS action,
        a.resource_arn AS resource, min(a.account) AS account, min(a.region) AS region,
        'resource not touched by this principal in the baseline; ' || CAST(sum(a.n) AS VARCHAR) || ' calls' AS detail,
-       sum(a.n) AS events
+       sum(a.n) AS events, string_agg(a.event_ids, ',') AS event_ids, false AS failed, CAST(NULL AS VARCHAR) AS environment
 FROM activity a
 JOIN settled_principals USING (principal_arn)
 LEFT JOIN seen b ON b.principal_arn = a.principal_arn AND b.resource_arn = a.resource_arn

@@ -10,7 +10,7 @@ SELECT min(t.first_time) AS event_time, t.principal_arn AS principal, min(t.even
        t.principal_arn AS resource, min(t.account) AS account, min(t.region) AS region,
        CASE WHEN n.principal_arn IS NULL AND t.network IS NOT NULL THEN 'new network ' || t.network ELSE '' END
          || CASE WHEN k.principal_arn IS NULL THEN ' new client ' || t.client ELSE '' END AS detail,
-       sum(t.n) AS events
+       sum(t.n) AS events, string_agg(t.event_ids, ',') AS event_ids, false AS failed, CAST(NULL AS VARCHAR) AS environment
 FROM tagged t
 JOIN settled_principals USING (principal_arn)
 LEFT JOIN seen_net n ON n.principal_arn = t.principal_arn AND n.network = t.network

@@ -14,7 +14,7 @@ SELECT min(a.first_time) AS event_time, a.principal_arn AS principal, min(a.even
        a.principal_arn AS resource, min(a.account) AS account, min(a.region) AS region,
        CAST(sum(a.n) AS VARCHAR) || ' calls outside the principal''s usual hours (first at '
          || CAST(min(hour(a.hour_start)) AS VARCHAR) || ':00 UTC)' AS detail,
-       sum(a.n) AS events
+       sum(a.n) AS events, string_agg(a.event_ids, ',') AS event_ids, false AS failed, CAST(NULL AS VARCHAR) AS environment
 FROM activity a
 JOIN profile p USING (principal_arn)
 LEFT JOIN usual u ON u.principal_arn = a.principal_arn AND u.hour_of_day = hour(a.hour_start)

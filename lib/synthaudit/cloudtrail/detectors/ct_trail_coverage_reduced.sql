@@ -1,5 +1,6 @@
 -- UpdateTrail / PutEventSelectors that record less: management events excluded, read or
 -- write only, single region, no global events, log validation off, delivery redirected.
+-- Failed calls are reported as attempts.
 SELECT event_time, principal_arn AS principal, event_name AS action, resource_arn AS resource,
        account, region,
        CASE
@@ -12,7 +13,7 @@ SELECT event_time, principal_arn AS principal, event_name AS action, resource_ar
          WHEN regexp_matches(request_parameters, '"enableLogFileValidation"\s*:\s*false') THEN 'log file validation turned off'
          ELSE 'delivery bucket changed'
        END || coalesce(' (error ' || error_code || ')', '') AS detail,
-       1 AS events
+       1 AS events, event_id AS event_ids, error_code IS NOT NULL AS failed, resource_env AS environment
 FROM classified
 WHERE in_review AND event_source = 'cloudtrail.amazonaws.com'
   AND (

@@ -1,5 +1,6 @@
--- DeleteTrail: the trail and its future record are gone.
+-- DeleteTrail: the trail and its future record are gone (failed calls are reported as attempts).
 SELECT event_time, principal_arn AS principal, event_name AS action, resource_arn AS resource,
-       account, region, coalesce('error ' || error_code, 'succeeded') AS detail, 1 AS events
+       account, region, 'trail deleted' || coalesce(' (error ' || error_code || ')', '') AS detail,
+       1 AS events, event_id AS event_ids, error_code IS NOT NULL AS failed, resource_env AS environment
 FROM classified
 WHERE in_review AND event_source = 'cloudtrail.amazonaws.com' AND event_name = 'DeleteTrail'

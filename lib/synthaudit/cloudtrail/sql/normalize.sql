@@ -28,7 +28,9 @@ WITH r AS (
     useridentity.sessioncontext.attributes.mfaauthenticated AS mfa_authenticated,
     sourceipaddress AS source_ip,
     useragent AS user_agent,
-    errorcode AS error_code,
+    -- a record with an errorMessage but no errorCode failed too (failed console sign-ins,
+    -- some services' validation errors): 'Failed' stands in for the code it lacks
+    coalesce(errorcode, CASE WHEN errormessage IS NOT NULL THEN 'Failed' END) AS error_code,
     CAST(requestparameters AS VARCHAR) AS request_parameters,
     CAST(responseelements AS VARCHAR) AS response_elements,
     CAST(additionaleventdata AS VARCHAR) AS additional_event_data,
