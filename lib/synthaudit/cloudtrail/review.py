@@ -25,7 +25,7 @@ from synthaudit.cloudtrail.engines import AthenaEngine, DuckDBEngine
 from synthaudit.cloudtrail.exposure import exposure_rows
 from synthaudit.cloudtrail.ingest import Cache, CacheWriteError, LedgerEntry, connect, ingest, sql_str
 from synthaudit.cloudtrail.integrity import IntegrityReport, load_public_keys, verify
-from synthaudit.cloudtrail.sources import LocalSource, S3Source, SourceObject
+from synthaudit.cloudtrail.sources import LocalSource, S3Source
 from synthaudit.config import Params
 from synthaudit.findings import Finding, sort_findings
 

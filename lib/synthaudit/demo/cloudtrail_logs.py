@@ -19,7 +19,7 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from synthaudit.demo import ids
 
