@@ -1,12 +1,10 @@
 """The demo's logs: every planted anomaly found, clean twins and quiet days quiet, outputs as promised."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import duckdb
-import pytest
 import yaml
 
 from synthaudit.demo import cloudtrail_logs, ids
