@@ -18,6 +18,7 @@ from synthaudit.aws.session import SessionFactory
 from synthaudit.cli import main
 from synthaudit.demo.server import DUMMY_CREDENTIALS
 from synthaudit.evidence.manifest import read_manifest
+from synthaudit.evidence.verify import verify_run
 from synthaudit.runbook import RUN_DIR_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,6 +72,7 @@ def test_demo_params_start_the_estate_and_stop_it_after_a_failed_phase(tmp_path,
     manifest = read_manifest(run_dir)
     assert manifest["simulated_estate"]["endpoint"] == ENDPOINT
     assert [p["status"] for p in manifest["phases"]] == ["succeeded"] * 3 + ["failed", "not_run", "not_run"]
+    assert verify_run(run_dir).ok  # a failed run's evidence is still hashed and verifiable
 
 
 def test_an_endpoint_in_the_params_starts_no_estate(tmp_path, monkeypatch, phases_seen):
