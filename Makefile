@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.synthaudit-installed
 
-.PHONY: demo test venv bench clean-venv
+.PHONY: demo test test-fast lint venv bench clean-venv
 
 venv: $(STAMP)
 
@@ -23,9 +23,18 @@ demo: $(STAMP)
 	if [ $$rc -eq 1 ]; then echo "make demo: done; exit code 1 = findings at or above thresholds.fail_on, as planted in the demo estate"; exit 0; fi; \
 	exit $$rc
 
+# Two tiers; the rule that puts a test in one is in tests/conftest.py. `test` runs both and the
+# runbooks under nbval in ONE pytest session, so the slow tests and nbval share one demo estate
+# and one full demo run. `test-fast` needs no moto server and no Jupyter kernel.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval-lax runbooks
+	$(BIN)/python -m pytest -q --nbval-lax tests runbooks
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" tests
+
+# ruff, rules in pyproject.toml; CI (.ci/run) runs it before `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,peers]'

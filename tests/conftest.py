@@ -1,17 +1,73 @@
-"""Shared fixtures: a moto server on loopback, and params pointing at it."""
+"""Shared fixtures, and the rule that splits the suite into a fast and a slow tier.
+
+The tiering rule: a test is ``slow`` when it uses, directly or through another fixture, one of
+``SLOW_FIXTURES`` (a moto server, the demo estate or its full run, Jupyter kernels), or when it
+is a notebook cell collected by nbval. ``pytest_collection_modifyitems`` adds the marker from
+that, so no list of slow tests is kept by hand (an explicit ``pytest.mark.slow`` still counts).
+``make test-fast`` runs ``-m "not slow"``. A fast test that starts a moto server or a kernel
+anyway fails and names the fixture to use, so the rule cannot rot silently.
+
+The slow tier shares its expensive things across the session: one demo estate
+(``demo_estate``), one phase-01 snapshot of it (``demo_snapshot_dir``) and one full
+``synthaudit run`` on it (``full_demo_run``). The nbval pass over ``runbooks/`` reuses the same
+estate when it runs in the same session (``make test``): ``runbooks/conftest.py`` finds it as
+the plugin registered under ``SharedDemoEstate.NAME``.
+"""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import pytest
 import yaml
 
-from synthaudit.demo.server import MotoServer
+from synthaudit.demo.server import DUMMY_CREDENTIALS, MotoServer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+DEMO_PARAMS = REPO / "params" / "demo.yaml"
 
+SLOW_FIXTURES = frozenset({
+    "moto_server", "aws_env", "plain_params",                    # a moto server on loopback
+    "demo_estate", "demo_estate_build", "demo_snapshot_dir",    # the demo estate
+    "full_demo_run",                                           # `synthaudit run` on it
+    "run_notebook",                                            # papermill and a Jupyter kernel
+})
+
+
+def is_slow(item: pytest.Item) -> bool:
+    """The tiering rule (see the module docstring)."""
+    if str(item.fspath).endswith(".ipynb") or item.get_closest_marker("slow"):
+        return True
+    return bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if is_slow(item) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_start_no_server_or_kernel(request, monkeypatch):
+    """A fast test that starts a moto server or a Jupyter kernel is misfiled: fail it, naming the fix."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(what: str) -> Callable[..., Any]:
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError(f"a fast test started {what}: use one of the fixtures {sorted(SLOW_FIXTURES)} "
+                               "(which marks it slow) or mock it (moto's mock_aws, fixture files)")
+        return refused
+
+    monkeypatch.setattr(MotoServer, "start", refuse("a moto server"))
+    monkeypatch.setattr("jupyter_client.provisioning.local_provisioner.launch_kernel", refuse("a Jupyter kernel"))
+
+
+# --- a plain moto server --------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def moto_server():
@@ -41,40 +97,124 @@ def plain_params(tmp_path, aws_env) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def demo_estate():
-    """The simulated estate, built once for the whole session (tests must not change it)."""
-    from synthaudit.demo import start_demo_estate
-    from synthaudit.demo.server import DUMMY_CREDENTIALS
+# --- the demo estate, once per session ------------------------------------------------------------
 
-    saved = {k: os.environ.get(k) for k in DUMMY_CREDENTIALS}
-    os.environ.update(DUMMY_CREDENTIALS)
+@contextmanager
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a block, then put back exactly what was there."""
+    saved = dict(os.environ)
+    os.environ.update(values)
     try:
-        server = start_demo_estate()
+        yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    yield server
-    server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class SharedDemoEstate:
+    """The session's one demo estate, built on first use and stopped when pytest ends.
+
+    A plugin object rather than a module global, so runbooks/conftest.py (the nbval pass) can
+    find it through the plugin manager without importing this file."""
+
+    NAME = "synthaudit-shared-demo-estate"
+
+    def __init__(self) -> None:
+        self._server: MotoServer | None = None
+        self._build: Any = None
+
+    def server(self) -> MotoServer:
+        if self._server is None:
+            from synthaudit.demo.estate import build_estate, run_hooks
+
+            with environ(DUMMY_CREDENTIALS):
+                server = MotoServer().start()
+                try:
+                    self._build = build_estate(server.endpoint_url)
+                    run_hooks(server.endpoint_url)
+                except BaseException:
+                    server.stop()
+                    raise
+            self._server = server
+        return self._server
+
+    def build(self) -> Any:
+        """The builder's handle (answer key, counts) of the estate in ``server()``."""
+        self.server()
+        return self._build
+
+    def pytest_unconfigure(self, config) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin(SharedDemoEstate.NAME):
+        config.pluginmanager.register(SharedDemoEstate(), SharedDemoEstate.NAME)
+
+
+@pytest.fixture(scope="session")
+def demo_estate(pytestconfig) -> MotoServer:
+    """The simulated estate, built once for the whole session (tests must leave it as they found it)."""
+    return pytestconfig.pluginmanager.get_plugin(SharedDemoEstate.NAME).server()
+
+
+@pytest.fixture(scope="session")
+def demo_estate_build(pytestconfig, demo_estate):
+    """The builder's handle on the session's estate: its answer key and resource counts."""
+    return pytestconfig.pluginmanager.get_plugin(SharedDemoEstate.NAME).build()
 
 
 @pytest.fixture(scope="session")
 def demo_snapshot_dir(demo_estate, tmp_path_factory) -> Path:
-    """Phase 01 over the session's demo estate, once; returns the snapshot folder of a run folder."""
+    """Phase 01 over the session's demo estate, once; returns the snapshot folder of a run folder
+    that holds nothing else (no CloudTrail usage, so phase 03 sees a snapshot alone)."""
     from synthaudit.aws.session import SessionFactory
     from synthaudit.config import load_params
     from synthaudit.inventory import run_inventory
 
-    saved = dict(os.environ)
-    os.environ.update(demo_estate.env())
-    try:
-        params = load_params(REPO / "params" / "demo.yaml")
+    with environ(demo_estate.env()):
+        params = load_params(DEMO_PARAMS)
         snapshot = tmp_path_factory.mktemp("demo-run") / "snapshot"
         run_inventory(params, SessionFactory(params), snapshot)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
     return snapshot
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    exit_code: int
+    run_dir: Path
+
+
+@pytest.fixture(scope="session")
+def full_demo_run(demo_estate, tmp_path_factory) -> DemoRun:
+    """``synthaudit run`` of the demo, every phase, once per session, on the session's estate.
+
+    The params are params/demo.yaml with the estate's endpoint added, which is what stops the
+    runner from building an estate of its own; tests read the run folder and must not change it."""
+    from synthaudit.cli import main
+
+    folder = tmp_path_factory.mktemp("full-demo-run")
+    params = yaml.safe_load(DEMO_PARAMS.read_text())
+    params["aws"]["endpoint_url"] = demo_estate.endpoint_url
+    params_path = folder / "demo.yaml"
+    params_path.write_text(yaml.safe_dump(params, sort_keys=False))
+    with environ(demo_estate.env()):
+        code = main(["run", "--params", str(params_path), "--outputs", str(folder / "outputs"), "--no-progress"])
+    [run_dir] = [p for p in (folder / "outputs").iterdir() if p.is_dir()]
+    return DemoRun(code, run_dir)
+
+
+# --- Jupyter kernels --------------------------------------------------------------------------------
+
+@pytest.fixture
+def run_notebook() -> Callable[..., Path]:
+    """Execute a notebook with papermill in a fresh python3 kernel (from the repository folder)."""
+    import papermill as pm
+
+    def execute(notebook: Path, out: Path, **parameters: Any) -> Path:
+        pm.execute_notebook(str(notebook), str(out), parameters=parameters, kernel_name="python3",
+                            progress_bar=False, cwd=str(REPO))
+        return out
+
+    return execute

@@ -1,7 +1,8 @@
 """End to end: a full demo run finds every planted failure and flags no clean twin.
 
 The answer key (lib/synthaudit/demo/planted*.yaml) is read here, by the test only;
-the kit never sees it.
+the kit never sees it. The run is the session's one `synthaudit run` of the demo
+(``full_demo_run`` in tests/conftest.py), shared with every other test that reads a demo run.
 """
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ import pytest
 import yaml
 
 from synthaudit import catalogue
-from synthaudit.cli import main
 from synthaudit.evidence.manifest import read_manifest
 from synthaudit.evidence.verify import verify_run
 from synthaudit.runner import PHASES
 
-pytestmark = pytest.mark.slow
 DEMO = Path(__file__).resolve().parents[1] / "lib" / "synthaudit" / "demo"
 
 
@@ -29,24 +28,16 @@ def answer_key() -> list[dict]:
     return entries
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("demo-outputs")
-    code = main(["run", "--params", "params/demo.yaml", "--outputs", str(outputs), "--no-progress"])
-    run_dir = max(p for p in outputs.iterdir() if p.is_dir())
-    return code, run_dir
-
-
-def test_demo_run_completes_with_findings(demo_run):
-    code, run_dir = demo_run
+def test_demo_run_completes_with_findings(full_demo_run):
+    code, run_dir = full_demo_run.exit_code, full_demo_run.run_dir
     manifest = read_manifest(run_dir)
     failed = [p for p in manifest["phases"] if p["status"] != "succeeded"]
     assert failed == [], failed
     assert code == 1  # the demo plants high-severity failures; --fail-on high reports them
 
 
-def test_demo_evidence_is_complete_and_verifies(demo_run):
-    _, run_dir = demo_run
+def test_demo_evidence_is_complete_and_verifies(full_demo_run):
+    run_dir = full_demo_run.run_dir
     for phase in PHASES:
         assert (run_dir / phase.notebook).exists()
         html = (run_dir / "html" / f"{Path(phase.notebook).stem}.auditor.html").read_text()
@@ -61,8 +52,8 @@ def _findings(run_dir: Path) -> list[dict]:
 
 
 @pytest.mark.parametrize("entry", answer_key(), ids=lambda e: f"{e['_file']}:{e['id']}")
-def test_answer_key_entry(demo_run, entry):
-    _, run_dir = demo_run
+def test_answer_key_entry(full_demo_run, entry):
+    run_dir = full_demo_run.run_dir
     matching = [f for f in _findings(run_dir)
                 if f["check_id"] == entry["check"] and f["resource"] == entry["resource"]]
     statuses = sorted({f["status"] for f in matching})

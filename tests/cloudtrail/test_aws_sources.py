@@ -19,15 +19,10 @@ NEEDS_SNAPSHOT = {"CT_DATA_EVENTS_ABSENT"}  # judged from the trail selectors in
 
 
 @pytest.fixture(scope="module")
-def trail_bucket(moto_server):
-    """The demo's trail bucket in the logging account, seeded with the demo's logs."""
-    from synthaudit.demo.estate_core import Estate
-
-    estate = Estate.connect(moto_server.endpoint_url)
-    estate.enter(ids.LOGGING)
-    estate.client(ids.LOGGING, "s3").create_bucket(Bucket=ids.TRAIL_BUCKET)
-    cloudtrail_logs.seed(moto_server.endpoint_url)
-    return moto_server
+def trail_bucket(demo_estate):
+    """The demo's trail bucket in the logging account, seeded with the demo's logs (the session's
+    demo estate, whose CloudTrail hook wrote them)."""
+    return demo_estate
 
 
 def test_s3_source_finds_every_plant_and_second_run_reads_nothing_new(trail_bucket, monkeypatch, tmp_path):

@@ -1,11 +1,11 @@
 """The simulated estate on a real moto server: fixed ids, every answer-key resource present,
 the audit role usable in every account, the same estate on every build.
 
-One module-scoped server keeps the time down; the determinism test builds a second one.
+The session's shared demo estate (tests/conftest.py) is the build under test; the determinism
+test builds a second one, on a fresh server, to compare with it.
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 import boto3
@@ -18,19 +18,12 @@ from synthaudit.demo.estate import ANSWER_KEY, answer_key_yaml, build_estate
 from synthaudit.demo.estate_org import EXTRA_ACCOUNTS, SYNTH_RESEARCH
 from synthaudit.demo.server import MotoServer
 
-pytestmark = pytest.mark.slow
-
 ALL_ACCOUNTS = [*ids.ACCOUNTS, *EXTRA_ACCOUNTS]
 
 
 @pytest.fixture(scope="module")
-def built():
-    with MotoServer() as server:
-        started = time.perf_counter()
-        estate = build_estate(server.endpoint_url)
-        seconds = time.perf_counter() - started
-        print(f"\nestate build: {seconds:.1f}s, {len(estate.planted)} answer-key entries")
-        yield server, estate
+def built(demo_estate, demo_estate_build):
+    return demo_estate, demo_estate_build
 
 
 class AuditSessions:

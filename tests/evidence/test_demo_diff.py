@@ -1,25 +1,23 @@
 """Two inventories of the simulated estate with a changed estate between them: the diff of
 their segregation findings holds exactly the fixed planted failure as resolved and the newly
-broken clean twin as new. The answer key names the two buckets; the kit never reads it."""
+broken clean twin as new. The answer key names the two buckets; the kit never reads it.
+The estate is the session's shared one, changed for one inventory and then put back."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import boto3
-import pytest
 import yaml
 
 from synthaudit.config import load_params
 from synthaudit.evidence.diff import diff_findings
 from synthaudit.findings import finding_id
 
-pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 PARAMS_FILE = REPO / "params" / "demo.yaml"
 PROD = "210987654321"
-# The S3 configuration checks: they cover both changes and skip the IAM engine, which keeps this test
-# at one estate build and two inventories (the diff itself is what is under test here).
+# The S3 configuration checks: they cover both changes and skip the IAM engine (the diff itself is
+# what is under test here).
 S3_CHECKS = ("S3_PRODUCTION_NO_SSE_KMS", "S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK", "S3_PRODUCTION_PUBLIC_WRITE",
              "S3_MIXED_ENVIRONMENT_DATA")
 
@@ -39,55 +37,36 @@ def prod_s3(endpoint: str):
                         aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
 
 
-def build_storage_estate(endpoint: str) -> None:
-    """The demo builder's organisation, audit roles, planted IAM and KMS/S3 steps: what the S3 checks
-    examine, in a quarter of the full build's time. Falls back to the full build if the steps move."""
-    from synthaudit.demo import estate as builder
-
-    try:
-        from synthaudit.demo import estate_iam, estate_org, estate_storage
-        from synthaudit.demo.estate_core import Estate
-        steps = (estate_org.build_organisation, estate_iam.create_audit_roles, estate_iam.build_planted_iam,
-                 estate_storage.build_storage)
-    except (ImportError, AttributeError):
-        builder.build_estate(endpoint)
-        return
-    builder.seed_moto(endpoint)
-    estate = Estate.connect(endpoint)
-    for step in steps:
-        step(estate)
-
-
-def test_fixing_one_planted_failure_and_breaking_one_twin(tmp_path):
+def test_fixing_one_planted_failure_and_breaking_one_twin(tmp_path, monkeypatch, demo_estate, demo_snapshot_dir):
+    """Before: the session's snapshot of the shared demo estate. The two changes are undone
+    afterwards, and the test proves they were, since later tests read the same estate."""
     from synthaudit.aws.session import SessionFactory
     from synthaudit.checks import run_all
-    from synthaudit.demo.server import DUMMY_CREDENTIALS, MotoServer
     from synthaudit.inventory import run_inventory
 
     fixed_arn = planted("S3_PRODUCTION_NO_SSE_KMS", "FAIL")            # SSE-S3 only
     twin_arn = planted("S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK", "PASS")  # all four PAB settings on
+    fixed, twin = fixed_arn.split(":::")[1], twin_arn.split(":::")[1]
     params = load_params(PARAMS_FILE)
-    saved = dict(os.environ)
-    os.environ.update(DUMMY_CREDENTIALS)
-    server = MotoServer().start()
-    try:
-        build_storage_estate(server.endpoint_url)
-        os.environ.update(server.env())
-        run_inventory(params, SessionFactory(params), tmp_path / "before" / "snapshot")
-        before = run_all(tmp_path / "before" / "snapshot", params, only=S3_CHECKS)
+    for key, value in demo_estate.env().items():
+        monkeypatch.setenv(key, value)
+    before = run_all(demo_snapshot_dir, params, only=S3_CHECKS)
 
-        s3 = prod_s3(server.endpoint_url)
+    s3 = prod_s3(demo_estate.endpoint_url)
+    original = (s3.get_bucket_encryption(Bucket=fixed)["ServerSideEncryptionConfiguration"],
+                s3.get_public_access_block(Bucket=twin)["PublicAccessBlockConfiguration"])
+    try:
         key_source = "phi-claims-prod"  # the clean twin's customer-managed key, reused for the fix
         rule = s3.get_bucket_encryption(Bucket=key_source)["ServerSideEncryptionConfiguration"]
-        s3.put_bucket_encryption(Bucket=fixed_arn.split(":::")[1], ServerSideEncryptionConfiguration=rule)
-        s3.delete_public_access_block(Bucket=twin_arn.split(":::")[1])
-
+        s3.put_bucket_encryption(Bucket=fixed, ServerSideEncryptionConfiguration=rule)
+        s3.delete_public_access_block(Bucket=twin)
         run_inventory(params, SessionFactory(params), tmp_path / "after" / "snapshot")
-        after = run_all(tmp_path / "after" / "snapshot", params, only=S3_CHECKS)
     finally:
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
+        s3.put_bucket_encryption(Bucket=fixed, ServerSideEncryptionConfiguration=original[0])
+        s3.put_public_access_block(Bucket=twin, PublicAccessBlockConfiguration=original[1])
+    assert (s3.get_bucket_encryption(Bucket=fixed)["ServerSideEncryptionConfiguration"],
+            s3.get_public_access_block(Bucket=twin)["PublicAccessBlockConfiguration"]) == original
+    after = run_all(tmp_path / "after" / "snapshot", params, only=S3_CHECKS)
 
     result = diff_findings(before, after)
     assert [c.id for c in result.resolved] == [finding_id("S3_PRODUCTION_NO_SSE_KMS", fixed_arn)]

@@ -36,8 +36,8 @@ def test_timer_calendar_expression_elapses_on_the_fifth_of_each_quarter():
 
 
 def test_cron_line_escapes_every_percent():
-    lines = [l for l in (EXAMPLES / "cron" / "synthaudit.cron").read_text().splitlines()
-             if l.strip() and not l.startswith("#") and "=" not in l.split()[0]]
+    lines = [line for line in (EXAMPLES / "cron" / "synthaudit.cron").read_text().splitlines()
+             if line.strip() and not line.startswith("#") and "=" not in line.split()[0]]
     assert len(lines) == 1 and lines[0].startswith("0 2 5 1,4,7,10 * ")
     assert "%" in lines[0] and not re.search(r"(?<!\\)%", lines[0])
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import scrapbook as sb
 
 from fabricate import baseline_findings, make_run, seg, write_params
 from synthaudit.findings import read_json
 
-pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_runbook_06_summarises_a_fabricated_run(tmp_path):
-    import papermill as pm
-
+def test_runbook_06_summarises_a_fabricated_run(tmp_path, run_notebook):
     outputs = tmp_path / "outputs"
     make_run(outputs, "2026-10-01T0200Z_demo", baseline_findings(), manifest_label="demo")
     now = baseline_findings()
@@ -24,9 +20,7 @@ def test_runbook_06_summarises_a_fabricated_run(tmp_path):
     run = make_run(outputs, "2026-11-25T0200Z_demo", now, failed=["cloudtrail"], missing=["leak"])
     params_path = write_params(tmp_path / "p.yaml", evidence={"audit_date": "2027-01-15"})
     out = run / "06_evidence_summary.ipynb"
-    pm.execute_notebook(str(REPO / "runbooks" / "06_evidence_summary.ipynb"), str(out),
-                        parameters={"params_path": str(params_path), "run_dir": str(run)},
-                        kernel_name="python3", progress_bar=False, cwd=str(REPO))
+    run_notebook(REPO / "runbooks" / "06_evidence_summary.ipynb", out, params_path=str(params_path), run_dir=str(run))
     counts = sb.read_notebook(str(out)).scraps["summary"].data
     assert counts["phases"] == {"inventory": "succeeded", "segregation": "succeeded", "iam": "succeeded",
                                 "cloudtrail": "failed", "leak": "not run"}

@@ -1,34 +1,21 @@
-"""Phase 05 against the simulated estate's S3 (moto over HTTP) and runbook 05 end to end."""
+"""Phase 05 against the simulated estate's S3 (moto over HTTP, the session's demo estate, whose
+dataset hook wrote the files) and runbook 05 as the session's full demo run executed it."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from synthaudit.config import load_params, parse_params
-from synthaudit.demo.server import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def seeded_estate():
-    from synthaudit.demo import datasets
-
-    with MotoServer() as server:
-        datasets.seed(server.endpoint_url)
-        yield server
 
 
 @pytest.fixture
-def estate_env(seeded_estate, monkeypatch):
-    for key, value in seeded_estate.env().items():
+def estate_env(demo_estate, monkeypatch):
+    for key, value in demo_estate.env().items():
         monkeypatch.setenv(key, value)
-    return seeded_estate
+    return demo_estate
 
 
 def test_params_datasets_from_s3_match_answer_key(estate_env, answer_key):
@@ -61,16 +48,11 @@ def test_missing_object_is_not_assessed_with_reason(estate_env):
     assert run.findings[0].resource == "arn:aws:s3:::synth-output-data/cohort-2026q3/nope/patients.csv"
 
 
-def test_runbook_05_runs_and_its_folder_holds_no_phi(estate_env, tmp_path, demo_data):
+def test_runbook_05_runs_and_its_folder_holds_no_phi(full_demo_run, demo_data):
     from synthaudit.demo.datasets import seeded_phi_values
 
-    run_dir = tmp_path / "run"
+    run_dir = full_demo_run.run_dir
     out_nb = run_dir / "05_leak_scoring.ipynb"
-    run_dir.mkdir()
-    proc = subprocess.run([str(Path(sys.executable).parent / "papermill"), "runbooks/05_leak_scoring.ipynb", str(out_nb),
-                           "-p", "run_dir", str(run_dir), "--log-level", "ERROR"],
-                          cwd=REPO, env=dict(os.environ), capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
     assert (run_dir / "findings" / "leak.json").exists() and (run_dir / "leak" / "leak.json").exists()
     import scrapbook as sb
 
@@ -79,6 +61,9 @@ def test_runbook_05_runs_and_its_folder_holds_no_phi(estate_env, tmp_path, demo_
     assert scraps["leak_scores"].data["cohort-clean"]["verdict"] == "PASS"
     assert len(scraps["findings"].data) == 20
     values = seeded_phi_values(demo_data)
-    hits = [(p.name, v) for p in run_dir.rglob("*") if p.is_file()
+    written = [out_nb, run_dir / "findings" / "leak.json", *(run_dir / "leak").rglob("*"),
+               *(run_dir / "html").glob("05_leak_scoring*.html")]
+    assert len(written) >= 5
+    hits = [(p.name, v) for p in written if p.is_file()
             for v in values if v in p.read_bytes().decode("utf-8", errors="ignore")]
     assert hits == []

@@ -1,31 +1,43 @@
-"""`pytest --nbval-lax runbooks/`: run the runbooks, in order, on a fresh simulated estate.
+"""`pytest --nbval-lax runbooks/`: run the runbooks, in order, on one simulated estate.
 
-The estate is started once, after collection and only when notebooks were
-collected; kernels inherit its endpoint and the shared run folder from the
-environment, so 02–06 read what 01 wrote (as they do under the runner).
+The estate is reached just before the first notebook cell runs (so tests collected in the same
+session never see its endpoint): the session's shared demo estate when tests/ runs in the same
+pytest session (`make test`; tests/conftest.py registers it as a plugin), else a fresh one
+started here. Kernels inherit its endpoint and the shared run folder from the environment,
+so 02-06 read what 01 wrote (as they do under the runner).
 """
 from __future__ import annotations
 
-import atexit
 import os
 import tempfile
 
-_estate = None
+import pytest
+
+SHARED_ESTATE_PLUGIN = "synthaudit-shared-demo-estate"  # tests/conftest.py: SharedDemoEstate.NAME
+_own_estate = None
+_ready = False
 
 
-def pytest_collection_modifyitems(session, config, items):
-    global _estate
-    if _estate is not None or not any(str(item.fspath).endswith(".ipynb") for item in items):
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before nbval starts the first kernel: point the environment at the estate and a run folder."""
+    global _own_estate, _ready
+    if _ready or not str(item.fspath).endswith(".ipynb"):
         return
-    from synthaudit.demo import start_demo_estate
     from synthaudit.runbook import RUN_DIR_ENV
 
-    _estate = start_demo_estate()
-    atexit.register(_estate.stop)
-    os.environ.update(_estate.env())
+    shared = item.config.pluginmanager.get_plugin(SHARED_ESTATE_PLUGIN)
+    if shared is not None:
+        estate = shared.server()
+    else:
+        from synthaudit.demo import start_demo_estate
+
+        estate = _own_estate = start_demo_estate()
+    os.environ.update(estate.env())
     os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="synthaudit-nbval-")
+    _ready = True
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if _estate is not None:
-        _estate.stop()
+    if _own_estate is not None:
+        _own_estate.stop()
