@@ -65,7 +65,9 @@ def test_init_and_run_from_an_installed_wheel(wheel, tmp_path):
     home = tmp_path / "empty"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SYNTHAUDIT_", "PYTHONPATH"))}
-    env.update(PATH=f"{env_dir / 'bin'}{os.pathsep}{env['PATH']}", JUPYTER_PLATFORM_DIRS="1")
+    # nbconvert's templates are data files of the dependencies' prefix, which a real install has in its own
+    env.update(PATH=f"{env_dir / 'bin'}{os.pathsep}{env['PATH']}", JUPYTER_PLATFORM_DIRS="1",
+               JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
     where = subprocess.run([str(python), "-c", "import synthaudit; print(synthaudit.__file__)"],
                            capture_output=True, text=True, check=True, env=env, cwd=home).stdout
     assert where.startswith(str(new_site)), f"the new venv imports synthaudit from {where}"
