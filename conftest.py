@@ -1,4 +1,4 @@
-"""`pytest --nbval-lax runbooks/`: run the runbooks, in order, on one simulated estate.
+"""`pytest --nbval-lax runbooks/`: run the runbooks, in order, on one simulated estate (a root conftest, so the packaged runbooks folder holds notebooks only).
 
 The estate is reached just before the first notebook cell runs (so tests collected in the same
 session never see its endpoint): the session's shared demo estate when tests/ runs in the same
