@@ -96,10 +96,10 @@ class IdentifierIndex:
                     continue  # also in the holdout: not evidence of copying this sample
                 bucket.setdefault(canon, []).append((col, row))
         if first_col and last_col:
-            for row, (f, l) in enumerate(zip(real[first_col].tolist(), real[last_col].tolist())):
-                if not isinstance(f, str) or not isinstance(l, str):
+            for row, (first, last) in enumerate(zip(real[first_col].tolist(), real[last_col].tolist())):
+                if not isinstance(first, str) or not isinstance(last, str):
                     continue
-                pair = (canonical("first_name", f), canonical("last_name", l))
+                pair = (canonical("first_name", first), canonical("last_name", last))
                 if len(pair[0]) < 2 or len(pair[1]) < 2:
                     continue
                 if exclude is not None and pair in exclude.pairs:
