@@ -10,7 +10,6 @@ stops it by its own handle, also on failure.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -22,6 +21,7 @@ from typing import Any, Sequence
 from synthaudit import findings as findings_mod
 from synthaudit.config import ParamsError, Params, load_params, params_as_dict
 from synthaudit.evidence import manifest as manifest_mod
+from synthaudit.execution import PhaseResult, now_iso, run_phase
 from synthaudit.runbook import REPO_ROOT, RUN_DIR_ENV, resolve_path, run_folder_name
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -45,17 +45,6 @@ PHASES = (
 
 
 @dataclass
-class PhaseResult:
-    number: str
-    name: str
-    status: str  # succeeded | failed | not_run
-    started: str | None = None
-    ended: str | None = None
-    seconds: float | None = None
-    error: str | None = None
-
-
-@dataclass
 class RunOptions:
     params_path: Path
     label: str | None = None
@@ -66,10 +55,6 @@ class RunOptions:
     runbooks: Path = field(default_factory=lambda: REPO_ROOT / "runbooks")
     cell_timeout: int | None = 1800
     progress: bool = True
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def select_phases(wanted: Sequence[str]) -> list[Phase]:
@@ -86,99 +71,6 @@ def select_phases(wanted: Sequence[str]) -> list[Phase]:
                                  + ", ".join(f"{p.number}/{p.name}" for p in PHASES))
             chosen.extend(m for m in match if m not in chosen)
     return sorted(chosen, key=lambda p: p.number)
-
-
-def mark_failed_notebook(path: Path, error: str) -> None:
-    """Put an error banner on a partial notebook; papermill adds none for dead kernels and timeouts."""
-    import nbformat
-
-    if not path.exists():
-        return
-    nb = nbformat.read(path, as_version=4)
-    meta = nb.metadata.setdefault("papermill", {})
-    if meta.get("exception") and any("synthaudit-error-banner" in c.get("metadata", {}).get("tags", [])
-                                      or "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", [])
-                                      for c in nb.cells):
-        return
-    banner = nbformat.v4.new_markdown_cell(
-        f'<span style="color:red; font-size:1.5em">This phase failed: {error}</span>\n\n'
-        "The cells below ran up to the failure; later cells did not run."
-    )
-    banner.metadata["tags"] = ["synthaudit-error-banner"]
-    nb.cells.insert(0, banner)
-    meta["exception"] = True
-    meta["status"] = "failed"
-    nbformat.write(nb, path)
-
-
-def execute_phase(phase: Phase, run_dir: Path, params_path: Path, opts: RunOptions) -> PhaseResult:
-    import papermill as pm
-
-    result = PhaseResult(phase.number, phase.name, "failed", started=now_iso())
-    source = opts.runbooks / phase.notebook
-    output = run_dir / phase.notebook
-    start = time.monotonic()
-    try:
-        if not source.exists():
-            raise FileNotFoundError(f"runbook {source} is missing")
-        pm.execute_notebook(
-            str(source), str(output),
-            parameters={"params_path": str(params_path), "run_dir": str(run_dir)},
-            kernel_name="python3", progress_bar=opts.progress, cwd=str(REPO_ROOT),
-            execution_timeout=opts.cell_timeout, log_output=False,
-        )
-        result.status = "succeeded"
-    except BaseException as exc:  # noqa: BLE001 - a phase failure of any kind is recorded, not raised
-        if isinstance(exc, KeyboardInterrupt):
-            result.error = "interrupted"
-        else:
-            result.error = _describe(exc)
-        mark_failed_notebook(output, result.error)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-    finally:
-        result.ended = now_iso()
-        result.seconds = round(time.monotonic() - start, 2)
-    return result
-
-
-def _describe(exc: BaseException) -> str:
-    name = type(exc).__name__
-    if name == "PapermillExecutionError":
-        return f"cell {getattr(exc, 'exec_count', '?')} raised {getattr(exc, 'ename', '')}: {getattr(exc, 'evalue', '')}"[:500]
-    if name == "DeadKernelError":
-        return "the kernel died (killed or out of memory) during execution"
-    if name == "CellTimeoutError":
-        return f"a cell exceeded the cell timeout: {exc}"[:500]
-    return f"{name}: {exc}"[:500]
-
-
-def render_html(run_dir: Path, notebook: Path) -> list[Path]:
-    """Two HTML renders per notebook: full, and without code (for auditors)."""
-    import warnings
-
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    # scrapbook's scrap mimetype has no HTML form by design; the scraps stay in the .ipynb.
-    warnings.filterwarnings("ignore", message="Your element with mimetype.*scrapbook")
-    html_dir = run_dir / "html"
-    html_dir.mkdir(exist_ok=True)
-    nb = nbformat.read(notebook, as_version=4)
-    written = []
-    for suffix, no_input in (("", False), (".auditor", True)):
-        exporter = HTMLExporter(template_name="lab")
-        exporter.exclude_input = no_input
-        exporter.exclude_input_prompt = no_input
-        exporter.exclude_output_prompt = no_input
-        body, _ = exporter.from_notebook_node(nb)
-        target = html_dir / f"{notebook.stem}{suffix}.html"
-        target.write_text(body)
-        written.append(target)
-    from synthaudit.plots import write_plotly_bundle
-
-    write_plotly_bundle(html_dir)
-    return written
 
 
 def caller_identities(params: Params) -> dict[str, Any]:
@@ -285,13 +177,8 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
                                                error="an earlier phase failed" if failed else "not selected"))
                 continue
             print(f"synthaudit: phase {phase.number} {phase.name}", file=sys.stderr)
-            result = execute_phase(phase, run_dir, params_path, opts)
-            if (run_dir / phase.notebook).exists():
-                try:
-                    render_html(run_dir, run_dir / phase.notebook)
-                except Exception as exc:  # noqa: BLE001 - a render failure is the phase's failure
-                    if result.status == "succeeded":
-                        result.status, result.error = "failed", f"HTML render failed: {exc}"
+            result = run_phase(phase, run_dir, params_path, runbooks=opts.runbooks,
+                               progress=opts.progress, cell_timeout=opts.cell_timeout)
             results.append(result)
             if result.status != "succeeded":
                 failed = True
