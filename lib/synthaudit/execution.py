@@ -9,8 +9,12 @@ them without the runner knowing it is being measured.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import queue
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,8 +119,12 @@ def execute_phase(phase: Any, run_dir: Path, params_path: Path, *, runbooks: Pat
         pm.execute_notebook(
             str(source), str(output),
             parameters={"params_path": str(params_path), "run_dir": str(run_dir)},
-            kernel_name="python3", progress_bar=progress, cwd=str(REPO_ROOT),
+            kernel_name="python3", progress_bar=progress,
             execution_timeout=cell_timeout, log_output=False,
+            # The kernel starts in the kit's root as before, but without papermill's
+            # process-wide chdir, which phases running side by side would race on.
+            resources={"metadata": {"path": str(REPO_ROOT)}},
+            kernel_manager_class=_tracked_kernel_manager(),
             on_notebook_start=lambda **_: ready.append(time.monotonic()),
             extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_EXEC_LINE}"],
         )
@@ -137,6 +145,41 @@ def execute_phase(phase: Any, run_dir: Path, params_path: Path, *, runbooks: Pat
             timing.kernel_start = round(ready[0] - start, 2) if ready else None
             _cell_timings(output, timing)
     return result
+
+
+_LIVE_KERNELS: set[int] = set()  # pids of the kernels this process started and has not yet seen end
+_LIVE_LOCK = threading.Lock()
+
+
+def _tracked_kernel_manager() -> type:
+    """nbclient's kernel manager, recording the kernel's pid so that Ctrl-C can end it."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TrackedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
+            await super().start_kernel(**kwargs)
+            self._tracked_pid = getattr(self.provisioner, "pid", None)
+            if self._tracked_pid:
+                with _LIVE_LOCK:
+                    _LIVE_KERNELS.add(self._tracked_pid)
+
+        async def cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
+            with _LIVE_LOCK:
+                _LIVE_KERNELS.discard(getattr(self, "_tracked_pid", None))
+            await super().cleanup_resources(restart=restart)
+
+    return TrackedKernelManager
+
+
+def kill_live_kernels() -> None:
+    """End the kernels still running (Ctrl-C): their phases then fail as 'the kernel died'."""
+    with _LIVE_LOCK:
+        pids = list(_LIVE_KERNELS)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _cell_timings(notebook: Path, timing: PhaseTiming, keep: int = 3) -> None:
@@ -204,3 +247,113 @@ def run_phase(phase: Any, run_dir: Path, params_path: Path, *, runbooks: Path,
         timing.render = round(time.monotonic() - start, 2)
     report_timing(timing)
     return result
+
+
+def _succeeded_before(earlier: dict[str, dict], phase: Any) -> bool:
+    prior = earlier.get(phase.name)
+    return bool(prior and prior.get("status") == "succeeded")
+
+
+def phases_to_run(all_phases: Sequence[Any], selected: Sequence[Any], earlier: dict[str, dict]) -> list[Any]:
+    """The selected phases, less those a resumed run already did."""
+    return [p for p in all_phases if p in selected and not _succeeded_before(earlier, p)]
+
+
+def phase_records(all_phases: Sequence[Any], selected: Sequence[Any], earlier: dict[str, dict],
+                  ran: dict[str, PhaseResult]) -> list[PhaseResult]:
+    """Every phase in order for the manifest: this run's result, a resumed run's success, or why it did not run."""
+    records = []
+    for phase in all_phases:
+        if phase.name in ran:
+            records.append(ran[phase.name])
+        elif _succeeded_before(earlier, phase):
+            prior = earlier[phase.name]
+            records.append(PhaseResult(**{k: prior.get(k) for k in PhaseResult.__dataclass_fields__}))
+        else:
+            earlier_failed = any(r.status == "failed" for r in ran.values() if r.number < phase.number)
+            why = ("an earlier phase failed" if earlier_failed
+                   else "not selected" if phase not in selected else "interrupted")
+            records.append(PhaseResult(phase.number, phase.name, "not_run", error=why))
+    return records
+
+
+# The phases whose outputs each phase reads, by name. 02-04 read the snapshot 01 writes;
+# 05 reads only the datasets named in params; 06 gathers everything. A phase not listed
+# here waits for every phase before it (the old, sequential rule).
+INPUTS: dict[str, tuple[str, ...]] = {
+    "inventory": (),
+    "segregation": ("inventory",),
+    "iam": ("inventory",),
+    "cloudtrail": ("inventory",),
+    "leak": (),
+    "summary": ("inventory", "segregation", "iam", "cloudtrail", "leak"),
+}
+# Of the phases ready at once, the longest starts first, so the critical path (01 -> 04 -> 06) is not held up.
+START_FIRST = ("inventory", "cloudtrail", "leak", "segregation", "iam", "summary")
+
+
+def inputs_of(phase: Any, phases: Sequence[Any]) -> tuple[str, ...]:
+    names = [p.name for p in phases]
+    wanted = INPUTS.get(phase.name)
+    if wanted is None:
+        wanted = tuple(p.name for p in phases if p.number < phase.number)
+    return tuple(n for n in wanted if n in names)
+
+
+def run_phases(phases: Sequence[Any], run_one: Callable[[Any], PhaseResult], done: dict[str, PhaseResult], *,
+               workers: int | None = None) -> dict[str, PhaseResult]:
+    """Run ``phases`` side by side, each once the phases it reads have succeeded.
+
+    A phase whose input failed (or did not run) does not run and has no entry in ``done``,
+    which fills as phases finish, so a caller interrupted by Ctrl-C still knows what ran.
+    At most ``workers`` kernels at once (default: the machine's cores).
+    """
+    workers = max(1, workers or min(4, os.cpu_count() or 1))
+    order = {name: i for i, name in enumerate(START_FIRST)}
+    pending = sorted(phases, key=lambda p: (order.get(p.name, len(order)), p.number))
+    finished: queue.Queue[tuple[Any, PhaseResult | BaseException]] = queue.Queue()
+    running: dict[str, threading.Thread] = {}
+    dropped: set[str] = set()
+
+    def work(phase: Any) -> None:
+        try:
+            finished.put((phase, run_one(phase)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the scheduling thread
+            finished.put((phase, exc))
+
+    try:
+        while pending or running:
+            _drop_blocked(pending, phases, done, dropped)
+            for phase in list(pending):
+                if len(running) < workers and all(n in done for n in inputs_of(phase, phases)):
+                    pending.remove(phase)
+                    thread = threading.Thread(target=work, args=(phase,), name=f"phase-{phase.number}", daemon=True)
+                    running[phase.name] = thread
+                    thread.start()
+            if not running:
+                if pending:
+                    raise RuntimeError("phases wait on each other: " + ", ".join(p.name for p in pending))
+                break
+            phase, outcome = finished.get()
+            running.pop(phase.name).join()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            done[phase.name] = outcome
+    except BaseException:
+        kill_live_kernels()  # Ctrl-C or a bug: no kernel outlives the run
+        for thread in running.values():
+            thread.join(timeout=30)
+        raise
+    return done
+
+
+def _drop_blocked(pending: list[Any], phases: Sequence[Any], done: dict[str, PhaseResult], dropped: set[str]) -> None:
+    """Remove from ``pending`` every phase an input of which failed or was itself dropped."""
+    changed = True
+    while changed:
+        changed = False
+        for phase in list(pending):
+            if any(n in dropped or (n in done and done[n].status != "succeeded") for n in inputs_of(phase, phases)):
+                pending.remove(phase)
+                dropped.add(phase.name)
+                changed = True

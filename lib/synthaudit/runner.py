@@ -1,9 +1,10 @@
 """``synthaudit run``: execute runbooks 01–06 in order into a dated, hash-chained run folder.
 
-One kernel per notebook (papermill). The sequence stops at the first phase that
-fails; what ran is kept, the failed notebook is kept as far as it got and gets an
-error banner (papermill writes none for a dead kernel or a cell timeout), and the
-manifest records every phase's status. ``--resume RUN`` re-runs only the phases that
+One kernel per notebook (papermill); phases that do not read each other's output run
+side by side (``synthaudit.execution.INPUTS``: 02-04 after 01, 05 at once, 06 last).
+A phase whose input failed does not run; what ran is kept, the failed notebook is kept
+as far as it got and gets an error banner (papermill writes none for a dead kernel or
+a cell timeout), and the manifest records every phase's status, in phase order. ``--resume RUN`` re-runs only the phases that
 did not succeed. For the demo estate the runner starts the simulated estate and
 stops it by its own handle, also on failure.
 """
@@ -21,7 +22,7 @@ from typing import Any, Sequence
 from synthaudit import findings as findings_mod
 from synthaudit.config import ParamsError, Params, load_params, params_as_dict
 from synthaudit.evidence import manifest as manifest_mod
-from synthaudit.execution import PhaseResult, now_iso, run_phase
+from synthaudit.execution import PhaseResult, now_iso, phase_records, phases_to_run, run_phase, run_phases
 from synthaudit.runbook import REPO_ROOT, RUN_DIR_ENV, resolve_path, run_folder_name
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -166,23 +167,21 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
                                           "build_seconds": round(time.monotonic() - t0, 2)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
         record["caller_identity"] = caller_identities(params)
-        failed = False
-        for phase in PHASES:
-            prior = earlier.get(phase.name)
-            if phase not in phases or failed or (prior and prior.get("status") == "succeeded"):
-                if prior and prior.get("status") == "succeeded":
-                    results.append(PhaseResult(**{k: prior.get(k) for k in PhaseResult.__dataclass_fields__}))
-                else:
-                    results.append(PhaseResult(phase.number, phase.name, "not_run",
-                                               error="an earlier phase failed" if failed else "not selected"))
-                continue
+
+        def start(phase: Phase) -> PhaseResult:
             print(f"synthaudit: phase {phase.number} {phase.name}", file=sys.stderr)
             result = run_phase(phase, run_dir, params_path, runbooks=opts.runbooks,
                                progress=opts.progress, cell_timeout=opts.cell_timeout)
-            results.append(result)
             if result.status != "succeeded":
-                failed = True
                 print(f"synthaudit: phase {phase.number} {phase.name} FAILED: {result.error}", file=sys.stderr)
+            return result
+
+        ran: dict[str, PhaseResult] = {}
+        try:
+            run_phases(phases_to_run(PHASES, phases, earlier), start, ran)
+        finally:
+            results.extend(phase_records(PHASES, phases, earlier, ran))
+        failed = any(r.status == "failed" for r in results)
         hygiene_error = None if failed else _finish_evidence(run_dir, params)
         if hygiene_error:
             failed = True
