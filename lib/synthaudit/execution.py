@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synthaudit.kernels import (
+    kill_live_kernels,
+    lean_save_engine,
+    tracked_kernel_manager,
+    wait_for_kernels_to_exit,
+)
 from synthaudit.quickimport import KERNEL_EXEC_LINE, defer_iri_grammar
 from synthaudit.runbook import REPO_ROOT
 
@@ -124,7 +129,8 @@ def execute_phase(phase: Any, run_dir: Path, params_path: Path, *, runbooks: Pat
             # The kernel starts in the kit's root as before, but without papermill's
             # process-wide chdir, which phases running side by side would race on.
             resources={"metadata": {"path": str(REPO_ROOT)}},
-            kernel_manager_class=_tracked_kernel_manager(),
+            kernel_manager_class=tracked_kernel_manager(),
+            engine_name=lean_save_engine(),
             on_notebook_start=lambda **_: ready.append(time.monotonic()),
             extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_EXEC_LINE}"],
         )
@@ -145,41 +151,6 @@ def execute_phase(phase: Any, run_dir: Path, params_path: Path, *, runbooks: Pat
             timing.kernel_start = round(ready[0] - start, 2) if ready else None
             _cell_timings(output, timing)
     return result
-
-
-_LIVE_KERNELS: set[int] = set()  # pids of the kernels this process started and has not yet seen end
-_LIVE_LOCK = threading.Lock()
-
-
-def _tracked_kernel_manager() -> type:
-    """nbclient's kernel manager, recording the kernel's pid so that Ctrl-C can end it."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class TrackedKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
-            await super().start_kernel(**kwargs)
-            self._tracked_pid = getattr(self.provisioner, "pid", None)
-            if self._tracked_pid:
-                with _LIVE_LOCK:
-                    _LIVE_KERNELS.add(self._tracked_pid)
-
-        async def cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
-            with _LIVE_LOCK:
-                _LIVE_KERNELS.discard(getattr(self, "_tracked_pid", None))
-            await super().cleanup_resources(restart=restart)
-
-    return TrackedKernelManager
-
-
-def kill_live_kernels() -> None:
-    """End the kernels still running (Ctrl-C): their phases then fail as 'the kernel died'."""
-    with _LIVE_LOCK:
-        pids = list(_LIVE_KERNELS)
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def _cell_timings(notebook: Path, timing: PhaseTiming, keep: int = 3) -> None:
@@ -344,6 +315,8 @@ def run_phases(phases: Sequence[Any], run_one: Callable[[Any], PhaseResult], don
         for thread in running.values():
             thread.join(timeout=30)
         raise
+    finally:
+        wait_for_kernels_to_exit()
     return done
 
 
