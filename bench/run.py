@@ -29,7 +29,7 @@ LIB = str(Path(__file__).resolve().parents[1] / "lib")
 sys.path.insert(0, LIB)
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [LIB, os.environ.get("PYTHONPATH")]))  # the kernels too
 
-from synthaudit import execution, runner  # noqa: E402
+from synthaudit import execution, runner
 
 TARGET_SECONDS = 60.0
 
@@ -60,6 +60,7 @@ def measure(params: Path, outputs: Path) -> dict:
     watch = Stopwatch()
     watch.wrap(demo, "start_demo_estate", "estate build")
     watch.wrap(runner, "caller_identities", "caller identities")
+    watch.wrap(runner, "run_phases", "phases (wall)")
     watch.wrap(runner, "_finish_evidence", "hygiene scan")
     watch.wrap(manifest_mod, "write_manifest", "manifest")
     phases: list[execution.PhaseTiming] = []
@@ -100,12 +101,17 @@ def table(result: dict) -> str:
         slow = "; ".join(f"[{c['index']}] {c['seconds']:.1f}s {c['source']}" for c in t["slowest"][:2])
         lines.append(f"{t['number']} {t['name']:13s} {_fmt(t['kernel_start']):>7s} {_fmt(t['cells']):>7s} "
                      f"{_fmt(other):>7s} {_fmt(t['render']):>7s}  {slow}")
+    executed = sum((t["execute"] or 0) + (t["render"] or 0) for t in result["phases"])
+    lines.append(f"{'phases, summed':28s} {executed:7.2f}")
+    if "phases (wall)" in result["stages"]:
+        lines.append(f"{'phases, wall (side by side)':28s} {result['stages']['phases (wall)']:7.2f}")
     lines.append("")
     for label in ("hygiene scan", "manifest"):
         if label in result["stages"]:
             lines.append(f"{label:28s} {result['stages'][label]:7.2f}")
-    lines += ["", f"{'total wall':28s} {result['wall_seconds']:7.2f}   target {result['target_seconds']:.0f} s, "
-                  f"ratio {result['ratio_to_target']:.2f}x"]
+    total = (f"{'total wall':28s} {result['wall_seconds']:7.2f}   target {result['target_seconds']:.0f} s, "
+             f"ratio {result['ratio_to_target']:.2f}x")
+    lines += ["", total]
     return "\n".join(lines)
 
 
