@@ -310,10 +310,16 @@ def run_phases(phases: Sequence[Any], run_one: Callable[[Any], PhaseResult], don
             if isinstance(outcome, BaseException):
                 raise outcome
             done[phase.name] = outcome
-    except BaseException:
+    except BaseException as exc:
         kill_live_kernels()  # Ctrl-C or a bug: no kernel outlives the run
         for thread in running.values():
             thread.join(timeout=30)
+        while not finished.empty():  # the phases that were running, as far as they got
+            phase, outcome = finished.get_nowait()
+            if isinstance(outcome, PhaseResult):
+                if isinstance(exc, KeyboardInterrupt) and outcome.status == "failed":
+                    outcome.error = "interrupted"
+                done[phase.name] = outcome
         raise
     finally:
         wait_for_kernels_to_exit()
