@@ -121,8 +121,12 @@ def test_killed_kernel_leaves_partial_notebook_and_resume_completes(tmp_path, ru
     assert code == 2
     manifest = read_manifest(run_dir)
     statuses = {p["name"]: p["status"] for p in manifest["phases"]}
+    # Phases run side by side once their inputs succeeded: 04 and 05 do not read phase 03's output,
+    # the summary reads everything and does not run.
     assert statuses == {"inventory": "succeeded", "segregation": "succeeded", "iam": "failed",
-                        "cloudtrail": "not_run", "leak": "not_run", "summary": "not_run"}
+                        "cloudtrail": "succeeded", "leak": "succeeded", "summary": "not_run"}
+    assert [p["name"] for p in manifest["phases"]] == [p.name for p in PHASES]
+    assert manifest["phases"][-1]["error"] == "an earlier phase failed"
     failed = next(p for p in manifest["phases"] if p["name"] == "iam")
     assert "kernel died" in failed["error"]
     partial = nbformat.read(run_dir / "03_iam_review.ipynb", as_version=4)
@@ -143,16 +147,19 @@ def test_killed_kernel_leaves_partial_notebook_and_resume_completes(tmp_path, ru
     assert verify_run(run_dir).ok
 
 
-def test_failing_cell_stops_the_sequence(tmp_path, runbooks, plain_params):
-    nb = nbformat.read(runbooks / "02_segregation.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom in segregation')"))
-    nbformat.write(nb, runbooks / "02_segregation.ipynb")
+def test_failing_cell_stops_the_phases_that_read_it(tmp_path, runbooks, plain_params):
+    nb = nbformat.read(runbooks / "01_inventory.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom in inventory')"))
+    nbformat.write(nb, runbooks / "01_inventory.ipynb")
     code, run_dir = run_cli(tmp_path, plain_params)
     assert code == 2
     phases = {p["name"]: p for p in read_manifest(run_dir)["phases"]}
-    assert phases["segregation"]["status"] == "failed" and "boom in segregation" in phases["segregation"]["error"]
-    assert phases["iam"]["status"] == "not_run"
-    assert not (run_dir / "03_iam_review.ipynb").exists()
+    assert phases["inventory"]["status"] == "failed" and "boom in inventory" in phases["inventory"]["error"]
+    # 02-04 read the snapshot 01 writes and 06 reads everything: none of them runs; 05 reads only datasets.
+    for name in ("segregation", "iam", "cloudtrail", "summary"):
+        assert phases[name]["status"] == "not_run" and phases[name]["error"] == "an earlier phase failed"
+    assert phases["leak"]["status"] == "succeeded"
+    assert not (run_dir / "02_segregation.ipynb").exists() and not (run_dir / "06_evidence_summary.ipynb").exists()
 
 
 @pytest.mark.parametrize("tamper", ["change", "delete", "add", "edit_previous"])

@@ -101,13 +101,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Phase:
-    """One runbook: its number, name, notebook, title and declared steps."""
+    """One runbook: its number, name, notebook, title, declared steps, and the phases whose output
+    it reads (the runner starts it once those have succeeded; ``None``: every earlier phase)."""
 
     number: str
     name: str
     notebook: str
     title: str
     steps: tuple[Step, ...] = field(default=())
+    reads: tuple[str, ...] | None = None
 
     def run(self, ctx: PhaseContext) -> PhaseResult:
         result = PhaseResult(phase=self.name)

@@ -2,17 +2,17 @@
 
 The phases are ``synthaudit.phases.PHASES``; exit codes are ``synthaudit.exitcodes.ExitCode``.
 
-One kernel per notebook (papermill). The sequence stops at the first phase that
-fails; what ran is kept, the failed notebook is kept as far as it got and gets an
-error banner (papermill writes none for a dead kernel or a cell timeout), and the
-manifest records every phase's status. ``--resume RUN`` re-runs only the phases that
+One kernel per notebook (papermill); phases that do not read each other's output run
+side by side (each once the phases it `reads` in ``synthaudit.phases`` have succeeded: 02-04 after 01, 05 at once, 06 last).
+A phase whose input failed does not run; what ran is kept, the failed notebook is kept
+as far as it got and gets an error banner (papermill writes none for a dead kernel or
+a cell timeout), and the manifest records every phase's status, in phase order. ``--resume RUN`` re-runs only the phases that
 did not succeed. For the demo estate the runner starts the simulated estate and
 stops it by its own handle, also on failure.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -32,17 +32,7 @@ from synthaudit.aws.preflight import run_preflight, write_preflight
 from synthaudit.errors import SynthauditError
 from synthaudit.runbook import RUN_DIR_ENV, resolve_path, run_folder_name
 from synthaudit.workspace import Workspace, find_workspace, kit_commit, kit_version
-
-
-@dataclass
-class PhaseResult:
-    number: str
-    name: str
-    status: str  # succeeded | failed | not_run
-    started: str | None = None
-    ended: str | None = None
-    seconds: float | None = None
-    error: str | None = None
+from synthaudit.execution import PhaseResult, now_iso, phase_records, phases_to_run, run_phase, run_phases
 
 
 @dataclass
@@ -57,10 +47,6 @@ class RunOptions:
     cell_timeout: int | None = 1800
     progress: bool = True
     keep_going: bool = False         # accounts preflight cannot read stay in the run as not assessed
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def select_phases(wanted: Sequence[str]) -> list[Phase]:
@@ -79,97 +65,6 @@ def select_phases(wanted: Sequence[str]) -> list[Phase]:
     return sorted(chosen, key=lambda p: p.number)
 
 
-def mark_failed_notebook(path: Path, error: str) -> None:
-    """Put an error banner on a partial notebook; papermill adds none for dead kernels and timeouts."""
-    import nbformat
-
-    if not path.exists():
-        return
-    nb = nbformat.read(path, as_version=4)
-    meta = nb.metadata.setdefault("papermill", {})
-    if meta.get("exception") and any("synthaudit-error-banner" in c.get("metadata", {}).get("tags", [])
-                                      or "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", [])
-                                      for c in nb.cells):
-        return
-    banner = nbformat.v4.new_markdown_cell(
-        f'<span style="color:red; font-size:1.5em">This phase failed: {error}</span>\n\n'
-        "The cells below ran up to the failure; later cells did not run."
-    )
-    banner.metadata["tags"] = ["synthaudit-error-banner"]
-    nb.cells.insert(0, banner)
-    meta["exception"] = True
-    meta["status"] = "failed"
-    nbformat.write(nb, path)
-
-
-def execute_phase(phase: Phase, run_dir: Path, params_path: Path, opts: RunOptions) -> PhaseResult:
-    import papermill as pm
-
-    result = PhaseResult(phase.number, phase.name, "failed", started=now_iso())
-    source = opts.runbooks / phase.notebook
-    output = run_dir / phase.notebook
-    start = time.monotonic()
-    try:
-        if not source.exists():
-            raise FileNotFoundError(f"runbook {source} is missing")
-        pm.execute_notebook(
-            str(source), str(output),
-            parameters={"params_path": str(params_path), "run_dir": str(run_dir)},
-            kernel_name="python3", progress_bar=opts.progress, cwd=str(run_dir),
-            execution_timeout=opts.cell_timeout, log_output=False,
-        )
-        result.status = "succeeded"
-    except BaseException as exc:  # noqa: BLE001 - a phase failure of any kind is recorded, not raised
-        if isinstance(exc, KeyboardInterrupt):
-            result.error = "interrupted"
-        else:
-            result.error = _describe(exc)
-        mark_failed_notebook(output, result.error)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-    finally:
-        result.ended = now_iso()
-        result.seconds = round(time.monotonic() - start, 2)
-    return result
-
-
-def _describe(exc: BaseException) -> str:
-    name = type(exc).__name__
-    if name == "PapermillExecutionError":
-        return f"cell {getattr(exc, 'exec_count', '?')} raised {getattr(exc, 'ename', '')}: {getattr(exc, 'evalue', '')}"[:500]
-    if name == "DeadKernelError":
-        return "the kernel died (killed or out of memory) during execution"
-    if name == "CellTimeoutError":
-        return f"a cell exceeded the cell timeout: {exc}"[:500]
-    return f"{name}: {exc}"[:500]
-
-
-def render_html(run_dir: Path, notebook: Path) -> list[Path]:
-    """Two HTML renders per notebook: full, and without code (for auditors)."""
-    import warnings
-
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    # scrapbook's scrap mimetype has no HTML form by design; the scraps stay in the .ipynb.
-    warnings.filterwarnings("ignore", message="Your element with mimetype.*scrapbook")
-    html_dir = run_dir / "html"
-    html_dir.mkdir(exist_ok=True)
-    nb = nbformat.read(notebook, as_version=4)
-    written = []
-    for suffix, no_input in (("", False), (".auditor", True)):
-        exporter = HTMLExporter(template_name="lab")
-        exporter.exclude_input = no_input
-        exporter.exclude_input_prompt = no_input
-        exporter.exclude_output_prompt = no_input
-        body, _ = exporter.from_notebook_node(nb)
-        target = html_dir / f"{notebook.stem}{suffix}.html"
-        target.write_text(body)
-        written.append(target)
-    from synthaudit.plots import write_plotly_bundle
-
-    write_plotly_bundle(html_dir)
-    return written
 
 
 def earlier_manifest(run_dir: Path) -> dict[str, Any]:
@@ -261,28 +156,21 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
         record["caller_identity"] = {
             c.account: {"Account": c.account, "Arn": c.identity, "access": c.access} if c.ok else {"error": c.error}
             for c in preflight.accounts}
-        failed = False
-        for phase in PHASES:
-            prior = earlier.get(phase.name)
-            if phase not in phases or failed or (prior and prior.get("status") == "succeeded"):
-                if prior and prior.get("status") == "succeeded":
-                    results.append(PhaseResult(**{k: prior.get(k) for k in PhaseResult.__dataclass_fields__}))
-                else:
-                    results.append(PhaseResult(phase.number, phase.name, "not_run",
-                                               error="an earlier phase failed" if failed else "not selected"))
-                continue
+
+        def start(phase: Phase) -> PhaseResult:
             print(f"synthaudit: phase {phase.number} {phase.name}", file=sys.stderr)
-            result = execute_phase(phase, run_dir, params_path, opts)
-            if (run_dir / phase.notebook).exists():
-                try:
-                    render_html(run_dir, run_dir / phase.notebook)
-                except Exception as exc:  # noqa: BLE001 - a render failure is the phase's failure
-                    if result.status == "succeeded":
-                        result.status, result.error = "failed", f"HTML render failed: {exc}"
-            results.append(result)
+            result = run_phase(phase, run_dir, params_path, runbooks=opts.runbooks,
+                               progress=opts.progress, cell_timeout=opts.cell_timeout)
             if result.status != "succeeded":
-                failed = True
                 print(f"synthaudit: phase {phase.number} {phase.name} FAILED: {result.error}", file=sys.stderr)
+            return result
+
+        ran: dict[str, PhaseResult] = {}
+        try:
+            run_phases(phases_to_run(PHASES, phases, earlier), start, ran)
+        finally:
+            results.extend(phase_records(PHASES, phases, earlier, ran))
+        failed = any(r.status == "failed" for r in results)
         hygiene_error = None if failed else _finish_evidence(run_dir, params)
         if hygiene_error:
             failed = True
