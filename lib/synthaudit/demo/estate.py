@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 import urllib.request
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -71,25 +75,37 @@ def _touch_default_vpcs(estate: Estate) -> None:
             estate.client(account, "ec2", region).describe_vpcs()
 
 
-def run_hooks(endpoint_url: str) -> list[str]:
-    """Call the builders of later phases (CloudTrail logs, leak datasets) when they exist."""
+def prepare_hooks() -> list[tuple[str, Any]]:
+    """Each hook's files (CloudTrail logs and digests, leak datasets): computation only, no server."""
+    return [(name, importlib.import_module(name).prepare()) for name in HOOKS]
+
+
+def run_hooks(endpoint_url: str, prepared: list[tuple[str, Any]] | None = None) -> list[str]:
+    """Upload the builders' files of later phases, in HOOKS order (moto draws S3 version ids in order)."""
     ran = []
-    for name in HOOKS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.seed(endpoint_url)
+    for name, files in prepared if prepared is not None else prepare_hooks():
+        importlib.import_module(name).upload(endpoint_url, files)
         ran.append(name)
     return ran
 
 
+def _worker_pool() -> ProcessPoolExecutor:
+    """One worker process for the hooks' files. Forked while this process runs a single thread (cheapest:
+    nothing to import again); spawned otherwise (a kernel's threads must not be forked)."""
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context(method))
+
+
 def build(endpoint_url: str) -> None:
-    """Seed the demo organisation into the moto server at ``endpoint_url``."""
-    build_estate(endpoint_url)
-    run_hooks(endpoint_url)
+    """Seed the demo organisation into the moto server at ``endpoint_url``.
+
+    The estate is built request by request (moto's seeded ids depend on the order), while a
+    worker process makes the log files and datasets; they are uploaded once the estate stands.
+    """
+    with _worker_pool() as pool:
+        prepared = pool.submit(prepare_hooks)
+        build_estate(endpoint_url)
+        run_hooks(endpoint_url, prepared.result())
 
 
 def answer_key_yaml(estate: Estate) -> str:
