@@ -1,5 +1,5 @@
 """The demo's leak-phase datasets: a production sample with PHI-shaped columns, its holdout,
-a clean synthetic output and a leaky one with planted leaks (see planted_leak.yaml).
+a clean synthetic output and a leaky one with planted leaks (listed in tests/answer_keys/leak.yaml).
 
 Everything is generated from fixed seeds (Faker + numpy), so the same bytes are
 written every time. ``seed(endpoint_url)`` puts them into the simulated estate's

@@ -35,7 +35,7 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
 
 @dataclass
 class Estate:
-    """Handle on the estate being built: sessions per account, clients, the answer key."""
+    """Handle on the estate being built: sessions per account, clients, what is planted."""
 
     endpoint_url: str
     base: boto3.Session

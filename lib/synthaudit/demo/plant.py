@@ -34,6 +34,10 @@ class Plant:
 
     @classmethod
     def from_dict(cls, entry: dict[str, str]) -> Plant:
+        """An entry of an answer-key file; a field the record does not know is an error, not ignored."""
+        unknown = sorted(set(entry) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"answer-key entry {entry.get('id')!r} has unknown fields {unknown}")
         return cls(id=str(entry["id"]), expect=entry["expect"], check=entry["check"], resource=entry["resource"],
                    account=str(entry["account"]), description=entry["description"],
                    environment=entry.get("environment"))
