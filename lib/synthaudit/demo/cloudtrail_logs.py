@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.config import Config
+
 from synthaudit.demo import ids
 from synthaudit.demo.cloudtrail_files import log_files, sign_digests
 from synthaudit.demo.cloudtrail_plants import planted_events
@@ -90,7 +92,10 @@ def upload(endpoint_url: str, files: TrailFiles) -> None:
 
     estate = Estate.connect(endpoint_url)
     estate.enter(ids.LOGGING)  # the trail bucket lives in the logging account
-    s3 = estate.client(ids.LOGGING, "s3", max_pool_connections=16)
+    # Concurrent puts, as always: their order varies, and with it how much of moto's seeded stream they take
+    # (rejection sampling), so ids drawn after them (the leak datasets' version ids) can differ on a loaded machine.
+    s3 = estate.base.client("s3", endpoint_url=endpoint_url, config=Config(max_pool_connections=16),
+                            **estate.credentials[ids.LOGGING])
     puts: list[Callable[[], Any]] = []
     for key, data in files.objects.items():
         puts.append(lambda k=key, d=data: s3.put_object(Bucket=ids.TRAIL_BUCKET, Key=k, Body=d))

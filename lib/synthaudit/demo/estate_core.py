@@ -45,7 +45,7 @@ class Estate:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # ids learned while building (endpoints, key ids)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per build step
-    _clients: dict[tuple, Any] = field(default_factory=dict)
+    _clients: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     _base_clients: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -65,15 +65,14 @@ class Estate:
                                         "aws_session_token": creds["SessionToken"]}
         self.sessions[account_id] = boto3.Session(**self.credentials[account_id], region_name=ids.HOME_REGION)
 
-    def client(self, account_id: str, service: str, region: str = ids.HOME_REGION, **config: Any) -> Any:
+    def client(self, account_id: str, service: str, region: str = ids.HOME_REGION) -> Any:
         """A cached client in ``account_id``. Made from the one base session with the account's credentials,
         so every client shares its loaded service models (a fresh session per account loads them again,
-        ≈0.1 s a client). ``config`` adds botocore Config options (e.g. max_pool_connections)."""
-        key = (account_id, service, region, tuple(sorted(config.items())))
+        ≈0.1 s a client)."""
+        key = (account_id, service, region)
         if key not in self._clients:
-            self._clients[key] = self.base.client(
-                service, region_name=region, endpoint_url=self.endpoint_url,
-                config=_CONFIG.merge(Config(**config)) if config else _CONFIG, **self.credentials[account_id])
+            self._clients[key] = self.base.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                                  config=_CONFIG, **self.credentials[account_id])
         return self._clients[key]
 
     def count(self, account_id: str, kind: str, n: int = 1) -> None:
