@@ -73,17 +73,37 @@ def _touch_default_vpcs(estate: Estate) -> None:
 
 
 def prepare_hooks() -> list[tuple[str, Any]]:
-    """Each hook's files (CloudTrail logs and digests, leak datasets): computation only, no server."""
-    return [(name, importlib.import_module(name).prepare()) for name in HOOKS]
+    """Each present hook's files (CloudTrail logs and digests, leak datasets): computation only, no server.
+    A hook with no ``prepare()`` gets None and is seeded whole later; an absent hook is skipped."""
+    prepared = []
+    for name in HOOKS:
+        module = _import_hook(name)
+        if module is not None:
+            prepared.append((name, module.prepare() if hasattr(module, "prepare") else None))
+    return prepared
 
 
 def run_hooks(endpoint_url: str, prepared: list[tuple[str, Any]] | None = None) -> list[str]:
     """Upload the builders' files of later phases, in HOOKS order (moto draws S3 version ids in order)."""
     ran = []
     for name, files in prepared if prepared is not None else prepare_hooks():
-        importlib.import_module(name).upload(endpoint_url, files)
+        module = importlib.import_module(name)
+        if files is None:
+            module.seed(endpoint_url)
+        else:
+            module.upload(endpoint_url, files)
         ran.append(name)
     return ran
+
+
+def _import_hook(name: str) -> Any:
+    """The hook's module, or None when it does not exist (a module that fails to import is an error)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
 
 
 def _worker_pool() -> ProcessPoolExecutor:
