@@ -1,7 +1,7 @@
 """End to end: a full demo run finds every planted failure and flags no clean twin.
 
-The answer key (lib/synthaudit/demo/planted*.yaml) is read here, by the test only;
-the kit never sees it. The run is the session's one `synthaudit run` of the demo
+The answer keys (tests/answer_keys/*.yaml) are read here, by the test only;
+the kit never sees them. The run is the session's one `synthaudit run` of the demo
 (``full_demo_run`` in tests/conftest.py), shared with every other test that reads a demo run.
 """
 from __future__ import annotations
@@ -10,22 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-
+from answer_key import load_all
 from synthaudit import catalogue
 from synthaudit.evidence.manifest import read_manifest
 from synthaudit.evidence.verify import verify_run
 from synthaudit.runner import PHASES
 
-DEMO = Path(__file__).resolve().parents[1] / "lib" / "synthaudit" / "demo"
-
-
-def answer_key() -> list[dict]:
-    entries = []
-    for path in sorted(DEMO.glob("planted*.yaml")):
-        for entry in yaml.safe_load(path.read_text()) or []:
-            entries.append({**entry, "_file": path.name})
-    return entries
 
 
 def test_demo_run_completes_with_findings(full_demo_run):
@@ -51,20 +41,20 @@ def _findings(run_dir: Path) -> list[dict]:
     return json.loads((run_dir / "findings.json").read_text())
 
 
-@pytest.mark.parametrize("entry", answer_key(), ids=lambda e: f"{e['_file']}:{e['id']}")
-def test_answer_key_entry(full_demo_run, entry):
+@pytest.mark.parametrize(("key", "entry"), load_all(), ids=lambda v: v if isinstance(v, str) else v.id)
+def test_answer_key_entry(full_demo_run, key, entry):
     run_dir = full_demo_run.run_dir
     matching = [f for f in _findings(run_dir)
-                if f["check_id"] == entry["check"] and f["resource"] == entry["resource"]]
+                if f["check_id"] == entry.check and f["resource"] == entry.resource]
     statuses = sorted({f["status"] for f in matching})
-    if entry["expect"] == "FAIL":
-        assert "FAIL" in statuses, f"{entry['id']} not found: {entry['description']} (got {statuses})"
+    if entry.expect == "FAIL":
+        assert "FAIL" in statuses, f"{entry.id} not found: {entry.description} (got {statuses})"
         return
-    assert "FAIL" not in statuses, f"clean twin {entry['id']} flagged: {entry['description']}"
-    if catalogue.get(entry["check"]).phase == "cloudtrail":
+    assert "FAIL" not in statuses, f"clean twin {entry.id} flagged: {entry.description}"
+    if catalogue.get(entry.check).phase == "cloudtrail":
         # Detectors report anomalies, not every quiet resource: the twin must stay quiet
         # while the detector itself ran (its own PASS or FAIL findings exist).
-        ran = {f["status"] for f in _findings(run_dir) if f["check_id"] == entry["check"]}
-        assert ran & {"PASS", "FAIL"}, f"detector {entry['check']} did not run"
+        ran = {f["status"] for f in _findings(run_dir) if f["check_id"] == entry.check}
+        assert ran & {"PASS", "FAIL"}, f"detector {entry.check} did not run"
     else:
-        assert statuses == ["PASS"], f"clean twin {entry['id']} not examined: {entry['description']} (got {statuses})"
+        assert statuses == ["PASS"], f"clean twin {entry.id} not examined: {entry.description} (got {statuses})"

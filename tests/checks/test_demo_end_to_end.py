@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-
+from answer_key import Plant, load_all
 from synthaudit import catalogue
 from synthaudit.checks import run_all
 from synthaudit.checks.cli import extend  # noqa: F401 - the CLI module imports cleanly
@@ -22,11 +21,8 @@ PARAMS_FILE = REPO / "params" / "demo.yaml"
 SEGREGATION = {k for k, v in catalogue.load().items() if v.phase == "segregation"}
 
 
-def planted_entries() -> list[dict]:
-    entries = []
-    for path in sorted((REPO / "lib" / "synthaudit" / "demo").glob("planted*.yaml")):
-        entries += [e for e in yaml.safe_load(path.read_text()) or [] if e["check"] in SEGREGATION]
-    return entries
+def planted_entries() -> list[Plant]:
+    return [e for _, e in load_all() if e.check in SEGREGATION]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +38,7 @@ def demo_findings(demo_snapshot):
 
 def test_answer_key_has_segregation_entries():
     entries = planted_entries()
-    assert any(e["expect"] == "FAIL" for e in entries) and any(e["expect"] == "PASS" for e in entries)
+    assert any(e.expect == "FAIL" for e in entries) and any(e.expect == "PASS" for e in entries)
 
 
 def test_recall_and_precision_on_the_answer_key(demo_findings):
@@ -50,14 +46,14 @@ def test_recall_and_precision_on_the_answer_key(demo_findings):
     for f in demo_findings:
         by_key.setdefault((f.check_id, f.resource), []).append(f)
     entries = planted_entries()
-    missed = [(e["id"], e["check"], e["resource"], [f.status for f in by_key.get((e["check"], e["resource"]), [])])
-              for e in entries if e["expect"] == "FAIL"
-              and not any(f.status == "FAIL" for f in by_key.get((e["check"], e["resource"]), []))]
-    flagged_twins = [(e["id"], e["check"], e["resource"], [f.status for f in by_key.get((e["check"], e["resource"]), [])])
-                     for e in entries if e["expect"] == "PASS"
-                     and not (by_key.get((e["check"], e["resource"]))
-                              and all(f.status == "PASS" for f in by_key[(e["check"], e["resource"])]))]
-    fails = sum(e["expect"] == "FAIL" for e in entries)
+    missed = [(e.id, e.check, e.resource, [f.status for f in by_key.get((e.check, e.resource), [])])
+              for e in entries if e.expect == "FAIL"
+              and not any(f.status == "FAIL" for f in by_key.get((e.check, e.resource), []))]
+    flagged_twins = [(e.id, e.check, e.resource, [f.status for f in by_key.get((e.check, e.resource), [])])
+                     for e in entries if e.expect == "PASS"
+                     and not (by_key.get((e.check, e.resource))
+                              and all(f.status == "PASS" for f in by_key[(e.check, e.resource)]))]
+    fails = sum(e.expect == "FAIL" for e in entries)
     print(f"\nsegregation answer key: {fails} planted failures, {len(entries) - fails} clean twins; "
           f"recall {(fails - len(missed)) / max(fails, 1):.0%}, twins wrongly flagged or unexamined {len(flagged_twins)}")
     assert not missed, f"planted failures not found: {missed}"

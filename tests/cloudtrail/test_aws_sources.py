@@ -6,7 +6,7 @@ import json
 import urllib.request
 
 import pytest
-
+from answer_key import load
 from synthaudit.aws.guard import ReadOnlyViolation
 from synthaudit.aws.session import SessionFactory
 from synthaudit.cloudtrail.detectors import load_detectors
@@ -31,9 +31,9 @@ def test_s3_source_finds_every_plant_and_second_run_reads_nothing_new(trail_buck
     params = load_params("params/demo.yaml")
     result = review(params, tmp_path / "run1", sessions=SessionFactory(params), cache_dir=tmp_path / "cache")
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
-    key = cloudtrail_logs.answer_key()
-    missed = [e["id"] for e in key if e["check"] not in NEEDS_SNAPSHOT
-              and ((e["check"], e["resource"]) in fails) != (e["expect"] == "FAIL")]
+    key = load("cloudtrail")
+    missed = [e.id for e in key if e.check not in NEEDS_SNAPSHOT
+              and ((e.check, e.resource) in fails) != (e.expect == "FAIL")]
     assert missed == []
     assert result.integrity.signatures_verified > 600  # public key shipped under public-keys/ in the bucket
     sources = json.loads((tmp_path / "run1" / "sources.json").read_text())
@@ -113,7 +113,7 @@ def test_full_demo_estate_with_snapshot_finds_every_plant(tmp_path, monkeypatch,
     result = review(params, tmp_path / "cloudtrail", sessions=SessionFactory(params),
                     snapshot_dir=demo_snapshot_dir, cache_dir=tmp_path / "cache")
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
-    missed = [e["id"] for e in cloudtrail_logs.answer_key()
-              if ((e["check"], e["resource"]) in fails) != (e["expect"] == "FAIL")]
+    missed = [e.id for e in load("cloudtrail")
+              if ((e.check, e.resource) in fails) != (e.expect == "FAIL")]
     assert missed == []
     assert "NOT_ASSESSED" not in result.detector_status.values()

@@ -5,11 +5,10 @@ import json
 from pathlib import Path
 
 import duckdb
-import yaml
-
+import pytest
+from answer_key import load
 from synthaudit.demo import cloudtrail_logs, ids
 
-KEY = Path(cloudtrail_logs.__file__).with_name("planted_cloudtrail.yaml")
 BUCKET_PREFIX = f"arn:aws:s3:::{ids.TRAIL_BUCKET}/"
 NEEDS_SNAPSHOT = {"CT_DATA_EVENTS_ABSENT"}  # judged from the trail selectors in the phase 01 snapshot (e2e test)
 
@@ -22,14 +21,14 @@ def local_resource(resource: str, folder: Path) -> str:
 
 
 def test_answer_key_file_matches_the_generator():
-    assert yaml.safe_load(KEY.read_text()) == cloudtrail_logs.answer_key()
+    assert load("cloudtrail") == cloudtrail_logs.planted()
 
 
 def test_answer_key_covers_every_detector_family(demo_review):
     from synthaudit.cloudtrail.detectors import load_detectors
 
     family = {d.id: d.family for d in load_detectors()}
-    planted = {family[e["check"]] for e in yaml.safe_load(KEY.read_text()) if e["expect"] == "FAIL"}
+    planted = {family[e.check] for e in load("cloudtrail") if e.expect == "FAIL"}
     assert planted >= {"coverage", "tampering", "cross-environment", "data-sharing", "new-behaviour", "volume", "exposure"}
 
 
@@ -38,11 +37,11 @@ def test_every_planted_anomaly_found_and_no_clean_twin_flagged(demo_review, demo
     folder, _ = demo_logs
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
     problems = []
-    for entry in yaml.safe_load(KEY.read_text()):
-        if entry["check"] in NEEDS_SNAPSHOT:
+    for entry in load("cloudtrail"):
+        if entry.check in NEEDS_SNAPSHOT:
             continue
-        found = (entry["check"], local_resource(entry["resource"], folder)) in fails
-        if found != (entry["expect"] == "FAIL"):
+        found = (entry.check, local_resource(entry.resource, folder)) in fails
+        if found != (entry.expect == "FAIL"):
             problems.append(entry)
     assert problems == []
 

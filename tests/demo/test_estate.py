@@ -11,10 +11,10 @@ from typing import Any, Callable
 import boto3
 import pytest
 import yaml
-
+from answer_key import dump, load, path
 from synthaudit.demo import estate as estate_mod
 from synthaudit.demo import ids
-from synthaudit.demo.estate import ANSWER_KEY, answer_key_yaml, build_estate
+from synthaudit.demo.estate import build_estate
 from synthaudit.demo.estate_org import EXTRA_ACCOUNTS, SYNTH_RESEARCH
 from synthaudit.demo.server import MotoServer
 
@@ -216,24 +216,25 @@ EXISTS: dict[str, Callable[..., bool]] = {
 
 def test_every_answer_key_resource_exists_through_the_aws_api(audit):
     missing = []
-    for entry in yaml.safe_load(ANSWER_KEY.read_text()):
-        arn = entry["resource"]
+    for entry in load("estate"):
+        arn = entry.resource
         service, region = arn.split(":")[2:4]
         try:
-            ok = EXISTS[service](audit, entry["account"], arn, region or ids.HOME_REGION)
+            ok = EXISTS[service](audit, entry.account, arn, region or ids.HOME_REGION)
         except Exception as exc:  # noqa: BLE001 - report every missing resource at once
             ok = False
             arn = f"{arn} ({type(exc).__name__}: {exc})"
         if not ok:
-            missing.append(f"{entry['id']}: {arn}")
+            missing.append(f"{entry.id}: {arn}")
     assert missing == []
 
 
 def test_a_fresh_build_reproduces_the_committed_answer_key(built):
     _, estate = built
-    assert answer_key_yaml(estate) == ANSWER_KEY.read_text(), (
-        "the estate no longer matches planted.yaml: run `python -m synthaudit.demo.estate --write-key` "
-        "and review the diff")
+    assert tuple(estate.planted) == load("estate")
+    assert dump("estate", estate.planted) == path("estate").read_text(), (
+        "the estate no longer matches tests/answer_keys/estate.yaml: run `PYTHONPATH=lib python tests/answer_key.py "
+        "estate` and review the diff")
 
 
 def _inventory_ids(endpoint_url: str) -> dict[str, list[str]]:

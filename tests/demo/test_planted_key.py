@@ -8,10 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
-
+from answer_key import Plant, load
 from synthaudit.demo import ids
-from synthaudit.demo.estate import ANSWER_KEY
 from synthaudit.demo.estate_org import EXTRA_ACCOUNTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,8 +33,8 @@ ARN_SHAPES = [
 ]
 
 
-def load_key() -> list[dict]:
-    return yaml.safe_load(ANSWER_KEY.read_text())
+def load_key() -> tuple[Plant, ...]:
+    return load("estate")
 
 
 def documented_check_ids() -> set[str]:
@@ -49,41 +47,41 @@ def test_answer_key_entries_have_the_documented_fields():
     entries = load_key()
     assert len(entries) >= 40
     for entry in entries:
-        assert set(entry) == {"id", "expect", "check", "resource", "account", "environment", "description"}, entry
-        assert re.fullmatch(r"P\d{2,3}", entry["id"]), entry
-        assert entry["expect"] in ("FAIL", "PASS"), entry
-        assert isinstance(entry["account"], str) and entry["account"] in {*ids.ACCOUNTS, *EXTRA_ACCOUNTS}, entry
-        assert entry["environment"] in ("production", "synthetic", "shared"), entry
-        assert len(entry["description"]) > 20, entry
+        assert set(entry.to_dict()) == {"id", "expect", "check", "resource", "account", "environment", "description"}, entry
+        assert re.fullmatch(r"P\d{2,3}", entry.id), entry
+        assert entry.expect in ("FAIL", "PASS"), entry
+        assert isinstance(entry.account, str) and entry.account in {*ids.ACCOUNTS, *EXTRA_ACCOUNTS}, entry
+        assert entry.environment in ("production", "synthetic", "shared"), entry
+        assert len(entry.description) > 20, entry
 
 
 def test_answer_key_ids_are_unique():
-    seen = [e["id"] for e in load_key()]
+    seen = [e.id for e in load_key()]
     assert len(seen) == len(set(seen))
 
 
 def test_check_ids_are_documented_in_the_architecture():
     known = documented_check_ids()
     assert "S3_SYNTHETIC_ACCESS_TO_PRODUCTION" in known and "IAM_PRIVILEGE_ESCALATION" in known
-    unknown = sorted({e["check"] for e in load_key()} - known)
+    unknown = sorted({e.check for e in load_key()} - known)
     assert unknown == []
 
 
-@pytest.mark.parametrize("entry", load_key(), ids=lambda e: e["id"])
+@pytest.mark.parametrize("entry", load_key(), ids=lambda e: e.id)
 def test_resource_arn_is_well_formed_and_in_its_account(entry):
-    arn = entry["resource"]
+    arn = entry.resource
     assert any(re.fullmatch(shape, arn) for shape in ARN_SHAPES), arn
     if not arn.startswith("arn:aws:s3:::"):
         arn_account = arn.split(":")[4]
         if arn.startswith("arn:aws:organizations::"):
             arn_account = arn.rsplit("/", 1)[1]
-        assert arn_account == entry["account"], entry
+        assert arn_account == entry.account, entry
 
 
 def test_every_check_with_a_planted_failure_has_a_clean_twin():
     by_check: dict[str, set[str]] = {}
     for e in load_key():
-        by_check.setdefault(e["check"], set()).add(e["expect"])
+        by_check.setdefault(e.check, set()).add(e.expect)
     lonely = sorted(c for c, expects in by_check.items() if expects != {"FAIL", "PASS"})
     assert lonely == []
 
@@ -91,5 +89,5 @@ def test_every_check_with_a_planted_failure_has_a_clean_twin():
 def test_one_resource_is_never_both_planted_and_twin_for_one_check():
     verdicts: dict[tuple[str, str], set[str]] = {}
     for e in load_key():
-        verdicts.setdefault((e["check"], e["resource"]), set()).add(e["expect"])
+        verdicts.setdefault((e.check, e.resource), set()).add(e.expect)
     assert [k for k, v in verdicts.items() if len(v) > 1] == []

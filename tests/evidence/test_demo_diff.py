@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import boto3
-import yaml
-
+import pytest
+from answer_key import load
 from synthaudit.config import load_params
 from synthaudit.evidence.diff import diff_findings
 from synthaudit.findings import finding_id
@@ -23,8 +23,7 @@ S3_CHECKS = ("S3_PRODUCTION_NO_SSE_KMS", "S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK",
 
 
 def planted(check: str, expect: str) -> str:
-    entries = yaml.safe_load((REPO / "lib" / "synthaudit" / "demo" / "planted.yaml").read_text())
-    [resource] = [e["resource"] for e in entries if e["check"] == check and e["expect"] == expect]
+    [resource] = [e.resource for e in load("estate") if e.check == check and e.expect == expect]
     return resource
 
 

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-
+from answer_key import Plant, load_all
 from synthaudit import catalogue
 from synthaudit.config import load_params
 from synthaudit.iam import PolicyStore
@@ -20,11 +19,8 @@ PARAMS_FILE = REPO / "params" / "demo.yaml"
 IAM_CHECKS = {k for k, v in catalogue.load().items() if v.phase == "iam"}
 
 
-def planted() -> list[dict]:
-    entries = []
-    for path in sorted((REPO / "lib" / "synthaudit" / "demo").glob("planted*.yaml")):
-        entries += [e for e in yaml.safe_load(path.read_text()) or [] if e["check"] in IAM_CHECKS]
-    return entries
+def planted() -> list[Plant]:
+    return [e for _, e in load_all() if e.check in IAM_CHECKS]
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +37,15 @@ def result(demo_run):
 
 
 def test_answer_key_has_iam_entries():
-    assert {e["check"] for e in planted()} >= {"IAM_SYNTHETIC_REACHES_PRODUCTION", "IAM_PRIVILEGE_ESCALATION",
+    assert {e.check for e in planted()} >= {"IAM_SYNTHETIC_REACHES_PRODUCTION", "IAM_PRIVILEGE_ESCALATION",
                                                "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", "IAM_WILDCARD_GRANT"}
 
 
-@pytest.mark.parametrize("entry", planted(), ids=lambda e: f"{e['id']}-{e['check']}")
+@pytest.mark.parametrize("entry", planted(), ids=lambda e: f"{e.id}-{e.check}")
 def test_planted_iam_entry(result, entry):
-    found = [f for f in result.findings if f.check_id == entry["check"] and f.resource == entry["resource"]]
-    assert found, f"{entry['id']}: no {entry['check']} finding on {entry['resource']}"
-    assert found[0].status == entry["expect"], f"{entry['id']} ({entry['description']}): {found[0].evidence}"
+    found = [f for f in result.findings if f.check_id == entry.check and f.resource == entry.resource]
+    assert found, f"{entry.id}: no {entry.check} finding on {entry.resource}"
+    assert found[0].status == entry.expect, f"{entry.id} ({entry.description}): {found[0].evidence}"
 
 
 def test_generator_paths_name_the_granting_statements(result):

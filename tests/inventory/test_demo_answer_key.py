@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-
+from answer_key import Plant, load_all
 from synthaudit.config import load_params
 from synthaudit.inventory import Snapshot
 
@@ -16,11 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 PARAMS_FILE = REPO / "params" / "demo.yaml"
 
 
-def keyed_entries() -> list[dict]:
-    entries = []
-    for path in sorted((REPO / "lib" / "synthaudit" / "demo").glob("planted*.yaml")):
-        entries += [e for e in yaml.safe_load(path.read_text()) or [] if e.get("environment")]
-    return entries
+def keyed_entries() -> list[Plant]:
+    return [e for _, e in load_all() if e.environment]
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +33,9 @@ def test_every_answer_key_resource_is_in_the_snapshot_as_classified(demo_snapsho
             found.setdefault(arn, (kind, env, rule))
     entries = keyed_entries()
     assert len(entries) >= 20
-    missing = [(e["id"], e["resource"]) for e in entries if e["resource"] not in found]
-    wrong = [(e["id"], e["resource"], e["environment"], found[e["resource"]])
-             for e in entries if e["resource"] in found and found[e["resource"]][1] != e["environment"]]
+    missing = [(e.id, e.resource) for e in entries if e.resource not in found]
+    wrong = [(e.id, e.resource, e.environment, found[e.resource])
+             for e in entries if e.resource in found and found[e.resource][1] != e.environment]
     assert missing == [] and wrong == []
 
 

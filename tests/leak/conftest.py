@@ -5,10 +5,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-import yaml
+from answer_key import load
 
 REPO = Path(__file__).resolve().parents[2]
-ANSWER_KEY = REPO / "lib" / "synthaudit" / "demo" / "planted_leak.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -50,4 +49,4 @@ def demo_scores(demo_spec_factory):
 
 @pytest.fixture(scope="session")
 def answer_key():
-    return yaml.safe_load(ANSWER_KEY.read_text())
+    return load("leak")

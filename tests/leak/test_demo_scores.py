@@ -61,9 +61,9 @@ def test_answer_key_matches_findings(demo_scores, answer_key):
     findings = all_findings(list(demo_scores.values()))
     by_name = {("cohort-leaky" if "leaky" in f.resource else "cohort-clean", f.check_id): f.status for f in findings}
     for entry in answer_key:
-        name = "cohort-leaky" if entry["resource"] == LEAKY_ARN else "cohort-clean"
-        assert entry["resource"] in (LEAKY_ARN, CLEAN_ARN)
-        assert by_name[(name, entry["check"])] == entry["expect"], entry["id"]
+        name = "cohort-leaky" if entry.resource == LEAKY_ARN else "cohort-clean"
+        assert entry.resource in (LEAKY_ARN, CLEAN_ARN)
+        assert by_name[(name, entry.check)] == entry.expect, entry.id
 
 
 def test_same_inputs_same_findings(demo_spec_factory, demo_scores):

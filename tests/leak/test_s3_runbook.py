@@ -26,9 +26,9 @@ def test_params_datasets_from_s3_match_answer_key(estate_env, answer_key):
     run = run_leak_phase(params, SessionFactory(params))
     got = {(f.check_id, f.resource): f for f in run.findings}
     for entry in answer_key:
-        f = got[(entry["check"], entry["resource"])]
-        assert f.status == entry["expect"], entry["id"]
-        assert f.account == entry["account"] and f.phase == "leak"
+        f = got[(entry.check, entry.resource)]
+        assert f.status == entry.expect, entry.id
+        assert f.account == entry.account and f.phase == "leak"
     prov = run.scores[0].provenance["synthetic"]
     assert prov["version_id"] and prov["etag"] and len(prov["sha256"]) == 64
     assert prov["location"].startswith("s3://")

@@ -1,5 +1,5 @@
 """The demo's leak-phase datasets: a production sample with PHI-shaped columns, its holdout,
-a clean synthetic output and a leaky one with planted leaks (see planted_leak.yaml).
+a clean synthetic output and a leaky one with planted leaks (listed in tests/answer_keys/leak.yaml).
 
 Everything is generated from fixed seeds (Faker + numpy), so the same bytes are
 written every time. ``seed(endpoint_url)`` puts them into the simulated estate's
@@ -308,9 +308,17 @@ def _s3_for(endpoint_url: str, account: str):
                         aws_session_token=creds["SessionToken"])
 
 
-def seed(endpoint_url: str) -> None:
-    """Write the demo datasets into the simulated estate (buckets created, versioned, if missing)."""
-    data = generate()
+def prepare() -> dict[tuple[str, str], bytes]:
+    """The files the estate's S3 receives, (bucket, key) -> bytes (made without a server)."""
+    return generate().files
+
+
+def upload(endpoint_url: str, files: dict[tuple[str, str], bytes]) -> None:
+    """Write the files into the simulated estate (buckets created, versioned, if missing).
+
+    One by one in key order: moto draws each object's version id from its seeded stream,
+    and the leak findings name the version they read.
+    """
     owners = {ids.PROD_SAMPLES_BUCKET: ids.PRODUCTION, ids.SYNTH_OUTPUT_BUCKET: ids.SYNTHETIC}
     clients = {bucket: _s3_for(endpoint_url, acct) for bucket, acct in owners.items()}
     for bucket, s3 in clients.items():
@@ -319,8 +327,13 @@ def seed(endpoint_url: str) -> None:
         except Exception:
             s3.create_bucket(Bucket=bucket)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    for (bucket, key), body in sorted(data.files.items()):
+    for (bucket, key), body in sorted(files.items()):
         clients[bucket].put_object(Bucket=bucket, Key=key, Body=body)
+
+
+def seed(endpoint_url: str) -> None:
+    """Write the demo datasets into the simulated estate."""
+    upload(endpoint_url, prepare())
 
 
 def write_local(folder: str | Path, data: DemoData | None = None) -> dict[str, Path]:

@@ -1,5 +1,5 @@
 """The builder's plumbing: one session per account entered by assume-role, cached
-clients, the answer-key register, and small helpers every estate part shares.
+clients, the register of what is planted (``Plant`` records), and small helpers every estate part shares.
 
 Only the demo builders use this module; the kit never does.
 """
@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 from synthaudit.demo import ids
+from synthaudit.demo.plant import Plant
 
 # Where member accounts are entered from the management account, as a real organisation does.
 MEMBER_ACCESS_ROLE = "OrganizationAccountAccessRole"
@@ -32,35 +33,20 @@ DEMO_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "te
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
 
 
-@dataclass(frozen=True)
-class Planted:
-    """One answer-key entry: a planted failure (FAIL) or its clean twin (PASS)."""
-
-    id: str
-    expect: str
-    check: str
-    resource: str
-    account: str
-    description: str
-    environment: str  # how the resource must be classified (production/synthetic/shared)
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "expect": self.expect, "check": self.check, "resource": self.resource,
-                "account": self.account, "environment": self.environment, "description": self.description}
-
-
 @dataclass
 class Estate:
-    """Handle on the estate being built: sessions per account, clients, the answer key."""
+    """Handle on the estate being built: sessions per account, clients, what is planted."""
 
     endpoint_url: str
     base: boto3.Session
     sessions: dict[str, boto3.Session] = field(default_factory=dict)
-    planted: list[Planted] = field(default_factory=list)
+    credentials: dict[str, dict[str, str]] = field(default_factory=dict)  # per account, from assume-role
+    planted: list[Plant] = field(default_factory=list)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # ids learned while building (endpoints, key ids)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per build step
     _clients: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    _base_clients: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, endpoint_url: str) -> "Estate":
@@ -70,18 +56,23 @@ class Estate:
         """Assume a role in ``account_id``: OrganizationAccountAccessRole in members, and in the management
         account a builder role (moto's dummy credentials live in its default account 123456789012,
         outside the organisation; moto lets assume-role switch to any account)."""
-        sts = self.base.client("sts", endpoint_url=self.endpoint_url, config=_CONFIG)
-        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ACCESS_ROLE}",
-                                RoleSessionName=BUILDER_SESSION)["Credentials"]
-        self.sessions[account_id] = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"], region_name=ids.HOME_REGION)
+        if "sts" not in self._base_clients:
+            self._base_clients["sts"] = self.base.client("sts", endpoint_url=self.endpoint_url, config=_CONFIG)
+        creds = self._base_clients["sts"].assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ACCESS_ROLE}",
+                                                      RoleSessionName=BUILDER_SESSION)["Credentials"]
+        self.credentials[account_id] = {"aws_access_key_id": creds["AccessKeyId"],
+                                        "aws_secret_access_key": creds["SecretAccessKey"],
+                                        "aws_session_token": creds["SessionToken"]}
+        self.sessions[account_id] = boto3.Session(**self.credentials[account_id], region_name=ids.HOME_REGION)
 
     def client(self, account_id: str, service: str, region: str = ids.HOME_REGION) -> Any:
+        """A cached client in ``account_id``. Made from the one base session with the account's credentials,
+        so every client shares its loaded service models (a fresh session per account loads them again,
+        ≈0.1 s a client)."""
         key = (account_id, service, region)
         if key not in self._clients:
-            self._clients[key] = self.sessions[account_id].client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=_CONFIG)
+            self._clients[key] = self.base.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                                  config=_CONFIG, **self.credentials[account_id])
         return self._clients[key]
 
     def count(self, account_id: str, kind: str, n: int = 1) -> None:
@@ -91,7 +82,7 @@ class Estate:
               environment: str, description: str) -> None:
         if any(p.id == pid for p in self.planted):
             raise ValueError(f"answer-key id {pid} planted twice")
-        self.planted.append(Planted(pid, expect, check, resource, account, description, environment))
+        self.planted.append(Plant(pid, expect, check, resource, account, description, environment))
 
     def rng(self, purpose: str) -> random.Random:
         """A random stream per purpose, so adding one table does not reshuffle the others."""
