@@ -29,7 +29,7 @@ LIB = str(Path(__file__).resolve().parents[1] / "lib")
 sys.path.insert(0, LIB)
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [LIB, os.environ.get("PYTHONPATH")]))  # the kernels too
 
-from synthaudit import execution, runner
+from synthaudit import execution, runner  # noqa: E402 - after the path set-up above
 
 TARGET_SECONDS = 60.0
 

@@ -12,7 +12,7 @@ from synthaudit.aws.session import SessionFactory
 from synthaudit.cloudtrail.detectors import load_detectors
 from synthaudit.cloudtrail.review import review, review_athena
 from synthaudit.config import load_params, parse_params
-from synthaudit.demo import cloudtrail_logs, ids
+from synthaudit.demo import ids
 
 pytestmark = pytest.mark.slow
 NEEDS_SNAPSHOT = {"CT_DATA_EVENTS_ABSENT"}  # judged from the trail selectors in the phase 01 snapshot (e2e test)

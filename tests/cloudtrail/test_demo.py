@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 from answer_key import load
 from synthaudit.demo import cloudtrail_logs, ids
 

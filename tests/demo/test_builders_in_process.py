@@ -3,18 +3,17 @@ CloudTrail/Config parts built into moto's in-process mock_aws (no server), with 
 fixed organisation ids. Each part plants what the committed answer key says it plants.
 
 The bulk IAM, network and data-service parts need the whole estate; the slow tier builds that
-once per session (tests/demo/test_estate.py proves it reproduces planted.yaml exactly)."""
+once per session (tests/demo/test_estate.py proves it reproduces the answer key exactly)."""
 from __future__ import annotations
 
 import re
 
 import pytest
-import yaml
 from moto import mock_aws
 
 from synthaudit.demo import estate_governance, estate_iam, estate_org, estate_storage, ids, moto_launcher
-from synthaudit.demo.estate import ANSWER_KEY
 from synthaudit.demo.estate_core import Estate
+from answer_key import load
 
 PARTS = (estate_org.build_organisation, estate_iam.create_audit_roles, estate_iam.build_planted_iam,
          estate_storage.build_storage, estate_governance.build_governance)
@@ -54,7 +53,7 @@ def test_the_launcher_pins_the_organisation_ids(built):
 
 def test_each_part_plants_what_the_answer_key_says(built):
     estate, _ = built
-    committed = {e["id"]: e for e in yaml.safe_load(ANSWER_KEY.read_text())}
+    committed = {e.id: e.to_dict() for e in load("estate")}
     planted = [p.to_dict() for p in estate.planted]
     assert len(planted) >= 40
     for entry in planted:

@@ -22,7 +22,8 @@ ARN_SHAPES = [
     r"arn:aws:iam::\d{12}:(role|user|instance-profile)(/[\w+=,.@-]+)*/[\w+=,.@-]+",
     r"arn:aws:kms:[a-z]{2}-[a-z]+-\d:\d{12}:key/[0-9a-f-]{36}",
     r"arn:aws:rds:[a-z]{2}-[a-z]+-\d:\d{12}:(db|cluster|snapshot|cluster-snapshot):[a-z][a-z0-9-]*",
-    r"arn:aws:ec2:[a-z]{2}-[a-z]+-\d:\d{12}:(volume/vol|snapshot/snap|instance/i|vpc/vpc|subnet/subnet"
+    r"arn:aws:ec2:[a-z]{2}-[a-z]+-\d::(snapshot/snap|image/ami)-[0-9a-f]+",  # no account, as AWS writes them
+    r"arn:aws:ec2:[a-z]{2}-[a-z]+-\d:\d{12}:(volume/vol|instance/i|vpc/vpc|subnet/subnet"
     r"|security-group/sg|vpc-peering-connection/pcx|vpc-endpoint/vpce)-[0-9a-f]+",
     r"arn:aws:lambda:[a-z]{2}-[a-z]+-\d:\d{12}:function:[\w-]+",
     r"arn:aws:glue:[a-z]{2}-[a-z]+-\d:\d{12}:(connection|job)/[\w-]+",
@@ -71,7 +72,7 @@ def test_check_ids_are_documented_in_the_architecture():
 def test_resource_arn_is_well_formed_and_in_its_account(entry):
     arn = entry.resource
     assert any(re.fullmatch(shape, arn) for shape in ARN_SHAPES), arn
-    if not arn.startswith("arn:aws:s3:::"):
+    if not arn.startswith("arn:aws:s3:::") and arn.split(":")[4]:  # EBS snapshot / AMI ARNs name no account
         arn_account = arn.split(":")[4]
         if arn.startswith("arn:aws:organizations::"):
             arn_account = arn.rsplit("/", 1)[1]

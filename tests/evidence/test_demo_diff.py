@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import boto3
-import pytest
 from answer_key import load
 from synthaudit.config import load_params
 from synthaudit.evidence.diff import diff_findings

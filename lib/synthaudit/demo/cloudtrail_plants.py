@@ -110,13 +110,13 @@ def planted_events(w: LogWriter) -> list[Plant]:
                    "valuesToAdd": [ids.SYNTHETIC]})
     plant("CT12", "FAIL", "CT_SNAPSHOT_SHARED", PROD_CLUSTER_SNAPSHOT_ARN, ids.PRODUCTION,
           "production cluster snapshot shared with the synthetic account")
-    ami = f"arn:aws:ec2:{ids.HOME_REGION}:{ids.PRODUCTION}:image/ami-0prodphi0000000a1"
+    ami = f"arn:aws:ec2:{ids.HOME_REGION}::image/ami-0prodphi0000000a1"  # no account in an AMI's ARN
     w.call(dba, at(7, 13, 20), "ec2.amazonaws.com", "ModifyImageAttribute", account=ids.PRODUCTION,
            params={"imageId": "ami-0prodphi0000000a1", "attributeType": "launchPermission",
                    "launchPermission": {"add": {"items": [{"group": "all"}]}}})
     plant("CT12b", "FAIL", "CT_SNAPSHOT_SHARED", ami, ids.PRODUCTION, "production AMI made public")
     admin = P["org-admin"]
-    shared_snap = f"arn:aws:ec2:{ids.HOME_REGION}:{ids.MANAGEMENT}:snapshot/snap-0shared00000000b2"
+    shared_snap = f"arn:aws:ec2:{ids.HOME_REGION}::snapshot/snap-0shared00000000b2"  # nor in a snapshot's
     w.call(admin, at(7, 9, 30), "ec2.amazonaws.com", "ModifySnapshotAttribute", account=ids.MANAGEMENT,
            params={"snapshotId": "snap-0shared00000000b2", "attributeType": "CREATE_VOLUME_PERMISSION",
                    "createVolumePermission": {"add": {"items": [{"userId": ids.LOGGING}]}}})

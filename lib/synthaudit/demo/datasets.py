@@ -171,7 +171,6 @@ def generate(seed: int = SEED) -> DemoData:
     production = _people(N_PRODUCTION, seed, mrn_base=1_000_000)
     holdout = _people(N_HOLDOUT, seed + 7, mrn_base=3_000_000)
     # Two canary records planted in production before generation.
-    fake = _faker(seed + 99)
     for j, mrn in enumerate(CANARY_MRNS):
         production.loc[len(production) - 1 - j, ["mrn", "first_name", "last_name"]] = [mrn, "Quillon", f"Ferravane{j}"]
     files: dict[tuple[str, str], bytes] = {}

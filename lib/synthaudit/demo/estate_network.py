@@ -55,7 +55,8 @@ def _spec_tags(kind: str, name: str, env: str, **extra: str) -> list[dict[str, A
 
 
 def ec2_arn(region: str, account: str, kind: str, rid: str) -> str:
-    return f"arn:aws:ec2:{region}:{account}:{kind}/{rid}"
+    """As AWS writes them: an EBS snapshot's and an AMI's ARN have an empty account field."""
+    return f"arn:aws:ec2:{region}:{'' if kind in ('snapshot', 'image') else account}:{kind}/{rid}"
 
 
 class Network:

@@ -84,7 +84,10 @@ WITH r AS (
 SELECT
   n.*,
   coalesce(listed_resource_account,
-           nullif(regexp_extract(resource_arn, '^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):', 1), '')) AS resource_account
+           nullif(regexp_extract(resource_arn, '^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):', 1), ''),
+           -- EBS snapshot and AMI ARNs carry no account (as AWS writes them): the call's account
+           CASE WHEN regexp_matches(resource_arn, '^arn:[^:]*:ec2:[^:]*::(snapshot|image)/') THEN n.account END
+  ) AS resource_account
 FROM (
 SELECT
   event_time,
@@ -104,9 +107,9 @@ SELECT
       CASE WHEN p_key LIKE 'arn:%' THEN p_key
            WHEN p_key IS NOT NULL THEN 'arn:aws:kms:' || region || ':' || account || ':key/' || p_key END)
     WHEN event_source = 'ec2.amazonaws.com' AND p_snapshot IS NOT NULL
-      THEN 'arn:aws:ec2:' || region || ':' || account || ':snapshot/' || p_snapshot
+      THEN 'arn:aws:ec2:' || region || '::snapshot/' || p_snapshot
     WHEN event_source = 'ec2.amazonaws.com' AND p_image IS NOT NULL
-      THEN 'arn:aws:ec2:' || region || ':' || account || ':image/' || p_image
+      THEN 'arn:aws:ec2:' || region || '::image/' || p_image
     WHEN event_source = 'ec2.amazonaws.com' AND p_flow_log IS NOT NULL
       THEN 'arn:aws:ec2:' || region || ':' || account || ':vpc-flow-log/' || p_flow_log
     WHEN event_source = 'ec2.amazonaws.com' AND p_group IS NOT NULL
