@@ -1,7 +1,7 @@
 """Bench: where a whole `synthaudit run` spends its wall time, against the 60 s target.
 
 Runs the demo (or --params F) once, in this process, through ``synthaudit.runner.run``
-and prints: the estate build, caller identities, and per phase the kernel start (execute
+and prints: the estate build, the preflight, and per phase the kernel start (execute
 call -> kernel ready, from nbclient's on_notebook_start hook), the cells (papermill's
 per-cell durations in the executed notebook) with the slowest ones, the rest of the
 execution (kernel shutdown, notebook write), the HTML render; then the evidence tail
@@ -59,7 +59,7 @@ def measure(params: Path, outputs: Path) -> dict:
 
     watch = Stopwatch()
     watch.wrap(demo, "start_demo_estate", "estate build")
-    watch.wrap(runner, "caller_identities", "caller identities")
+    watch.wrap(runner, "run_preflight", "preflight")
     watch.wrap(runner, "run_phases", "phases (wall)")
     watch.wrap(runner, "_finish_evidence", "hygiene scan")
     watch.wrap(manifest_mod, "write_manifest", "manifest")
@@ -91,7 +91,7 @@ def table(result: dict) -> str:
     lines = [f"run {result['run_dir']}  exit {result['exit_code']}  status {result['status']}",
              f"load average before {result['load_before']}  after {result['load_after']}", ""]
     for label, seconds in result["stages"].items():
-        if label in ("estate build", "caller identities"):
+        if label in ("estate build", "preflight"):
             lines.append(f"{label:28s} {seconds:7.2f}")
     lines += ["", f"{'phase':16s} {'kernel':>7s} {'cells':>7s} {'other':>7s} {'render':>7s}  slowest cells"]
     for t in result["phases"]:
