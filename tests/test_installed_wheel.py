@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -35,17 +36,22 @@ def git_status() -> str:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-                    str(REPO)], check=True, cwd=out)
-    [built] = out.glob("synthaudit-*.whl")
+    """Built from a copy of the tree, so the build leaves nothing (``build/``) in the checkout."""
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "src"
+    shutil.copytree(REPO / "lib", source / "lib", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(source)],
+                   check=True, cwd=work)
+    [built] = (work / "dist").glob("synthaudit-*.whl")
     return built
 
 
 def test_wheel_holds_the_runbooks_and_templates_but_no_answer_key(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert sum(n.startswith("synthaudit/runbooks/") and n.endswith(".ipynb") for n in names) == 6
-    assert "synthaudit/templates/params/demo.yaml" in names
+    assert "synthaudit/templates/params/demo.yaml" in names and "synthaudit/catalogue/segregation.yaml" in names
     assert not [n for n in names if "planted" in n or "answer_key" in n]
 
 

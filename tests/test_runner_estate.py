@@ -2,8 +2,8 @@
 itself, hands its endpoint to every phase, and stops it afterwards, also when a phase fails; with
 an endpoint in the params it starts none (how the test session shares one estate).
 
-Fast: papermill, the estate and the caller-identity calls are stand-ins; the slow tier's full
-demo run (tests/conftest.py, ``full_demo_run``) covers the real ones.
+Fast: papermill, the estate and the preflight are stand-ins; the slow tier's full demo run
+(tests/conftest.py, ``full_demo_run``) covers the real ones.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import papermill
 import pytest
 import yaml
 
-from synthaudit.aws.session import SessionFactory
+from synthaudit import runner
+from synthaudit.aws.preflight import AccountCheck, PreflightReport
 from synthaudit.cli import main
 from synthaudit.demo.server import DUMMY_CREDENTIALS
 from synthaudit.evidence.manifest import read_manifest
@@ -50,7 +51,12 @@ def phases_seen(monkeypatch) -> list[dict]:
             raise RuntimeError("stand-in failure")
 
     monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
-    monkeypatch.setattr(SessionFactory, "caller_identity", lambda self, account: {"Account": account})
+    def preflight(params, keep_going=False):
+        checks = tuple(AccountCheck(a, "stand-in", True, identity=f"arn:aws:sts::{a}:assumed-role/r/s")
+                       for a in params.account_ids())
+        return params, PreflightReport("stand-in", checks, params.organization_id)
+
+    monkeypatch.setattr(runner, "run_preflight", preflight)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv(RUN_DIR_ENV, raising=False)
     return seen
@@ -63,7 +69,8 @@ def test_demo_params_start_the_estate_and_stop_it_after_a_failed_phase(tmp_path,
                  "--no-progress"])
     [run_dir] = [p for p in tmp_path.iterdir() if p.is_dir()]
     assert code == 2
-    assert [s["notebook"][:2] for s in phases_seen] == ["01", "02", "03", "04"]  # stops at the failure
+    # 04's failure stops only what reads its output (the summary); 05 reads none of it
+    assert sorted(s["notebook"][:2] for s in phases_seen) == ["01", "02", "03", "04", "05"]
     assert {s["endpoint"] for s in phases_seen} == {ENDPOINT}
     assert {s["run_dir"] for s in phases_seen} == {str(run_dir)}
     assert all(s["parameters"]["run_dir"] == str(run_dir) for s in phases_seen)
@@ -71,7 +78,7 @@ def test_demo_params_start_the_estate_and_stop_it_after_a_failed_phase(tmp_path,
     assert "AWS_ENDPOINT_URL" not in os.environ and RUN_DIR_ENV not in os.environ
     manifest = read_manifest(run_dir)
     assert manifest["simulated_estate"]["endpoint"] == ENDPOINT
-    assert [p["status"] for p in manifest["phases"]] == ["succeeded"] * 3 + ["failed", "not_run", "not_run"]
+    assert [p["status"] for p in manifest["phases"]] == ["succeeded"] * 3 + ["failed", "succeeded", "not_run"]
     assert verify_run(run_dir).ok  # a failed run's evidence is still hashed and verifiable
 
 
@@ -86,4 +93,4 @@ def test_an_endpoint_in_the_params_starts_no_estate(tmp_path, monkeypatch, phase
     main(["run", "--params", str(tmp_path / "demo.yaml"), "--outputs", str(tmp_path / "out"), "--no-progress"])
     [run_dir] = list((tmp_path / "out").iterdir())
     assert "simulated_estate" not in read_manifest(run_dir)
-    assert len(phases_seen) == 4
+    assert len(phases_seen) == 5

@@ -87,7 +87,7 @@ def test_cli_exit_codes(snapshot, params_file, tmp_path, capsys):
     assert main(["segregation", "--snapshot", str(tmp_path / "nowhere"), "--params", str(params_file)]) == 2
     assert "snapshot folder not found" in capsys.readouterr().err
     bad_params = tmp_path / "bad.yaml"
-    bad_params.write_text("label: x\nestate: demo\naccounts: []\n")
+    bad_params.write_text("label: x\nestate: demo\naccounts: []\ndiscovery: {enabled: false}\n")
     assert main(["segregation", "--snapshot", str(snapshot), "--params", str(bad_params)]) == 2
 
 
