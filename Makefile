@@ -29,8 +29,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval-lax tests runbooks
 
+# The fast tier on every core (pytest-xdist); its tests share no session fixture.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" tests
+	$(BIN)/python -m pytest -q -m "not slow" -n auto tests
 
 # ruff, rules in pyproject.toml; CI (.ci/run) runs it before `make test`.
 lint: $(STAMP)

@@ -1,12 +1,17 @@
 """The demo's logs: every planted anomaly found, clean twins and quiet days quiet, outputs as promised."""
 from __future__ import annotations
 
+import pytest
+
 import json
 from pathlib import Path
 
 import duckdb
 from answer_key import load
 from synthaudit.demo import cloudtrail_logs, ids
+
+# Slow tier: they generate the demo's 90 days of CloudTrail logs.
+pytestmark = pytest.mark.slow
 
 BUCKET_PREFIX = f"arn:aws:s3:::{ids.TRAIL_BUCKET}/"
 NEEDS_SNAPSHOT = {"CT_DATA_EVENTS_ABSENT"}  # judged from the trail selectors in the phase 01 snapshot (e2e test)

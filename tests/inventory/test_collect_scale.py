@@ -18,6 +18,9 @@ from synthaudit.aws.session import SessionFactory
 from synthaudit.config import parse_params
 from synthaudit.inventory.collect import AccountClock, CallCounter, collect_inventory
 
+# Slow tier: these tests wait on purpose (slow and throttled accounts against a time budget).
+pytestmark = pytest.mark.slow
+
 STARTING = "123456789012"  # moto's account for the plain test credentials
 FAST = "210000000021"
 SLOW = "310000000031"

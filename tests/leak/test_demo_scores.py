@@ -1,6 +1,8 @@
 """The demo's leak datasets: every planted leak found at its rows, the clean twin clean, no PHI in outputs."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
@@ -121,6 +123,7 @@ def test_phi_scan_would_catch_a_leak(tmp_path, demo_data):
     assert scan_for_phi(tmp_path, [value])
 
 
+@pytest.mark.slow  # three CLI processes, each importing the kit
 def test_cli_exit_codes(demo_files, tmp_path):
     cmd = [sys.executable, "-m", "synthaudit.cli", "leak", "score", "--real", str(demo_files["production"])]
     leaky = subprocess.run(cmd + ["--synthetic", str(demo_files["leaky"]), "--holdout", str(demo_files["holdout"]),
