@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from fabricate import baseline_findings, make_run, seg
+from evidence.fabricate import baseline_findings, make_run, seg
 from synthaudit.cli import main
 from synthaudit.evidence.diff import diff_findings, diff_runs, previous_run, run_findings
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fabricate import write_params
+from evidence.fabricate import write_params
 from synthaudit.evidence.exceptions import load_exceptions
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

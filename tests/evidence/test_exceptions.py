@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from fabricate import PROD, SYNTH, baseline_findings, seg, write_params
+from evidence.fabricate import PROD, SYNTH, baseline_findings, seg, write_params
 from synthaudit.config import load_params
 from synthaudit.evidence.exceptions import (
     ExceptionsError, apply_exceptions, exceptions_path, load_exceptions, parse_exceptions,

@@ -9,7 +9,7 @@ import json
 import jsonschema
 import pytest
 
-from fabricate import baseline_findings, write_params
+from evidence.fabricate import baseline_findings, write_params
 from synthaudit.config import load_params
 from synthaudit.evidence import exports, schemas
 from synthaudit.evidence.exceptions import apply_exceptions, parse_exceptions

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from fabricate import PROD, baseline_findings, make_run, seg, write_params
+from evidence.fabricate import PROD, baseline_findings, make_run, seg, write_params
 from synthaudit.cli import main
 from synthaudit.config import load_params
 from synthaudit.evidence import summary

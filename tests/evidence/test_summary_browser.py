@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fabricate import baseline_findings, make_run, write_params
+from evidence.fabricate import baseline_findings, make_run, write_params
 from synthaudit.config import load_params
 from synthaudit.evidence import summary
 

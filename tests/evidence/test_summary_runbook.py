@@ -6,7 +6,7 @@ from pathlib import Path
 
 import scrapbook as sb
 
-from fabricate import baseline_findings, make_run, seg, write_params
+from evidence.fabricate import baseline_findings, make_run, seg, write_params
 from synthaudit.findings import read_json
 
 REPO = Path(__file__).resolve().parents[2]

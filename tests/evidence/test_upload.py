@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from fabricate import write_params
+from evidence.fabricate import write_params
 from synthaudit.aws.guard import ReadOnlyViolation
 from synthaudit.cli import main
 from synthaudit.config import load_params
