@@ -11,7 +11,10 @@ The slow tier shares its expensive things across the session: one demo estate
 (``demo_estate``), one phase-01 snapshot of it (``demo_snapshot_dir``) and one full
 ``synthaudit run`` on it (``full_demo_run``). The nbval pass over ``runbooks/`` reuses the same
 estate when it runs in the same session (``make test``): ``runbooks/conftest.py`` finds it as
-the plugin registered under ``SharedDemoEstate.NAME``.
+the plugin registered under ``SharedDemoEstate.NAME`` (the root conftest.py).
+
+``isolated_aws`` gives a fast test an AWS environment of its own: dummy credentials, empty AWS
+config files, no endpoint or profile from the developer's shell (use it with moto's ``mock_aws``).
 """
 from __future__ import annotations
 
@@ -68,6 +71,20 @@ def _fast_tests_start_no_server_or_kernel(request, monkeypatch):
 
 
 # --- a plain moto server --------------------------------------------------------------------------
+
+@pytest.fixture
+def isolated_aws(monkeypatch, tmp_path) -> Path:
+    """Dummy credentials and empty AWS config files (returned: the config file's path, to add profiles)."""
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    config = tmp_path / "aws-config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    return config
+
 
 @pytest.fixture(scope="session")
 def moto_server():

@@ -11,16 +11,6 @@ import yaml
 from synthaudit.cli import main
 
 
-@pytest.fixture
-def no_aws_env(monkeypatch, tmp_path):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-
-
 def run_with(tmp_path, capsys, **aws):
     params = tmp_path / "p.yaml"
     params.write_text(yaml.safe_dump({"label": "t", "estate": "aws", "aws": aws,
@@ -37,7 +27,7 @@ def run_with(tmp_path, capsys, **aws):
     ({"endpoint_url": "http://127.0.0.1:9"}, "endpoint http://127.0.0.1:9 is not reachable"),
     ({"profile": "absent-profile"}, "aws.profile 'absent-profile' is not in the AWS config files"),
 ])
-def test_bad_endpoint_or_profile_fails_fast_with_one_line(no_aws_env, tmp_path, capsys, aws, named):
+def test_bad_endpoint_or_profile_fails_fast_with_one_line(isolated_aws, tmp_path, capsys, aws, named):
     code, elapsed, errors, run_dir = run_with(tmp_path, capsys, **aws)
     assert code == 2 and elapsed < 30
     assert len(errors) == 1 and named in errors[0]

@@ -12,16 +12,8 @@ STARTING = "123456789012"  # the account moto gives the default test credentials
 
 
 @pytest.fixture
-def aws(monkeypatch, tmp_path):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    config = tmp_path / "config"
-    config.write_text("[profile lab-sso]\naws_access_key_id = lab\naws_secret_access_key = lab\nregion = us-east-1\n")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+def aws(isolated_aws):
+    isolated_aws.write_text("[profile lab-sso]\naws_access_key_id = lab\naws_secret_access_key = lab\nregion = us-east-1\n")
     with mock_aws():
         yield
 

@@ -36,15 +36,8 @@ THROTTLED = {
 
 
 @pytest.fixture
-def estate(monkeypatch, tmp_path):
+def estate(isolated_aws):
     """Three accounts with a few resources each: the starting one, a fast member, a slow member."""
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     with mock_aws():
         for account in (STARTING, FAST, SLOW):
             session = _seed_session(account)

@@ -134,14 +134,20 @@ def _region_problems(factory: SessionFactory, params: Params, account: str) -> l
             for r in params.aws.regions if r not in enabled]
 
 
-def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, PreflightReport]:
-    """Check the run's path to AWS; return the params to run with (accounts discovered when asked)."""
+def _reachable_factory(params: Params, what: str) -> tuple[SessionFactory, str]:
+    """A session factory with short timeouts, once the endpoint answers and the starting credentials work."""
     factory = SessionFactory(params)
     factory.config = factory.config.merge(FAST)
     endpoint = factory.endpoint_url or "AWS's own endpoints"
     fatal = _endpoint_problem(factory.endpoint_url) or _starting_problem(factory, params, endpoint)
     if fatal:
-        raise PreflightError(f"preflight: {fatal}", problems=(fatal,))
+        raise PreflightError(f"{what}: {fatal}", problems=(fatal,))
+    return factory, endpoint
+
+
+def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, PreflightReport]:
+    """Check the run's path to AWS; return the params to run with (accounts discovered when asked)."""
+    factory, endpoint = _reachable_factory(params, "preflight")
     org: Organization | None = None
     if params.discovers_accounts:
         org = _organization(factory, endpoint)
@@ -172,12 +178,7 @@ def read_organization_for_init(profile: str | None, endpoint_url: str | None, re
 
     params = parse_params({"label": "init", "estate": "aws", "discovery": {"enabled": True},
                            "aws": {"profile": profile, "endpoint_url": endpoint_url, "regions": [region]}})
-    factory = SessionFactory(params)
-    factory.config = factory.config.merge(FAST)
-    endpoint = factory.endpoint_url or "AWS's own endpoints"
-    fatal = _endpoint_problem(factory.endpoint_url) or _starting_problem(factory, params, endpoint)
-    if fatal:
-        raise PreflightError(f"init: {fatal}", problems=(fatal,))
+    factory, endpoint = _reachable_factory(params, "init")
     return _organization(factory, endpoint)
 
 
