@@ -23,11 +23,10 @@ from typing import Any, Sequence
 
 from synthaudit import findings as findings_mod
 from synthaudit.config import Params, ParamsError, load_params, params_as_dict
-from synthaudit.errors import UsageError
 from synthaudit.evidence import manifest as manifest_mod
 from synthaudit.exitcodes import ExitCode
 from synthaudit.phase import Phase
-from synthaudit.phases import PHASES
+from synthaudit.phases import PHASES, get
 from synthaudit.aws.preflight import run_preflight, write_preflight
 from synthaudit.errors import SynthauditError
 from synthaudit.runbook import RUN_DIR_ENV, resolve_path, run_folder_name
@@ -53,18 +52,8 @@ def select_phases(wanted: Sequence[str]) -> list[Phase]:
     """Phases named by number or name (``01``, ``1``, ``inventory``); all when empty."""
     if not wanted:
         return list(PHASES)
-    chosen = []
-    for item in wanted:
-        for token in item.split(","):
-            token = token.strip()
-            match = [p for p in PHASES if p.matches(token)]
-            if not match:
-                raise UsageError(f"unknown phase {token!r}; choose from "
-                                 + ", ".join(f"{p.number}/{p.name}" for p in PHASES))
-            chosen.extend(m for m in match if m not in chosen)
+    chosen = {get(token) for item in wanted for token in item.split(",")}
     return sorted(chosen, key=lambda p: p.number)
-
-
 
 
 def earlier_manifest(run_dir: Path) -> dict[str, Any]:
