@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
+from synthaudit.aws.errors import classify_error
 from synthaudit.aws.discovery import Organization, read_organization, resolve_accounts
 from synthaudit.aws.session import SessionFactory
 from synthaudit.config import Params
@@ -58,11 +59,8 @@ class PreflightReport:
 
 
 def aws_error(exc: BaseException) -> str:
-    """AWS's own words for a failed call (code and message), or the exception's."""
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        return f"{err.get('Code', '?')}: {err.get('Message', '')}".strip().rstrip(":")
-    return f"{type(exc).__name__}: {exc}"
+    """AWS's own words for a failed call (code and message), as inventory records them."""
+    return classify_error(exc).error
 
 
 def _endpoint_problem(endpoint: str | None) -> str | None:
