@@ -35,6 +35,8 @@ def test_demo_evidence_is_complete_and_verifies(full_demo_run):
     assert (run_dir / "summary.html").exists()
     assert (run_dir / "findings.json").exists()
     assert verify_run(run_dir).ok
+    caches = [str(p.relative_to(run_dir)) for p in run_dir.rglob(".cloudtrail-cache")]
+    assert caches == [], "the CloudTrail cache belongs to the workspace, never to the evidence"
 
 
 def _findings(run_dir: Path) -> list[dict]:

@@ -42,6 +42,23 @@ def test_run_finds_the_workspace_above_the_params_file_then_the_cwd(tmp_path):
     assert ws.outputs == tmp_path / "ws" / "outputs" and ws.cloudtrail_cache.parent == ws.outputs
 
 
+def test_a_params_file_reached_through_a_symlink_belongs_to_the_symlinks_workspace(tmp_path, monkeypatch):
+    """The checkout's params/ is a symlink into the package: the workspace is where the link is."""
+    monkeypatch.delenv("SYNTHAUDIT_WORKSPACE", raising=False)
+    (tmp_path / "package" / "params").mkdir(parents=True)
+    (tmp_path / "package" / "params" / "demo.yaml").write_text("x: 1\n")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / MARKER).write_text("{}\n")
+    (tmp_path / "ws" / "params").symlink_to(tmp_path / "package" / "params")
+    assert find_workspace(tmp_path / "ws" / "params" / "demo.yaml", cwd=tmp_path) == (tmp_path / "ws").resolve()
+
+
+def test_the_runners_workspace_wins_in_its_kernels(tmp_path, monkeypatch):
+    init_workspace(tmp_path / "ws")
+    monkeypatch.setenv("SYNTHAUDIT_WORKSPACE", str(tmp_path / "chosen"))
+    assert find_workspace(tmp_path / "ws" / "params" / "demo.yaml") == tmp_path / "chosen"
+
+
 def test_workspace_runbooks_are_its_own_only_when_present(tmp_path):
     ws = Workspace(tmp_path)
     assert ws.runbooks != tmp_path / "runbooks"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_ROOT / "templates"
 PACKAGED_RUNBOOKS = PACKAGE_ROOT / "runbooks"
 MARKER = "synthaudit-workspace.yaml"
+# Set by the runner for the kernels it starts (they run in the run folder): the runner's choice of
+# workspace, so a phase never guesses another one (and never puts the CloudTrail cache in the evidence).
+WORKSPACE_ENV = "SYNTHAUDIT_WORKSPACE"
 DISTRIBUTION = "synthaudit"
 
 
@@ -61,14 +65,17 @@ def kit_commit() -> dict[str, Any] | None:
 
 
 def find_workspace(params_path: Path | None = None, cwd: Path | None = None) -> Path:
-    """The nearest folder at or above the params file's folder, then the current folder, that holds
-    the marker; else the current folder."""
+    """``$SYNTHAUDIT_WORKSPACE`` when the runner set it; else the nearest folder at or above the params
+    file's folder (as named, symlinks not followed), then the current folder, that holds the marker;
+    else the current folder."""
+    if os.environ.get(WORKSPACE_ENV):
+        return Path(os.environ[WORKSPACE_ENV])
     cwd = (cwd or Path.cwd()).resolve()
-    starts = ([params_path.resolve().parent] if params_path else []) + [cwd]
+    starts = ([Path(os.path.abspath(params_path)).parent] if params_path else []) + [cwd]
     for start in starts:
         for folder in (start, *start.parents):
             if (folder / MARKER).is_file():
-                return folder
+                return folder.resolve()
     return cwd
 
 
