@@ -20,7 +20,7 @@ import tempfile
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import quote
@@ -28,8 +28,8 @@ from urllib.parse import quote
 import duckdb
 
 from synthaudit.cloudtrail import schema
+from synthaudit.cloudtrail.integrity import content_sha256
 from synthaudit.cloudtrail.sources import SourceObject, staging_dir
-from synthaudit.evidence.manifest import sha256_file
 from synthaudit.errors import CacheWriteError
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -54,6 +54,7 @@ class LedgerEntry:
     invalid_records: int = 0   # records dropped: no (parseable) eventTime, no eventName or no eventSource
     error: str = ""
     records_without_time: int = 0  # of invalid_records: eventTime missing or not a time
+    content_sha256: str = ""  # of the uncompressed content, as a digest lists it ("" for older ledgers)
 
 
 def sql_str(value: str) -> str:
@@ -307,7 +308,8 @@ def _ingest_batch(source, batch: list[SourceObject], staging: Path, cache: Cache
     stats = _parse_resilient(con, paths, cache.events_dir, errors, source.staging_root(staging))
     entries: list[LedgerEntry] = []
     for obj in batch:
-        sha = sha256_file(paths[obj.key])
+        raw = paths[obj.key].read_bytes()
+        sha, content_sha = hashlib.sha256(raw).hexdigest(), content_sha256(raw)
         if obj.key in errors:
             entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "corrupt", error=errors[obj.key])
         else:
@@ -321,7 +323,7 @@ def _ingest_batch(source, batch: list[SourceObject], staging: Path, cache: Cache
             else:
                 entry = LedgerEntry(obj.key, obj.size, obj.etag, sha, "ok", events=valid,
                                     invalid_records=records - valid, records_without_time=untimed)
-        entries.append(entry)
+        entries.append(replace(entry, content_sha256=content_sha))
     if source.__class__.__name__ == "S3Source":
         for path in paths.values():
             path.unlink(missing_ok=True)

@@ -104,6 +104,9 @@ class LocalSource:
         sidecar = self.local_path(obj).with_name(self.local_path(obj).name + ".signature")
         return {"signature": sidecar.read_text().strip()} if sidecar.exists() else {}
 
+    def read_with_metadata(self, obj: SourceObject) -> tuple[bytes, dict[str, str]]:
+        return self.read_bytes(obj), self.metadata(obj)
+
     def fetch(self, objects: Iterable[SourceObject], staging: Path) -> dict[str, Path]:
         return {obj.key: self.local_path(obj) for obj in objects}
 
@@ -134,8 +137,10 @@ class S3Source:
     def read_bytes(self, obj: SourceObject) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=obj.key)["Body"].read()
 
-    def metadata(self, obj: SourceObject) -> dict[str, str]:
-        return self.client.head_object(Bucket=self.bucket, Key=obj.key).get("Metadata", {})
+    def read_with_metadata(self, obj: SourceObject) -> tuple[bytes, dict[str, str]]:
+        """A digest and its signature (object metadata) in one GetObject."""
+        response = self.client.get_object(Bucket=self.bucket, Key=obj.key)
+        return response["Body"].read(), response.get("Metadata", {})
 
     def fetch(self, objects: Iterable[SourceObject], staging: Path) -> dict[str, Path]:
         """Download objects into ``staging`` (keeping their suffix, which tells DuckDB about gzip)."""
