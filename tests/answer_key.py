@@ -64,11 +64,15 @@ def _built(name: str) -> tuple[Plant, ...]:
         from synthaudit.demo import cloudtrail_logs
 
         return cloudtrail_logs.planted()
-    from synthaudit.demo.estate import build_estate
+    import tempfile
+
+    from synthaudit.demo.estate import BuildReport
     from synthaudit.demo.server import MotoServer
 
-    with MotoServer() as server:
-        return tuple(build_estate(server.endpoint_url).planted)
+    with tempfile.TemporaryDirectory() as tmp:  # built as `synthaudit run` builds it: in the server's process
+        report = Path(tmp) / "build.json"
+        with MotoServer(build_demo=True, build_report_path=report):
+            return BuildReport.read(report).planted
 
 
 if __name__ == "__main__":

@@ -141,14 +141,18 @@ class SharedDemoEstate:
         self._build: Any = None
 
     def server(self) -> MotoServer:
+        """Built as `synthaudit run` builds it: in the server's process (test_estate.py compares it with a
+        build over HTTP)."""
         if self._server is None:
-            from synthaudit.demo.estate import build_estate, run_hooks
+            import tempfile
 
-            with environ(DUMMY_CREDENTIALS):
-                server = MotoServer().start()
+            from synthaudit.demo.estate import BuildReport
+
+            with tempfile.TemporaryDirectory() as tmp, environ(DUMMY_CREDENTIALS):
+                report = Path(tmp) / "build.json"
+                server = MotoServer(build_demo=True, build_report_path=report).start()
                 try:
-                    self._build = build_estate(server.endpoint_url)
-                    run_hooks(server.endpoint_url)
+                    self._build = BuildReport.read(report)
                 except BaseException:
                     server.stop()
                     raise

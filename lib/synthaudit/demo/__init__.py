@@ -7,13 +7,6 @@ from synthaudit.demo.server import MotoServer
 
 
 def start_demo_estate(log_path: Path | None = None) -> MotoServer:
-    """Start a moto server on loopback and seed the demo estate into it (from this one process)."""
-    server = MotoServer(log_path=log_path).start()
-    try:
-        from synthaudit.demo.estate import build
-
-        build(server.endpoint_url)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    """Start a moto server on loopback that builds the demo estate into itself before it serves
+    (``moto_launcher --build-demo``); it answers once the estate stands."""
+    return MotoServer(log_path=log_path, build_demo=True).start()

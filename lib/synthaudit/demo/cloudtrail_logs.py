@@ -86,14 +86,15 @@ def write_local(folder: str | Path) -> list[Plant]:
     return list(files.plants)
 
 
-def upload(endpoint_url: str, files: TrailFiles) -> None:
+def upload(endpoint_url: str | None, files: TrailFiles) -> None:
     """Put the logs, digests (signature in object metadata) and public key into the trail bucket."""
     from synthaudit.demo.estate_core import Estate
 
     estate = Estate.connect(endpoint_url)
     estate.enter(ids.LOGGING)  # the trail bucket lives in the logging account
-    # Concurrent puts, as always: their order varies, and with it how much of moto's seeded stream they take
-    # (rejection sampling), so ids drawn after them (the leak datasets' version ids) can differ on a loaded machine.
+    # Over HTTP the puts run side by side: their order varies, and with it how much of moto's seeded stream they
+    # take (rejection sampling), so ids drawn after them (the leak datasets' version ids) can differ. In the
+    # server's own process (endpoint None) threads gain nothing (one interpreter): one by one, in key order.
     s3 = estate.base.client("s3", endpoint_url=endpoint_url, config=Config(max_pool_connections=16),
                             **estate.credentials[ids.LOGGING])
     puts: list[Callable[[], Any]] = []
@@ -104,10 +105,10 @@ def upload(endpoint_url: str, files: TrailFiles) -> None:
             Bucket=ids.TRAIL_BUCKET, Key=k, Body=d, Metadata={"signature": s, "signature-algorithm": "SHA256withRSA"}))
     puts.append(lambda: s3.put_object(Bucket=ids.TRAIL_BUCKET, Key=f"public-keys/{files.fingerprint}.pem",
                                       Body=files.public_key_pem))
-    with ThreadPoolExecutor(12) as pool:
+    with ThreadPoolExecutor(12 if endpoint_url else 1) as pool:
         for _ in pool.map(lambda f: f(), puts):
             pass
 
 
-def seed(endpoint_url: str) -> None:
+def seed(endpoint_url: str | None) -> None:
     upload(endpoint_url, prepare())

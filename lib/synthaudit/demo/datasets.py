@@ -292,7 +292,7 @@ def seeded_phi_values(data: DemoData | None = None) -> list[str]:
     return sorted(values)
 
 
-def _s3_for(endpoint_url: str, account: str):
+def _s3_for(endpoint_url: str | None, account: str):
     import boto3
 
     from synthaudit.demo.server import DUMMY_CREDENTIALS
@@ -312,7 +312,7 @@ def prepare() -> dict[tuple[str, str], bytes]:
     return generate().files
 
 
-def upload(endpoint_url: str, files: dict[tuple[str, str], bytes]) -> None:
+def upload(endpoint_url: str | None, files: dict[tuple[str, str], bytes]) -> None:
     """Write the files into the simulated estate (buckets created, versioned, if missing).
 
     One by one in key order: moto draws each object's version id from its seeded stream,
@@ -330,7 +330,7 @@ def upload(endpoint_url: str, files: dict[tuple[str, str], bytes]) -> None:
         clients[bucket].put_object(Bucket=bucket, Key=key, Body=body)
 
 
-def seed(endpoint_url: str) -> None:
+def seed(endpoint_url: str | None) -> None:
     """Write the demo datasets into the simulated estate."""
     upload(endpoint_url, prepare())
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import multiprocessing as mp
 import os
 import sys
@@ -24,22 +25,29 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from synthaudit.demo import ids
 from synthaudit.demo.estate_core import SEED, Estate
+from synthaudit.demo.plant import Plant
 
 HOOKS = ("synthaudit.demo.cloudtrail_logs", "synthaudit.demo.datasets")
 
 
-def seed_moto(endpoint_url: str, seed: int = SEED) -> None:
-    """Make moto's own random ids (role ids, EC2 and KMS ids) repeatable."""
+def seed_moto(endpoint_url: str | None, seed: int = SEED) -> None:
+    """Make moto's own random ids (role ids, EC2 and KMS ids) repeatable (``None``: moto in this process)."""
+    if endpoint_url is None:
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(seed)
+        return
     req = urllib.request.Request(f"{endpoint_url}/moto-api/seed?a={seed}", data=b"", method="POST")
     urllib.request.urlopen(req, timeout=30).read()
 
 
-def build_estate(endpoint_url: str) -> Estate:
+def build_estate(endpoint_url: str | None) -> Estate:
     """Build everything but the hooks; returns the handle with what it planted and counts."""
     from synthaudit.demo import (estate_governance, estate_iam, estate_network, estate_org, estate_services,
                                  estate_storage)
@@ -83,7 +91,7 @@ def prepare_hooks() -> list[tuple[str, Any]]:
     return prepared
 
 
-def run_hooks(endpoint_url: str, prepared: list[tuple[str, Any]] | None = None) -> list[str]:
+def run_hooks(endpoint_url: str | None, prepared: list[tuple[str, Any]] | None = None) -> list[str]:
     """Upload the builders' files of later phases, in HOOKS order (moto draws S3 version ids in order)."""
     ran = []
     for name, files in prepared if prepared is not None else prepare_hooks():
@@ -113,16 +121,56 @@ def _worker_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context(method))
 
 
-def build(endpoint_url: str) -> None:
-    """Seed the demo organisation into the moto server at ``endpoint_url``.
+def build(endpoint_url: str | None) -> Estate:
+    """Seed the demo organisation into the moto server at ``endpoint_url``, or (``None``) into moto's
+    backends in this process, under its in-process mock: how the server process builds the estate
+    before it serves (``moto_launcher --build-demo``), about three times faster than over HTTP.
 
     The estate is built request by request (moto's seeded ids depend on the order), while a
     worker process makes the log files and datasets; they are uploaded once the estate stands.
     """
     with _worker_pool() as pool:
         prepared = pool.submit(prepare_hooks)
-        build_estate(endpoint_url)
+        estate = build_estate(endpoint_url)
         run_hooks(endpoint_url, prepared.result())
+    return estate
+
+
+def build_in_this_process(report: Path | None = None) -> Estate:
+    """``build(None)`` under moto's in-process mock; the data stays in this process's backends.
+    ``report``: where to write what was planted and counted (``BuildReport``), for the tests."""
+    from moto import mock_aws
+
+    mock = mock_aws()
+    mock.start()
+    try:
+        estate = build(None)
+    finally:
+        mock.stop(remove_data=False)
+    if report is not None:
+        BuildReport.of(estate).write(report)
+    return estate
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build planted and counted, as a file: the estate is built in the server's process."""
+
+    planted: tuple[Plant, ...]
+    counts: dict[tuple[str, str], int]
+
+    @classmethod
+    def of(cls, estate: Estate) -> "BuildReport":
+        return cls(tuple(estate.planted), dict(estate.counts))
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps({"planted": [p.to_dict() for p in self.planted],
+                                    "counts": [[a, k, n] for (a, k), n in sorted(self.counts.items())]}))
+
+    @classmethod
+    def read(cls, path: Path) -> "BuildReport":
+        data = json.loads(path.read_text())
+        return cls(tuple(Plant.from_dict(p) for p in data["planted"]), {(a, k): n for a, k, n in data["counts"]})
 
 
 def _cpu_seconds(pid: int) -> float:
