@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,7 +31,7 @@ from synthaudit.phases import PHASES, get
 from synthaudit.aws.preflight import run_preflight, write_preflight
 from synthaudit.errors import SynthauditError
 from synthaudit.runbook import RUN_DIR_ENV, resolve_path, run_folder_name
-from synthaudit.workspace import Workspace, find_workspace, kit_commit, kit_version
+from synthaudit.workspace import WORKSPACE_ENV, Workspace, find_workspace, kit_commit, kit_version
 from synthaudit.execution import PhaseResult, now_iso, phase_records, phases_to_run, run_phase, run_phases
 
 
@@ -74,21 +75,31 @@ def count_blocking(run_dir: Path, fail_on: str) -> int:
     return len(findings_mod.at_or_above(items, fail_on))
 
 
-def _finish_evidence(run_dir: Path, params: Params) -> str | None:
+def _seeded_phi_values(params: Params) -> Future[tuple[str, ...]]:
+    """The demo's seeded PHI values (the hygiene scan looks for them), computed on a thread while
+    the phases run: the runner process is idle then (the kernels are processes of their own)."""
+    def compute() -> tuple[str, ...]:
+        if params.estate != "demo":
+            return ()
+        try:
+            from synthaudit.demo.datasets import seeded_phi_values
+        except ImportError:
+            return ()
+        return tuple(seeded_phi_values())
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="seeded-phi")
+    future = pool.submit(compute)
+    pool.shutdown(wait=False)  # the thread finishes its one task; nobody waits here
+    return future
+
+
+def _finish_evidence(run_dir: Path, extra: Future[tuple[str, ...]]) -> str | None:
     """Hygiene scan before the manifest; returns an error when a secret or seeded PHI is found."""
     try:
         from synthaudit.evidence.hygiene import scan_run_folder
     except ModuleNotFoundError:
         return None
-    extra: tuple[str, ...] = ()
-    if params.estate == "demo":
-        try:
-            from synthaudit.demo.datasets import seeded_phi_values
-
-            extra = tuple(seeded_phi_values())
-        except (ModuleNotFoundError, ImportError):
-            extra = ()
-    hits = scan_run_folder(run_dir, extra_values=extra)
+    hits = scan_run_folder(run_dir, extra_values=extra.result())
     if hits:
         return "evidence hygiene: " + "; ".join(str(h) for h in hits[:20])
     return None
@@ -121,9 +132,11 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
     record: dict[str, Any] = {"started": started or now_iso(), "params_file": str(params_path),
                               "params": params_as_dict(params)}
     estate = None
+    phi_values = _seeded_phi_values(params)
     results: list[PhaseResult] = []
     saved_env = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-                                                  "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", RUN_DIR_ENV)}
+                                                  "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", RUN_DIR_ENV,
+                                                  WORKSPACE_ENV)}
     try:
         if params.estate == "demo" and not params.aws.endpoint_url:
             from synthaudit.demo import start_demo_estate
@@ -135,6 +148,7 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
             record["simulated_estate"] = {"endpoint": estate.endpoint_url,
                                           "build_seconds": round(time.monotonic() - t0, 2)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
+        os.environ[WORKSPACE_ENV] = str(workspace.root)
         try:
             params, preflight = run_preflight(params, keep_going=opts.keep_going)
         except SynthauditError as exc:
@@ -160,7 +174,7 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
         finally:
             results.extend(phase_records(PHASES, phases, earlier, ran))
         failed = any(r.status == "failed" for r in results)
-        hygiene_error = None if failed else _finish_evidence(run_dir, params)
+        hygiene_error = None if failed else _finish_evidence(run_dir, phi_values)
         if hygiene_error:
             failed = True
             record["hygiene_error"] = hygiene_error

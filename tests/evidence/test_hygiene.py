@@ -98,3 +98,12 @@ def test_cli_exit_codes(clean_run, tmp_path, capsys):
     (clean_run / "leak.txt").write_text(PHI[2])
     assert main(["hygiene", str(clean_run), "--phi-values", str(values)]) == 2
     assert "leak.txt" in capsys.readouterr().out
+
+
+def test_worker_processes_find_the_same_hits_in_the_same_order(clean_run, monkeypatch):
+    (clean_run / "findings" / "iam.json").write_text(json.dumps({"note": f"key {ACCESS_KEY} for {PHI[0]}"}))
+    (clean_run / "notes.txt").write_text(f"{PHI[2]} and {PHI[1]}\n")
+    alone = scan_run_folder(clean_run, extra_values=PHI, workers=1)
+    monkeypatch.setattr("synthaudit.evidence.hygiene.PARALLEL_BYTES", 0)
+    assert len(alone) == 4
+    assert scan_run_folder(clean_run, extra_values=PHI, workers=2) == alone
