@@ -17,6 +17,7 @@ from synthaudit.errors import SynthauditError
 from synthaudit.exitcodes import EPILOG, ExitCode
 from synthaudit.phase_command import add_phase_options, phase_handler
 from synthaudit.phases import PHASES
+from synthaudit.quickimport import defer_iri_grammar
 from synthaudit.workspace import kit_version
 
 # Modules exposing ``register(subparsers)`` for commands that are not a phase.
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    defer_iri_grammar()  # every command that touches a notebook imports nbformat, and with it jsonschema
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
