@@ -33,8 +33,12 @@ def pytest_runtest_setup(item):
         from synthaudit.demo import start_demo_estate
 
         estate = _own_estate = start_demo_estate()
+    from synthaudit.workspace import WORKSPACE_ENV
+
     os.environ.update(estate.env())
     os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="synthaudit-nbval-")
+    # the kernels run in the runbooks folder: without a workspace named, the CloudTrail cache would go there
+    os.environ[WORKSPACE_ENV] = tempfile.mkdtemp(prefix="synthaudit-nbval-workspace-")
     _ready = True
 
 

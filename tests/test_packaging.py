@@ -35,3 +35,14 @@ def test_outputs_is_ignored_except_its_readme():
     ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "outputs/2026-01-01T0000Z_x/manifest.json"])
     kept = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", "outputs/README.md"])
     assert ignored.returncode == 0 and kept.returncode == 1
+
+
+def test_the_package_holds_no_run_output():
+    """Runs (nbval executes the runbooks in the package's folder) write into a workspace, never into
+    the package: no outputs/ or CloudTrail cache is in it, tracked or on disk."""
+    package = REPO / "lib" / "synthaudit"
+    on_disk = [str(p.relative_to(REPO)) for p in package.rglob("*") if p.name in ("outputs", ".cloudtrail-cache")]
+    assert on_disk == []
+    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "lib/synthaudit/runbooks"],
+                             capture_output=True, text=True).stdout.split()
+    assert [t for t in tracked if not t.endswith(".ipynb")] == []
