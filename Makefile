@@ -23,11 +23,13 @@ demo: $(STAMP)
 	if [ $$rc -eq 1 ]; then echo "make demo: done; exit code 1 = findings at or above thresholds.fail_on, as planted in the demo estate"; exit 0; fi; \
 	exit $$rc
 
-# Two tiers; the rule that puts a test in one is in tests/conftest.py. `test` runs both and the
-# runbooks under nbval in ONE pytest session, so the slow tests and nbval share one demo estate
-# and one full demo run. `test-fast` needs no moto server and no Jupyter kernel.
+# Two tiers; the rule that puts a test in one is in tests/conftest.py. `test` runs both: the fast
+# tier on every core, then the slow tier and the runbooks under nbval in ONE pytest session (one
+# process), so they share one demo estate and one full demo run. `test-fast` needs no moto server
+# and no Jupyter kernel.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --nbval-lax tests runbooks
+	$(BIN)/python -m pytest -q -m "not slow" -n auto tests
+	$(BIN)/python -m pytest -q -m slow --nbval-lax tests runbooks
 
 # The fast tier on every core (pytest-xdist); its tests share no session fixture.
 test-fast: $(STAMP)
