@@ -187,17 +187,13 @@ def demo_estate_build(pytestconfig, demo_estate):
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot_dir(demo_estate, tmp_path_factory) -> Path:
-    """Phase 01 over the session's demo estate, once; returns the snapshot folder of a run folder
+def demo_snapshot_dir(full_demo_run, tmp_path_factory) -> Path:
+    """The session's phase-01 snapshot of the demo estate (the full run's, copied), in a run folder
     that holds nothing else (no CloudTrail usage, so phase 03 sees a snapshot alone)."""
-    from synthaudit.aws.session import SessionFactory
-    from synthaudit.config import load_params
-    from synthaudit.inventory import run_inventory
+    import shutil
 
-    with environ(demo_estate.env()):
-        params = load_params(DEMO_PARAMS)
-        snapshot = tmp_path_factory.mktemp("demo-run") / "snapshot"
-        run_inventory(params, SessionFactory(params), snapshot)
+    snapshot = tmp_path_factory.mktemp("demo-run") / "snapshot"
+    shutil.copytree(full_demo_run.run_dir / "snapshot", snapshot)
     return snapshot
 
 
