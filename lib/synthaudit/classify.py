@@ -113,6 +113,16 @@ def _first_by_precedence(hits: dict[str, str]) -> Verdict | None:
     return Verdict(chosen, f"{hits[chosen]} (conflict: also {others})")
 
 
+def _role_key(arn: str | None) -> tuple[str, str] | None:
+    """(account, role name) of a role ARN or of an assumed-role session ARN."""
+    match = re.match(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):(?:role|assumed-role)/(.+)$", arn or "")
+    if not match:
+        return None
+    account, rest = match.groups()
+    parts = rest.split("/")
+    return account, (parts[0] if arn.split(":")[2] == "sts" else parts[-1])
+
+
 class Classifier:
     """Applies params.classification; build once per snapshot, call per row."""
 
@@ -124,6 +134,7 @@ class Classifier:
         self.placements = placements_from_organizations(organizations)
         self.audit_role_arns = {params.role_arn(a) for a in params.account_ids()}
         self.audit_role_name = params.aws.audit_role_name
+        self.not_read_only: set[tuple[str, str]] = set()  # (account, role name): named as audit role, grants more
         self._accounts: dict[str, Verdict] = {}
 
     # -- accounts ---------------------------------------------------------------
@@ -168,12 +179,23 @@ class Classifier:
         return next((a.name for a in self.params.accounts if a.id == account_id), "")
 
     # -- principals and resources ----------------------------------------------------
-    def is_audit_role(self, arn: str | None) -> bool:
+    def is_named_audit_role(self, arn: str | None) -> bool:
+        """The role (or a session of it) that params name as the audit role."""
         if not arn:
             return False
         return arn in self.audit_role_arns or bool(
             re.match(rf"^arn:[^:]+:(iam|sts)::\d{{12}}:(role|assumed-role)/(.*/)?{re.escape(self.audit_role_name)}(/.*)?$", arn)
         )
+
+    def is_audit_role(self, arn: str | None) -> bool:
+        """The kit's own read-only role, left out of the analysis: named as the audit role and not found
+        to grant more than reading (``mark_not_read_only``; see ``iam.read_only``)."""
+        return self.is_named_audit_role(arn) and _role_key(arn) not in self.not_read_only
+
+    def mark_not_read_only(self, role_arn: str) -> None:
+        """A role named as the audit role whose policies grant more than reading: analysed like any principal."""
+        if (key := _role_key(role_arn)) is not None:
+            self.not_read_only.add(key)
 
     def resource(self, account: str | None, name: str | None, tags: Mapping[str, str] | None = None,
                  arn: str | None = None) -> Verdict:

@@ -213,3 +213,32 @@ def test_policy_attached_only_to_the_audit_role_is_the_kits_own():
                         "synth-both": ("synthetic", "name:*synth*")}
     roles = {r["name"]: (r["environment"], r["is_audit_role"]) for r in inventory.tables["iam_roles"]}
     assert roles == {"SynthauditReadOnly": ("shared", True), "etl": ("production", False)}
+
+
+def test_a_role_named_as_the_audit_role_that_can_write_is_analysed_like_any_principal():
+    """Only the kit's own read-only role is left out: an admin role named as the audit role is not."""
+    from synthaudit.inventory.base import Output
+    from synthaudit.inventory.collect import UnitResult
+
+    other = "310000000003"
+    params = parse_params({"label": "t", "estate": "aws", "aws": {"audit_role_name": "OrganizationAccountAccessRole"},
+                           "accounts": [{"id": ACCT, "name": "prod"}, {"id": other, "name": "synth"}],
+                           "classification": {"production": {"accounts": [ACCT]}, "synthetic": {"accounts": [other]}}})
+    out = Output()
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    read = f"arn:aws:iam::{other}:policy/audit-read"
+    for account, policy in ((ACCT, admin), (other, read)):
+        out.add("iam_roles", {"account": account, "region": "global", "tags": {}, "name": "OrganizationAccountAccessRole",
+                              "arn": f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                              "attached_policy_arns": [policy], "inline_policies": {}})
+    out.add("iam_policies", {"account": ACCT, "region": "global", "tags": {}, "arn": admin, "name": "AdministratorAccess",
+                             "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}})
+    out.add("iam_policies", {"account": other, "region": "global", "tags": {}, "arn": read, "name": "audit-read",
+                             "document": {"Statement": [{"Effect": "Allow", "Action": ["s3:List*", "ec2:Describe*"],
+                                                         "Resource": "*"}]}})
+    inventory = assemble(params, [UnitResult(Unit("iam", ACCT, "global"), "assessed", None, out)])
+    roles = {r["account"]: r for r in inventory.tables["iam_roles"]}
+    assert (roles[ACCT]["is_audit_role"], roles[ACCT]["environment"]) == (False, "production")
+    assert "* (every action)" in roles[ACCT]["audit_role_beyond_reading"]
+    assert (roles[other]["is_audit_role"], roles[other]["environment"], roles[other]["audit_role_beyond_reading"]) == (
+        True, "shared", [])

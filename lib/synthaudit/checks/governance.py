@@ -213,10 +213,26 @@ def _lakeformation(ctx: CheckContext) -> list[Finding]:
     return out
 
 
+# --- the role the kit audits with ----------------------------------------------------------------
+def _audit_role(ctx: CheckContext) -> list[Finding]:
+    """A role named as the audit role is left out of the analysis only when it grants nothing beyond
+    reading (inventory sets ``audit_role_beyond_reading``; see ``iam.read_only``)."""
+    out = []
+    for row in ctx.rows_or_empty("iam_roles"):
+        beyond = row.get("audit_role_beyond_reading")
+        if beyond is None:
+            continue  # not named as the audit role
+        out.append(ctx.finding("AUDIT_ROLE_NOT_READ_ONLY", row, "FAIL" if beyond else "PASS",
+                               evidence={"beyond_reading": list(beyond),
+                                         "analysed_as_any_principal": bool(beyond)}))
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     Check("SCP_NO_SYNTHETIC_PRODUCTION_DENY", FAMILY,
           ("org_accounts", "org_units", "org_policies") + PRODUCTION_STORE_KINDS, _scp_fence),
     Check("CONFIG_RECORDER_OFF", FAMILY, ("config_recorders",), _config_recorder),
     Check("CONFIG_REQUIRED_RULE_MISSING", FAMILY, ("config_rules",), _config_rules),
     Check("LAKEFORMATION_UNRESTRICTED_PHI_GRANT", FAMILY, ("lakeformation_permissions", "glue_tables"), _lakeformation),
+    Check("AUDIT_ROLE_NOT_READ_ONLY", FAMILY, ("iam_roles", "iam_policies"), _audit_role),
 )

@@ -260,6 +260,7 @@ def assemble(params: Params, results: list[UnitResult], api_calls: dict[str, int
         rows[kind] += kind_rows
     rows["cloudtrail_trails"] = _dedupe(rows.get("cloudtrail_trails", []))
     classifier = Classifier(params, org_raw)
+    _judge_audit_roles(classifier, rows)
     audit_policies = _audit_only_policies(classifier, rows)
     for kind in TABLES:
         for row in rows.get(kind, []):
@@ -272,6 +273,22 @@ def assemble(params: Params, results: list[UnitResult], api_calls: dict[str, int
         if cov["service"] == "organizations" and cov["status"] == "assessed":
             cov["resources"] = sum(len(rows.get(k, [])) for k in ("org_accounts", "org_units", "org_policies"))
     return Inventory(dict(rows), coverage, org_raw, iam_raw, policies, api_calls or {})
+
+
+def _judge_audit_roles(classifier: Classifier, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """For each role named as the audit role: what its policies grant beyond reading. One that grants
+    more is not the kit's read-only role: it is classified and analysed like any principal."""
+    from synthaudit.iam.read_only import beyond_reading
+
+    documents = {row["arn"]: row.get("document") for row in rows.get("iam_policies", [])}
+    for row in rows.get("iam_roles", []):
+        if not classifier.is_named_audit_role(row["arn"]):
+            continue
+        beyond = beyond_reading([*(row.get("inline_policies") or {}).values(),
+                                 *(documents.get(arn) for arn in row.get("attached_policy_arns") or [])])
+        row["audit_role_beyond_reading"] = list(beyond)
+        if beyond:
+            classifier.mark_not_read_only(row["arn"])
 
 
 def _audit_only_policies(classifier: Classifier, rows: dict[str, list[dict[str, Any]]]) -> set[str]:

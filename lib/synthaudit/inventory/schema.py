@@ -91,7 +91,9 @@ _table("iam_roles", "iam", "IAM roles (from GetAccountAuthorizationDetails).",
        _c("instance_profile_arns", "json", "instance profiles containing the role"),
        _c("last_used_date", "str", "RoleLastUsed.LastUsedDate (ISO) when AWS reports it"),
        _c("is_service_linked", "bool", "path starts with /aws-service-role/"),
-       _c("is_audit_role", "bool", "the kit's own audit role"))
+       _c("is_audit_role", "bool", "the kit's own read-only audit role (left out of the analysis)"),
+       _c("audit_role_beyond_reading", "json",
+          "for a role named as the audit role: what its policies grant beyond reading (empty: read-only)"))
 _table("iam_users", "iam", "IAM users.",
        *_IAM_PRINCIPAL,
        _c("group_names", "json", "groups the user is in"))

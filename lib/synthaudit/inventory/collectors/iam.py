@@ -53,6 +53,7 @@ def collect(scope: Scope) -> None:
             "last_used_date": iso((role.get("RoleLastUsed") or {}).get("LastUsedDate")),
             "is_service_linked": (role.get("Path") or "").startswith("/aws-service-role/"),
             "is_audit_role": None,  # set by the runner (it knows the audit role)
+            "audit_role_beyond_reading": None,  # set with it, for a role named as the audit role
         })
     for user in merged["UserDetailList"]:
         out.add("iam_users", {
