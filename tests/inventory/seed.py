@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from importlib import resources
 
 import boto3
 
@@ -21,6 +22,9 @@ TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": [f"arn:aws:iam::{MGMT}:root", f"arn:aws:iam::{TOOLING}:root"]},
      "Action": "sts:AssumeRole"}]}
 READ_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+# the kit's shipped read-only policy: a role named as the audit role is left out of the analysis only
+# while it only reads (moto does not enforce IAM, so the policy changes nothing the kit can read here)
+AUDIT_POLICY = json.loads(resources.files("synthaudit.aws").joinpath("audit_role_policy.json").read_text())
 
 
 def session(endpoint: str, account: str) -> boto3.Session:
@@ -77,7 +81,7 @@ def seed_audit_roles(endpoint: str, accounts: tuple[str, ...] = (MGMT, PROD, SYN
     for acct in accounts:
         iam = client(endpoint, acct, "iam")
         iam.create_role(RoleName="SynthauditReadOnly", AssumeRolePolicyDocument=json.dumps(TRUST))
-        iam.put_role_policy(RoleName="SynthauditReadOnly", PolicyName="read", PolicyDocument=json.dumps(READ_ALL))
+        iam.put_role_policy(RoleName="SynthauditReadOnly", PolicyName="read", PolicyDocument=json.dumps(AUDIT_POLICY))
 
 
 def _zip() -> bytes:
