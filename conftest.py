@@ -37,8 +37,10 @@ def pytest_runtest_setup(item):
 
     os.environ.update(estate.env())
     os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="synthaudit-nbval-")
-    # the kernels run in the runbooks folder: without a workspace named, the CloudTrail cache would go there
-    os.environ[WORKSPACE_ENV] = tempfile.mkdtemp(prefix="synthaudit-nbval-workspace-")
+    # the kernels run in the runbooks folder: without a workspace named, the CloudTrail cache would go there;
+    # with the tests in the same session, the session's workspace (its cache is already filled)
+    os.environ[WORKSPACE_ENV] = str(shared.workspace()) if shared is not None else tempfile.mkdtemp(
+        prefix="synthaudit-nbval-workspace-")
     _ready = True
 
 

@@ -139,6 +139,19 @@ class SharedDemoEstate:
     def __init__(self) -> None:
         self._server: MotoServer | None = None
         self._build: Any = None
+        self._workspace: Any = None
+
+    def workspace(self) -> Path:
+        """The session's one workspace (its CloudTrail cache is shared by the full demo run, the nbval
+        pass and the tests that review the demo's trail: the first one fills it)."""
+        if self._workspace is None:
+            import tempfile
+
+            from synthaudit.workspace import MARKER
+
+            self._workspace = tempfile.TemporaryDirectory(prefix="synthaudit-test-workspace-")
+            (Path(self._workspace.name) / MARKER).write_text("{}\n")
+        return Path(self._workspace.name)
 
     def server(self) -> MotoServer:
         """Built as `synthaudit run` builds it: in the server's process (test_estate.py compares it with a
@@ -167,6 +180,8 @@ class SharedDemoEstate:
     def pytest_unconfigure(self, config) -> None:
         if self._server is not None:
             self._server.stop()
+        if self._workspace is not None:
+            self._workspace.cleanup()
 
 
 def pytest_configure(config):
@@ -187,6 +202,12 @@ def demo_estate_build(pytestconfig, demo_estate):
 
 
 @pytest.fixture(scope="session")
+def demo_workspace(pytestconfig) -> Path:
+    """The session's workspace folder (``SharedDemoEstate.workspace``)."""
+    return pytestconfig.pluginmanager.get_plugin(SharedDemoEstate.NAME).workspace()
+
+
+@pytest.fixture(scope="session")
 def demo_snapshot_dir(full_demo_run, tmp_path_factory) -> Path:
     """The session's phase-01 snapshot of the demo estate (the full run's, copied), in a run folder
     that holds nothing else (no CloudTrail usage, so phase 03 sees a snapshot alone)."""
@@ -204,7 +225,7 @@ class DemoRun:
 
 
 @pytest.fixture(scope="session")
-def full_demo_run(demo_estate, tmp_path_factory) -> DemoRun:
+def full_demo_run(demo_estate, demo_workspace, tmp_path_factory) -> DemoRun:
     """``synthaudit run`` of the demo, every phase, once per session, on the session's estate.
 
     The params are params/demo.yaml with the estate's endpoint added, which is what stops the
@@ -216,7 +237,9 @@ def full_demo_run(demo_estate, tmp_path_factory) -> DemoRun:
     params["aws"]["endpoint_url"] = demo_estate.endpoint_url
     params_path = folder / "demo.yaml"
     params_path.write_text(yaml.safe_dump(params, sort_keys=False))
-    with environ(demo_estate.env()):
+    from synthaudit.workspace import WORKSPACE_ENV
+
+    with environ({**demo_estate.env(), WORKSPACE_ENV: str(demo_workspace)}):
         code = main(["run", "--params", str(params_path), "--outputs", str(folder / "outputs"), "--no-progress"])
     [run_dir] = [p for p in (folder / "outputs").iterdir() if p.is_dir()]
     return DemoRun(code, run_dir)

@@ -13,6 +13,7 @@ from synthaudit.cloudtrail.detectors import load_detectors
 from synthaudit.cloudtrail.review import review, review_athena
 from synthaudit.config import load_params, parse_params
 from synthaudit.demo import ids
+from synthaudit.workspace import Workspace
 
 pytestmark = pytest.mark.slow
 NEEDS_SNAPSHOT = {"CT_DATA_EVENTS_ABSENT"}  # judged from the trail selectors in the phase 01 snapshot (e2e test)
@@ -104,14 +105,16 @@ def test_athena_needs_the_widened_guard(aws_env):
         client.start_query_execution(QueryString="SELECT 1")
 
 
-def test_full_demo_estate_with_snapshot_finds_every_plant(tmp_path, monkeypatch, demo_estate, demo_snapshot_dir):
+def test_full_demo_estate_with_snapshot_finds_every_plant(tmp_path, monkeypatch, demo_estate, demo_snapshot_dir,
+                                                          demo_workspace):
     """The whole estate (trail bucket seeded by its hook) plus the phase 01 snapshot: every
-    entry of the answer key, including the one judged from the trail's selectors."""
+    entry of the answer key, including the one judged from the trail's selectors. The session's
+    cache is warm by now (the full run filled it); the cold path is the test above."""
     for key, value in demo_estate.env().items():
         monkeypatch.setenv(key, value)
     params = load_params("params/demo.yaml")
     result = review(params, tmp_path / "cloudtrail", sessions=SessionFactory(params),
-                    snapshot_dir=demo_snapshot_dir, cache_dir=tmp_path / "cache")
+                    snapshot_dir=demo_snapshot_dir, cache_dir=Workspace(demo_workspace).cloudtrail_cache)
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
     missed = [e.id for e in load("cloudtrail")
               if ((e.check, e.resource) in fails) != (e.expect == "FAIL")]
