@@ -136,3 +136,26 @@ def test_placements_survive_cycles_and_tags_shapes():
     assert tags_to_dict([{"TagKey": "k", "TagValue": "v"}]) == {"k": "v"}
     assert tags_to_dict({"k": 1}) == {"k": "1"}
     assert tags_to_dict(None) == {}
+
+
+def test_tag_combinations_need_every_key_together():
+    """An organisation that tags on two axes: "PHI and live" is production, PHI alone or live alone is not."""
+    c = make(classification={
+        "production": {"tags_all": [{"DataClass": ["phi"], "Stage": ["live"]}]},
+        "synthetic": {"tags_all": [{"DataClass": ["phi"], "Stage": ["test", "dev"]}], "tags": {"DataClass": ["synthetic"]}},
+        "shared": {"accounts": [SHARED]}})
+    assert c.resource(OTHER, "x", {"dataclass": "PHI", "Stage": "live"}) == Verdict(
+        "production", "tag:DataClass=PHI+Stage=live")
+    assert c.resource(OTHER, "x", {"DataClass": "phi", "Stage": "dev"}) == Verdict(
+        "synthetic", "tag:DataClass=phi+Stage=dev")
+    assert c.resource(OTHER, "x", {"DataClass": "phi"}).environment == "unknown"
+    assert c.resource(OTHER, "x", {"Stage": "live"}).environment == "unknown"
+    assert c.resource(OTHER, "x", {"DataClass": "synthetic", "Stage": "live"}) == Verdict(
+        "synthetic", "tag:DataClass=synthetic")
+
+
+def test_a_tag_combination_classifies_accounts_by_their_organizations_tags():
+    c = make(classification={"synthetic": {"tags_all": [{"environment": ["synthetic"], "team": ["lab"]}]}})
+    assert c.account("777777777777").environment == "unknown"  # it has the environment tag but no team tag
+    c = make(classification={"synthetic": {"tags_all": [{"environment": ["synthetic"]}]}})
+    assert c.account("777777777777") == Verdict("synthetic", "tag:environment=Synthetic")

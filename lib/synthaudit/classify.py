@@ -9,7 +9,8 @@ Resources and principals
   1. the kit's own audit role -> shared (``audit-role``): it exists in every
      account and reads everything by design; classifying it by name (``Synthaudit…``
      matches ``*synth*``) or by account would invent synthetic->production reach.
-  2. an environment tag (``tag:<Key>=<value>``): the owner's explicit statement
+  2. an environment tag (``tag:<Key>=<value>``, or ``tag:<K1>=<v1>+<K2>=<v2>`` for a
+     ``tags_all`` combination, which is tried first): the owner's explicit statement
      about this one thing; it must beat the account so that a synthetic role or
      bucket living *inside* the production account comes out synthetic (that is
      how same-account leaks are found).
@@ -86,7 +87,18 @@ def placements_from_organizations(org: Mapping[str, Any] | None) -> dict[str, Or
 
 
 def _tag_matches(rule: EnvironmentRule, tags: Mapping[str, str]) -> str | None:
+    """``tags_all`` first (every key of one combination), then any one key of ``tags``."""
     lowered = {k.lower(): str(v) for k, v in tags.items()}
+    for combination in rule.tags_all:
+        matched = []
+        for key in sorted(combination):
+            value = lowered.get(key.lower())
+            if value is None or value.lower() not in {v.lower() for v in combination[key]}:
+                break
+            matched.append(f"{key}={value}")
+        else:
+            if matched:
+                return "tag:" + "+".join(matched)
     for key in sorted(rule.tags):
         value = lowered.get(key.lower())
         if value is not None and value.lower() in {v.lower() for v in rule.tags[key]}:

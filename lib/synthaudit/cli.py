@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from synthaudit.config import load_params
 from synthaudit.errors import SynthauditError
@@ -39,9 +40,13 @@ PHASE_EXTENSIONS = {
 
 
 def _params_check(args: argparse.Namespace) -> int:
+    from synthaudit.params_check import report
+
     params = load_params(args.file)
-    print(f"{args.file}: valid ({len(params.accounts)} accounts, regions {', '.join(params.aws.regions)}, "
-          f"estate {params.estate}, label {params.label})")
+    snapshot = Path(args.snapshot) if args.snapshot else None
+    if snapshot is not None and not (snapshot / "tables").is_dir():
+        raise FileNotFoundError(f"--snapshot {snapshot}: no tables/ folder (give a run's snapshot/ folder)")
+    print(report(params, args.file, show_classification=args.show_classification, snapshot_dir=snapshot))
     return ExitCode.CLEAN
 
 
@@ -55,8 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     params = sub.add_parser("params", help="work with params files")
     params_sub = params.add_subparsers(dest="params_command", required=True)
-    check = params_sub.add_parser("check", help="validate a params file (no AWS call)")
+    check = params_sub.add_parser("check", help="validate a params file, warn where checks cannot run (no AWS call)")
     check.add_argument("file")
+    check.add_argument("--show-classification", action="store_true",
+                       help="print how each account would be classified, with the rule that decided")
+    check.add_argument("--snapshot", metavar="RUN/snapshot",
+                       help="also classify the organisation and a sample of resources of an earlier run's snapshot")
     check.set_defaults(func=_params_check)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

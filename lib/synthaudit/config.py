@@ -90,7 +90,12 @@ class EnvironmentRule(_Strict):
     accounts: list[str] = Field(default_factory=list, description="account ids")
     ous: list[str] = Field(default_factory=list, description="organizational unit ids or names")
     tags: dict[str, list[str]] = Field(
-        default_factory=dict, description="tag key -> accepted values (case-insensitive)"
+        default_factory=dict, description="tag key -> accepted values (case-insensitive); any one key matching is enough"
+    )
+    tags_all: list[dict[str, list[str]]] = Field(
+        default_factory=list,
+        description="tag combinations: each entry matches when EVERY key in it carries an accepted value "
+                    "(e.g. {DataClass: [phi], Stage: [live]}); checked before the any-of tags",
     )
     name_patterns: list[str] = Field(
         default_factory=list, description="fnmatch patterns on resource or principal names"

@@ -8,6 +8,7 @@ from typing import Any
 from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
+from synthaudit.inventory.schema import TABLES
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
 
@@ -228,6 +229,34 @@ def _audit_role(ctx: CheckContext) -> list[Finding]:
     return out
 
 
+# --- what no rule classifies --------------------------------------------------------------------
+RESOURCE_KINDS = tuple(kind for kind in TABLES if not kind.startswith("org_"))
+UNCLASSIFIED_SHOWN = 25
+
+
+def _unclassified(ctx: CheckContext) -> list[Finding]:
+    """One finding per inventoried account: the resources and principals no classification rule
+    matched (environment ``unknown``). Checks that compare environments cannot judge those."""
+    unknown: dict[str, list[tuple[str, str]]] = {}
+    for kind in RESOURCE_KINDS:
+        for row in ctx.rows_or_empty(kind):
+            if row.get("environment") == "unknown" and row.get("arn"):
+                unknown.setdefault(row["account"], []).append((kind, row["arn"]))
+    out = []
+    for account in ctx.all_accounts():
+        if ctx.not_inventoried(account):
+            continue  # CONFIG_RECORDER_OFF and the others already say the account was not read
+        rows = sorted(unknown.get(account, []))
+        by_kind: dict[str, int] = {}
+        for kind, _ in rows:
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+        out.append(ctx.account_finding(
+            "UNCLASSIFIED_RESOURCES", account, "FAIL" if rows else "PASS",
+            evidence={"unclassified": len(rows), "by_kind": by_kind,
+                      "sample": [arn for _, arn in rows[:UNCLASSIFIED_SHOWN]]}))
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     Check("SCP_NO_SYNTHETIC_PRODUCTION_DENY", FAMILY,
           ("org_accounts", "org_units", "org_policies") + PRODUCTION_STORE_KINDS, _scp_fence),
@@ -235,4 +264,5 @@ CHECKS: tuple[Check, ...] = (
     Check("CONFIG_REQUIRED_RULE_MISSING", FAMILY, ("config_rules",), _config_rules),
     Check("LAKEFORMATION_UNRESTRICTED_PHI_GRANT", FAMILY, ("lakeformation_permissions", "glue_tables"), _lakeformation),
     Check("AUDIT_ROLE_NOT_READ_ONLY", FAMILY, ("iam_roles", "iam_policies"), _audit_role),
+    Check("UNCLASSIFIED_RESOURCES", FAMILY, RESOURCE_KINDS, _unclassified),
 )
