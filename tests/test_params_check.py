@@ -1,7 +1,6 @@
 """`synthaudit params check`: warnings where checks cannot run, and the classification it would apply."""
 from __future__ import annotations
 
-import pytest
 
 from synthaudit.cli import main
 from synthaudit.config import parse_params

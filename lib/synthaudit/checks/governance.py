@@ -242,6 +242,7 @@ def _unclassified(ctx: CheckContext) -> list[Finding]:
         for row in ctx.rows_or_empty(kind):
             if row.get("environment") == "unknown" and row.get("arn"):
                 unknown.setdefault(row["account"], []).append((kind, row["arn"]))
+    services = sorted({TABLES[kind].service for kind in RESOURCE_KINDS})
     out = []
     for account in ctx.all_accounts():
         if ctx.not_inventoried(account):
@@ -250,10 +251,15 @@ def _unclassified(ctx: CheckContext) -> list[Finding]:
         by_kind: dict[str, int] = {}
         for kind, _ in rows:
             by_kind[kind] = by_kind.get(kind, 0) + 1
-        out.append(ctx.account_finding(
-            "UNCLASSIFIED_RESOURCES", account, "FAIL" if rows else "PASS",
-            evidence={"unclassified": len(rows), "by_kind": by_kind,
-                      "sample": [arn for _, arn in rows[:UNCLASSIFIED_SHOWN]]}))
+        evidence = {"unclassified": len(rows), "by_kind": by_kind, "sample": [arn for _, arn in rows[:UNCLASSIFIED_SHOWN]]}
+        unread = sorted({f"{service} {region}: {reason}" for service in services
+                         for (acct, region), reason in ctx.gaps(service).items() if acct == account})
+        if unread:  # the list is incomplete: say what was not read, with what was found in the rest
+            out.append(ctx.account_finding("UNCLASSIFIED_RESOURCES", account, "NOT_ASSESSED",
+                                           reason="; ".join(unread)[:500], evidence={**evidence, "not_read": unread}))
+            continue
+        out.append(ctx.account_finding("UNCLASSIFIED_RESOURCES", account, "FAIL" if rows else "PASS",
+                                       evidence=evidence))
     return out
 
 
