@@ -24,12 +24,13 @@ demo: $(STAMP)
 	exit $$rc
 
 # Two tiers; the rule that puts a test in one is in tests/conftest.py. `test` runs both: the fast
-# tier on every core, then the slow tier and the runbooks under nbval in ONE pytest session (one
+# tier on every core (with the `isolated` slow tests, which share nothing: one worker starts them
+# first), then the other slow tests and the runbooks under nbval in ONE pytest session (one
 # process), so they share one demo estate and one full demo run. `test-fast` needs no moto server
 # and no Jupyter kernel.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n auto tests
-	$(BIN)/python -m pytest -q -m slow --nbval-lax tests runbooks
+	$(BIN)/python -m pytest -q -m "not slow or isolated" -n auto tests
+	$(BIN)/python -m pytest -q -m "slow and not isolated" --nbval-lax tests runbooks
 
 # The fast tier on every core (pytest-xdist); its tests share no session fixture.
 test-fast: $(STAMP)

@@ -52,6 +52,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if is_slow(item) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+    # an isolated slow test (its own estate, venv or run) goes first, so that under xdist one worker
+    # starts it while the others take the fast tier (`make test`)
+    items.sort(key=lambda item: not item.get_closest_marker("isolated"))
 
 
 @pytest.fixture(autouse=True)

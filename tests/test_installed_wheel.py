@@ -56,6 +56,7 @@ def test_wheel_holds_the_runbooks_and_templates_but_no_answer_key(wheel):
 
 
 @pytest.mark.slow
+@pytest.mark.isolated
 def test_init_and_run_from_an_installed_wheel(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
