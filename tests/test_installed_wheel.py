@@ -29,9 +29,16 @@ def tree_state(root: Path) -> dict[str, tuple[int, int]]:
             for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
+# What the test session itself writes into the checkout while this test runs beside the others (xdist):
+# hypothesis' database, pytest's cache and bytecode of the checkout's modules. The run under test imports
+# the installed copy (asserted below), so none of these can come from it.
+SESSION_WRITES = (".hypothesis/", ".pytest_cache/", "__pycache__/")
+
+
 def git_status() -> str:
-    return subprocess.run(["git", "--no-optional-locks", "-C", str(REPO), "status", "--porcelain", "--ignored",
-                           "--untracked-files=all"], capture_output=True, text=True, check=True).stdout
+    lines = subprocess.run(["git", "--no-optional-locks", "-C", str(REPO), "status", "--porcelain", "--ignored",
+                            "--untracked-files=all"], capture_output=True, text=True, check=True).stdout.splitlines()
+    return "\n".join(line for line in lines if not any(part in line for part in SESSION_WRITES))
 
 
 @pytest.fixture(scope="module")
