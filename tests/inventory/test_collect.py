@@ -41,6 +41,9 @@ def statuses(inventory) -> dict[tuple[str, str, str], str]:
 def test_deny_one_service_in_one_account(moto_server, monkeypatch):
     ep = moto_server.endpoint_url
     seed.seed_audit_roles(ep)
+    for acct in (seed.MGMT, PROD, SYNTH):  # this test is about one deny, not the role's grants: allow all first
+        seed.client(ep, acct, "iam").put_role_policy(RoleName="SynthauditReadOnly", PolicyName="allow-all",
+                                                     PolicyDocument=json.dumps(seed.READ_ALL))
     for acct in (PROD, SYNTH):
         seed.client(ep, acct, "kms").create_key(Description=f"key in {acct}")
         seed.client(ep, acct, "s3").create_bucket(Bucket=f"bucket-{acct}")
