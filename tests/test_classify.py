@@ -159,3 +159,14 @@ def test_a_tag_combination_classifies_accounts_by_their_organizations_tags():
     assert c.account("777777777777").environment == "unknown"  # it has the environment tag but no team tag
     c = make(classification={"synthetic": {"tags_all": [{"environment": ["synthetic"]}]}})
     assert c.account("777777777777") == Verdict("synthetic", "tag:environment=Synthetic")
+
+
+def test_a_role_named_as_audit_role_that_grants_more_is_not_exempt_in_its_sessions_either():
+    c = make()
+    role = f"arn:aws:iam::{PROD}:role/ops/SynthauditReadOnly"
+    session = f"arn:aws:sts::{PROD}:assumed-role/SynthauditReadOnly/synthaudit-audit"
+    other = f"arn:aws:sts::{SYNTH}:assumed-role/SynthauditReadOnly/synthaudit-audit"
+    assert c.is_audit_role(role) and c.is_audit_role(session)
+    c.mark_not_read_only(role)
+    assert (c.is_audit_role(role), c.is_audit_role(session), c.is_audit_role(other)) == (False, False, True)
+    assert c.is_named_audit_role(session)

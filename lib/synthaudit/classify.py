@@ -86,24 +86,25 @@ def placements_from_organizations(org: Mapping[str, Any] | None) -> dict[str, Or
     return out
 
 
+def _tag_hits(accepted: Mapping[str, list[str]], lowered: Mapping[str, str]) -> list[str]:
+    """``Key=value`` for each key of ``accepted`` whose tag carries an accepted value (case-insensitive)."""
+    hits = []
+    for key in sorted(accepted):
+        value = lowered.get(key.lower())
+        if value is not None and value.lower() in {v.lower() for v in accepted[key]}:
+            hits.append(f"{key}={value}")
+    return hits
+
+
 def _tag_matches(rule: EnvironmentRule, tags: Mapping[str, str]) -> str | None:
     """``tags_all`` first (every key of one combination), then any one key of ``tags``."""
     lowered = {k.lower(): str(v) for k, v in tags.items()}
     for combination in rule.tags_all:
-        matched = []
-        for key in sorted(combination):
-            value = lowered.get(key.lower())
-            if value is None or value.lower() not in {v.lower() for v in combination[key]}:
-                break
-            matched.append(f"{key}={value}")
-        else:
-            if matched:
-                return "tag:" + "+".join(matched)
-    for key in sorted(rule.tags):
-        value = lowered.get(key.lower())
-        if value is not None and value.lower() in {v.lower() for v in rule.tags[key]}:
-            return f"tag:{key}={value}"
-    return None
+        hits = _tag_hits(combination, lowered)
+        if combination and len(hits) == len(combination):
+            return "tag:" + "+".join(hits)
+    hits = _tag_hits(rule.tags, lowered)
+    return f"tag:{hits[0]}" if hits else None
 
 
 def _name_matches(rule: EnvironmentRule, name: str) -> str | None:
@@ -125,14 +126,16 @@ def _first_by_precedence(hits: dict[str, str]) -> Verdict | None:
     return Verdict(chosen, f"{hits[chosen]} (conflict: also {others})")
 
 
-def _role_key(arn: str | None) -> tuple[str, str] | None:
-    """(account, role name) of a role ARN or of an assumed-role session ARN."""
-    match = re.match(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):(?:role|assumed-role)/(.+)$", arn or "")
-    if not match:
+def _role_key(text: str | None) -> tuple[str, str] | None:
+    """(account, role name) of a role ARN (path dropped) or of an assumed-role session ARN."""
+    arn = aws_arn.parse(text)
+    if arn is None:
         return None
-    account, rest = match.groups()
-    parts = rest.split("/")
-    return account, (parts[0] if arn.split(":")[2] == "sts" else parts[-1])
+    if arn.service == "iam" and arn.resource_type == "role":
+        return arn.account, arn.name
+    if arn.service == "sts" and arn.resource_type == "assumed-role":
+        return arn.account, arn.resource_id.split("/", 1)[0]
+    return None
 
 
 class Classifier:

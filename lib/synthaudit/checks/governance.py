@@ -3,6 +3,7 @@ required rules, and Lake Formation grants of production tables to synthetic prin
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
 from typing import Any
 
 from synthaudit.findings import Finding
@@ -248,9 +249,7 @@ def _unclassified(ctx: CheckContext) -> list[Finding]:
         if ctx.not_inventoried(account):
             continue  # CONFIG_RECORDER_OFF and the others already say the account was not read
         rows = sorted(unknown.get(account, []))
-        by_kind: dict[str, int] = {}
-        for kind, _ in rows:
-            by_kind[kind] = by_kind.get(kind, 0) + 1
+        by_kind = dict(Counter(kind for kind, _ in rows))
         evidence = {"unclassified": len(rows), "by_kind": by_kind, "sample": [arn for _, arn in rows[:UNCLASSIFIED_SHOWN]]}
         unread = sorted({f"{service} {region}: {reason}" for service in services
                          for (acct, region), reason in ctx.gaps(service).items() if acct == account})

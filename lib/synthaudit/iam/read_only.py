@@ -15,9 +15,10 @@ import functools
 import json
 from importlib import resources
 from typing import Any, Iterable
-from urllib.parse import unquote
 
 import numpy as np
+
+from synthaudit.iam.policy import IDENTITY, PolicyError, Statement, parse_policy
 
 READ_LEVELS = ("List", "Read")
 OBJECT_CONTENT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
@@ -25,18 +26,9 @@ EVERY_BUCKET = {"*", "arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:*:s3:::*", "arn:
 SHOWN = 20  # actions named in the evidence; the rest are counted
 
 
-def _statements(document: Any) -> list[dict[str, Any]]:
-    if isinstance(document, str):
-        text = unquote(document) if document.lstrip().startswith("%") else document
-        document = json.loads(text)
-    if not isinstance(document, dict):
-        return []
-    statements = document.get("Statement", [])
-    return [s for s in ([statements] if isinstance(statements, dict) else statements) if isinstance(s, dict)]
-
-
-def _listed(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+def _allows(document: Any, name: str) -> list[Statement]:
+    """The Allow statements of a document, parsed by the IAM engine (dict, JSON or URL-encoded text)."""
+    return [s for s in parse_policy(document, name, IDENTITY).statements if s.effect == "Allow"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,10 +38,9 @@ def _allowed_positions() -> np.ndarray:
 
     db = database()
     allowed = db.access_level_mask(*READ_LEVELS).copy()
-    shipped = json.loads(resources.files("synthaudit.aws").joinpath("audit_role_policy.json").read_text())
-    for stmt in _statements(shipped):
-        if stmt.get("Effect") == "Allow":
-            allowed |= db.union_mask(_listed(stmt.get("Action")))
+    shipped = resources.files("synthaudit.aws").joinpath("audit_role_policy.json").read_text()
+    for stmt in _allows(json.loads(shipped), "audit_role_policy.json"):
+        allowed |= db.union_mask(stmt.actions, negate=stmt.not_action)
     return allowed
 
 
@@ -58,31 +49,32 @@ def beyond_reading(documents: Iterable[Any]) -> tuple[str, ...]:
 
     Actions of another access level by canonical name (at most ``SHOWN``, then how many more);
     an action the database does not know, by its text (it cannot be shown to only read); an
-    Allow with ``NotAction``; object content on every bucket."""
+    Allow with ``NotAction``; object content on every bucket; a document that does not parse."""
     from synthaudit.iam.actions import database
 
     db = database()
     allowed = _allowed_positions()
     found: set[str] = set()
-    for document in documents:
+    for number, document in enumerate(documents, 1):
         if document is None:
             continue
-        for stmt in _statements(document):
-            if stmt.get("Effect") != "Allow":
+        try:
+            allows = _allows(document, f"#{number}")
+        except PolicyError as exc:  # what it grants cannot be read, so it cannot be shown to only read
+            found.add(str(exc))
+            continue
+        for stmt in allows:
+            if stmt.not_action:
+                found.add(f"NotAction {sorted(stmt.actions)} (allows every other action)")
                 continue
-            if "NotAction" in stmt:
-                found.add(f"NotAction {sorted(_listed(stmt['NotAction']))} (allows every other action)")
-                continue
-            patterns = _listed(stmt.get("Action"))
-            granted = db.union_mask(patterns)
-            if "*" in patterns:
+            granted = db.union_mask(stmt.actions)
+            if "*" in stmt.actions:
                 found.add("* (every action)")
             else:
                 found.update(db.actions_at(granted & ~allowed))
-            found.update(p for p in patterns if p != "*" and "*" not in p and "?" not in p and db.info(p) is None)
-            resources_ = {"*"} if "NotResource" in stmt else set(_listed(stmt.get("Resource")))
-            content = [a for a in OBJECT_CONTENT_ACTIONS if granted[db.index(a)]] if db.index("s3:GetObject") is not None else []
-            if content and resources_ & EVERY_BUCKET:
+            found.update(p for p in stmt.actions if "*" not in p and "?" not in p and db.info(p) is None)
+            content = [a for a in OBJECT_CONTENT_ACTIONS if (i := db.index(a)) is not None and granted[i]]
+            if content and (stmt.not_resource or set(stmt.resources) & EVERY_BUCKET):
                 found.update(f"{a} on every bucket" for a in content)
     ordered = sorted(found)
     return tuple(ordered[:SHOWN] + ([f"... and {len(ordered) - SHOWN} more"] if len(ordered) > SHOWN else []))
