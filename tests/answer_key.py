@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from synthaudit.demo.plant import Plant
 
-__all__ = ["KEYS", "NAMES", "Plant", "dump", "load", "load_all", "path"]
+__all__ = ["KEYS", "NAMES", "Plant", "dump", "for_phase", "load", "load_all", "path"]
 
 KEYS = Path(__file__).resolve().with_name("answer_keys")
 NAMES = ("estate", "cloudtrail", "leak")  # the order tests list them in
@@ -51,6 +51,14 @@ def load(name: str) -> tuple[Plant, ...]:
 def load_all() -> tuple[tuple[str, Plant], ...]:
     """Every entry of every key, with the key's name."""
     return tuple((name, plant) for name in NAMES for plant in load(name))
+
+
+def for_phase(phase: str) -> tuple[Plant, ...]:
+    """Every entry, of any key, whose check the catalogue puts in ``phase`` (segregation, iam, ...)."""
+    from synthaudit import catalogue
+
+    checks = {check_id for check_id, meta in catalogue.load().items() if meta.phase == phase}
+    return tuple(plant for _, plant in load_all() if plant.check in checks)
 
 
 def dump(name: str, plants: tuple[Plant, ...] | list[Plant]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from answer_key import Plant, load_all
+from answer_key import Plant, for_phase
 from synthaudit import catalogue
 from synthaudit.checks import run_all
 from synthaudit.checks.cli import extend  # noqa: F401 - the CLI module imports cleanly
@@ -21,8 +21,8 @@ PARAMS_FILE = REPO / "params" / "demo.yaml"
 SEGREGATION = {k for k, v in catalogue.load().items() if v.phase == "segregation"}
 
 
-def planted_entries() -> list[Plant]:
-    return [e for _, e in load_all() if e.check in SEGREGATION]
+def planted_entries() -> tuple[Plant, ...]:
+    return for_phase("segregation")
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from answer_key import Plant, load_all
-from synthaudit import catalogue
+from answer_key import Plant, for_phase
 from synthaudit.config import load_params
 from synthaudit.iam import PolicyStore
 from synthaudit.iam.review import review
@@ -16,11 +15,10 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 PARAMS_FILE = REPO / "params" / "demo.yaml"
-IAM_CHECKS = {k for k, v in catalogue.load().items() if v.phase == "iam"}
 
 
-def planted() -> list[Plant]:
-    return [e for _, e in load_all() if e.check in IAM_CHECKS]
+def planted() -> tuple[Plant, ...]:
+    return for_phase("iam")
 
 
 @pytest.fixture(scope="module")
