@@ -456,3 +456,29 @@ def test_iam_gap_in_synthetic_account_turns_pass_into_not_assessed(tmp_path):
     found = run_case(tmp_path, case, coverage=[(SYNTH, "global", "iam", "access_denied")])
     bucket_finding = next(f for f in found if f.resource == PB)
     assert bucket_finding.status == "NOT_ASSESSED" and SYNTH in bucket_finding.reason
+
+
+JUDGING = {c.id: c for c in checks() if c.judges}
+
+
+@pytest.mark.parametrize("check", sorted(JUDGING))
+def test_unclassified_resource_is_not_assessed(tmp_path, check):
+    """A resource the check would FAIL, left unclassified, is NOT_ASSESSED with the reason: the
+    check selects by environment, so silence would hide it."""
+    spec, case = JUDGING[check], FAIL_CASES[check]
+    failed = {r for r, s in case.expect.items() if s == "FAIL"}
+    rows = [(kind, {**data, "environment": "unknown"}) if kind in spec.judges and data["arn"] in failed else (kind, data)
+            for kind, data in case.rows]
+    unclassified = {data["arn"] for kind, data in rows if data.get("environment") == "unknown"}
+    assert unclassified, f"{check}: its FAIL case has no resource in {spec.judges}"
+    found = {f.resource: f for f in run_case(tmp_path, Case(case.check, "unclassified", rows, {}, case.grants, case.denies))
+             if not f.discriminator}
+    for arn in unclassified:
+        assert found[arn].status == "NOT_ASSESSED" and "not classified" in found[arn].reason, found[arn]
+
+
+def test_checks_that_select_by_environment_declare_it():
+    """The spec tables derive ``judges`` from their selector; a production-only row rule must have it."""
+    assert {"S3_PRODUCTION_NO_SSE_KMS", "S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "EC2_PROFILE_REACHES_PRODUCTION",
+            "CLOUDTRAIL_NO_S3_DATA_EVENTS", "SG_SYNTHETIC_TO_PRODUCTION_DB_PORT"} <= set(JUDGING)
+    assert "SG_OPEN_ADMIN_PORT" not in JUDGING  # judged on every row, whatever its class

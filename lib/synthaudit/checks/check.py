@@ -19,6 +19,9 @@ class Check:
     family: str
     tables: tuple[str, ...]
     run: Callable[[CheckContext], Iterable[Finding]]
+    # tables whose rows the check selects by environment: a row there that no classification
+    # rule matched (``unknown``) cannot be judged, so it gets NOT_ASSESSED, never silence
+    judges: tuple[str, ...] = ()
 
     @property
     def services(self) -> tuple[str, ...]:

@@ -108,5 +108,6 @@ def _restored(ctx: CheckContext) -> list[Finding]:
 CHECKS: tuple[Check, ...] = (
     *(rule.as_check() for rule in ROW_RULES),
     Check("SYNTHETIC_RESTORED_FROM_PRODUCTION", FAMILY,
-          tuple(dict.fromkeys([k for k, _, _ in RESTORE_SOURCES] + list(SNAPSHOT_KINDS))), _restored),
+          tuple(dict.fromkeys([k for k, _, _ in RESTORE_SOURCES] + list(SNAPSHOT_KINDS))), _restored,
+          judges=tuple(dict.fromkeys(k for k, _, _ in RESTORE_SOURCES))),
 )

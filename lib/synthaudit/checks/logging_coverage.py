@@ -13,7 +13,7 @@ from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list
 from synthaudit.checks.reach import S3_READ, StoreReach
-from synthaudit.checks.rows import RowRule, every_row, fail_if, unknown
+from synthaudit.checks.rows import RowRule, every_row, fail_if, in_environments, judged_kinds, unknown
 
 FAMILY = "logging"
 
@@ -83,7 +83,8 @@ class DataEventTarget:
     selector_arn: Callable[[dict[str, Any]], str]   # what a selector value must prefix
 
     def as_check(self) -> Check:
-        return Check(self.check_id, FAMILY, (self.kind, "cloudtrail_trails"), functools.partial(_data_events, self))
+        return Check(self.check_id, FAMILY, (self.kind, "cloudtrail_trails"), functools.partial(_data_events, self),
+                     judges=judged_kinds(self.select, (self.kind,)))
 
 
 def _basic_match(selectors: Any, target: DataEventTarget, arn: str) -> list[dict[str, Any]]:
@@ -160,7 +161,7 @@ def _pipeline_function(ctx: CheckContext, row: dict[str, Any]) -> bool:
 
 DATA_EVENT_TARGETS = (
     DataEventTarget("CLOUDTRAIL_NO_S3_DATA_EVENTS", "s3_buckets", "AWS::S3::Object", "arn:aws:s3",
-                    lambda ctx, r: r.get("environment") == "production", lambda r: f"{r['arn']}/"),
+                    in_environments("production"), lambda r: f"{r['arn']}/"),
     DataEventTarget("CLOUDTRAIL_NO_LAMBDA_DATA_EVENTS", "lambda_functions", "AWS::Lambda::Function", "arn:aws:lambda",
                     _pipeline_function, lambda r: r["arn"]),
 )

@@ -232,9 +232,11 @@ def _endpoint_policy(ctx: CheckContext, row: dict[str, Any]):
 
 CHECKS: tuple[Check, ...] = (
     Check("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", FAMILY,
-          tuple(k for k, _, _ in WORKLOADS) + ("ec2_vpcs", "ec2_subnets"), _workloads),
+          tuple(k for k, _, _ in WORKLOADS) + ("ec2_vpcs", "ec2_subnets"), _workloads,
+          judges=tuple(k for k, _, _ in WORKLOADS)),
     Check("SG_SYNTHETIC_TO_PRODUCTION_DB_PORT", FAMILY,
-          ("ec2_security_groups", "ec2_security_group_rules", "ec2_vpcs", "ec2_subnets"), _db_ports),
+          ("ec2_security_groups", "ec2_security_group_rules", "ec2_vpcs", "ec2_subnets"), _db_ports,
+          judges=("ec2_security_groups",)),
     Check("SG_OPEN_ADMIN_PORT", FAMILY, ("ec2_security_groups", "ec2_security_group_rules"), _admin_ports),
     Check("VPC_PEERING_ROUTES_TOO_WIDE", FAMILY,
           ("ec2_vpc_peering", "ec2_routes", "ec2_vpcs", "ec2_subnets"), _peering),

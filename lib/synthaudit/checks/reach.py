@@ -26,6 +26,7 @@ from synthaudit.findings import Finding
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
+from synthaudit.checks.rows import judged_kinds
 
 REACHABLE = ("allowed", "conditional")
 PRINCIPAL_KINDS = ("iam_roles", "iam_users")
@@ -218,7 +219,8 @@ class StoreReach:
         return (self.store.kind,) + PRINCIPAL_KINDS
 
     def as_check(self) -> Check:
-        return Check(self.check_id, self.family, self.tables, functools.partial(run_store_reach, self))
+        return Check(self.check_id, self.family, self.tables, functools.partial(run_store_reach, self),
+                     judges=judged_kinds(self.select, (self.store.kind,)))
 
 
 def run_store_reach(spec: StoreReach, ctx: CheckContext) -> list[Finding]:
@@ -272,7 +274,8 @@ class ComputeReach:
         return self.kinds + tuple(dict.fromkeys(s.kind for s in PRODUCTION_STORES)) + ("iam_roles",)
 
     def as_check(self) -> Check:
-        return Check(self.check_id, self.family, self.tables, functools.partial(run_compute_reach, self))
+        return Check(self.check_id, self.family, self.tables, functools.partial(run_compute_reach, self),
+                     judges=self.kinds)
 
 
 def run_compute_reach(spec: ComputeReach, ctx: CheckContext) -> list[Finding]:

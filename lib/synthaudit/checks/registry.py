@@ -74,7 +74,21 @@ def run_check(ctx: CheckContext, check: Check) -> list[Finding]:
             raise AssertionError(f"check {check.id} produced a finding for {f.check_id}")
     seen = {f.id for f in produced}
     gaps = [f for f in ctx.coverage_gaps(check.id, check.services) if f.id not in seen]
-    return produced + gaps
+    return produced + gaps + unclassified(ctx, check, {f.resource for f in produced})
+
+
+UNCLASSIFIED_REASON = ("not classified: no rule in params.classification matched this resource, and this check "
+                       "needs its environment (see UNCLASSIFIED_RESOURCES; `synthaudit params check "
+                       "--show-classification` shows which rule decides)")
+
+
+def unclassified(ctx: CheckContext, check: Check, judged: set[str]) -> list[Finding]:
+    """NOT_ASSESSED for each row of the tables the check selects by environment that no rule
+    classified and the check said nothing about: a resource the kit could not judge is said so."""
+    return [ctx.finding(check.id, row, "NOT_ASSESSED", reason=UNCLASSIFIED_REASON,
+                        evidence={"environment": "unknown", "classified_by": row.get("environment_rule")})
+            for kind in check.judges for row in ctx.rows_or_empty(kind)
+            if (row.get("environment") or "unknown") == "unknown" and row["arn"] not in judged]
 
 
 def run_all(snapshot_dir: str | Path, params: Params, *, store: Any = None,

@@ -25,11 +25,23 @@ def unknown(reason: str, evidence: dict[str, Any] | None = None) -> Verdict:
     return ("NOT_ASSESSED", evidence or {}, reason)
 
 
-def in_environments(*envs: str) -> Callable[[CheckContext, dict[str, Any]], bool]:
-    def select(ctx: CheckContext, row: dict[str, Any]) -> bool:
-        return row.get("environment") in envs
-    select.__doc__ = f"rows whose environment is {' or '.join(envs)}"
-    return select
+@dataclass(frozen=True)
+class EnvironmentSelector:
+    """Rows whose environment is one of ``envs``. A check selecting this way needs a class, so
+    the registry gives the rows no rule classified NOT_ASSESSED (``Check.judges``)."""
+    envs: tuple[str, ...]
+
+    def __call__(self, ctx: CheckContext, row: dict[str, Any]) -> bool:
+        return row.get("environment") in self.envs
+
+
+def in_environments(*envs: str) -> EnvironmentSelector:
+    return EnvironmentSelector(envs)
+
+
+def judged_kinds(select: Any, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """``kinds`` when ``select`` picks rows by environment, else nothing."""
+    return kinds if isinstance(select, EnvironmentSelector) else ()
 
 
 def every_row(ctx: CheckContext, row: dict[str, Any]) -> bool:
@@ -52,7 +64,8 @@ class RowRule:
         return self.kinds + self.extra_tables
 
     def as_check(self) -> Check:
-        return Check(self.check_id, self.family, self.tables, functools.partial(run_row_rule, self))
+        return Check(self.check_id, self.family, self.tables, functools.partial(run_row_rule, self),
+                     judges=judged_kinds(self.select, self.kinds))
 
 
 def detail_gap(row: dict[str, Any], calls: Iterable[str]) -> str | None:
