@@ -37,11 +37,24 @@ def pytest_runtest_setup(item):
 
     os.environ.update(estate.env())
     os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="synthaudit-nbval-")
+    _preflight(os.environ[RUN_DIR_ENV])
     # the kernels run in the runbooks folder: without a workspace named, the CloudTrail cache would go there;
     # with the tests in the same session, the session's workspace (its cache is already filled)
     os.environ[WORKSPACE_ENV] = str(shared.workspace()) if shared is not None else tempfile.mkdtemp(
         prefix="synthaudit-nbval-workspace-")
     _ready = True
+
+
+def _preflight(run_dir: str) -> None:
+    """What the runner does before the first kernel: discover the organisation and the buckets'
+    owners, and leave preflight.json in the run folder, where every runbook reads them."""
+    from pathlib import Path
+
+    from synthaudit.aws.preflight import run_preflight, write_preflight
+    from synthaudit.config import load_params
+
+    params, report = run_preflight(load_params(Path(__file__).parent / "params" / "demo.yaml"))
+    write_preflight(Path(run_dir), params, report)
 
 
 def pytest_sessionfinish(session, exitstatus):

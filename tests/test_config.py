@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from synthaudit.cli import main
-from synthaudit.config import ParamsError, load_params
+from synthaudit.config import parse_params, ParamsError, load_params
 
 REPO = Path(__file__).resolve().parents[1]
 MINIMAL = {"label": "t", "estate": "aws", "accounts": [{"id": "012345678901", "name": "prod"}]}
@@ -22,7 +22,18 @@ def write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize("name", ["demo.yaml", "example-organisation.yaml"])
 def test_shipped_params_are_valid(name):
     params = load_params(REPO / "params" / name)
-    assert params.accounts
+    assert params.accounts or params.discovers_accounts
+
+
+def test_demo_params_name_no_account_id():
+    """The demo's accounts, their environments and the buckets' owners come from the organisation."""
+    import re
+
+    text = (REPO / "params" / "demo.yaml").read_text()
+    keyed = re.findall(r"^\s*-?\s*(?:\w*account\w*|id|management_account)\s*:\s*\"?\d{12}", text, re.M)
+    listed = re.findall(r"\[[^\]]*\b\d{12}\b[^\]]*\]", text)
+    assert not keyed and not listed
+    assert load_params(REPO / "params" / "demo.yaml").discovers_accounts
 
 
 def test_unknown_key_is_named_with_its_path(tmp_path):
@@ -100,8 +111,8 @@ def test_duplicate_account_is_refused(tmp_path):
 
 
 def test_role_arn_default_and_override():
-    params = load_params(REPO / "params" / "demo.yaml")
-    acct = params.accounts[1].id
+    params = parse_params({**MINIMAL, "aws": {"audit_role_name": "SynthauditReadOnly"}})
+    acct = params.accounts[0].id
     assert params.role_arn(acct) == f"arn:aws:iam::{acct}:role/SynthauditReadOnly"
 
 

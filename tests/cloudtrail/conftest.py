@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from synthaudit.cloudtrail.review import review
-from synthaudit.config import load_params
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -24,7 +23,9 @@ def require(path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_params():
-    return load_params(REPO / "params" / "demo.yaml")
+    from demo_params import resolved_demo_params
+
+    return resolved_demo_params()
 
 
 @pytest.fixture(scope="session")

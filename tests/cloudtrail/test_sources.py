@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from answer_key import load
 from synthaudit.aws.guard import ReadOnlyViolation
+from synthaudit.aws.preflight import run_preflight
 from synthaudit.aws.session import SessionFactory
 from synthaudit.cloudtrail.detectors import load_detectors
 from synthaudit.cloudtrail.review import review, review_athena
@@ -29,7 +30,8 @@ def trail_bucket(demo_estate):
 def test_s3_source_finds_every_plant_and_second_run_reads_nothing_new(trail_bucket, monkeypatch, tmp_path):
     for key, value in trail_bucket.env().items():
         monkeypatch.setenv(key, value)
-    params = load_params("params/demo.yaml")
+    params, _ = run_preflight(load_params("params/demo.yaml"))  # discovery and the trail bucket's owner, for real
+    assert params.cloudtrail.account == ids.LOGGING and len(params.accounts) == 5
     result = review(params, tmp_path / "run1", sessions=SessionFactory(params), cache_dir=tmp_path / "cache")
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}
     key = load("cloudtrail")
@@ -112,7 +114,7 @@ def test_full_demo_estate_with_snapshot_finds_every_plant(tmp_path, monkeypatch,
     cache is warm by now (the full run filled it); the cold path is the test above."""
     for key, value in demo_estate.env().items():
         monkeypatch.setenv(key, value)
-    params = load_params("params/demo.yaml")
+    params, _ = run_preflight(load_params("params/demo.yaml"))
     result = review(params, tmp_path / "cloudtrail", sessions=SessionFactory(params),
                     snapshot_dir=demo_snapshot_dir, cache_dir=Workspace(demo_workspace).cloudtrail_cache)
     fails = {(f.check_id, f.resource) for f in result.findings if f.status == "FAIL"}

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from synthaudit.aws.errors import classify_error
 from synthaudit.aws.discovery import Organization, read_organization, resolve_accounts
+from synthaudit.aws.owners import find_owners, missing_owner_problems, unowned_buckets, with_owners
 from synthaudit.aws.session import SessionFactory
 from synthaudit.config import Params
 from synthaudit.errors import DiscoveryError, PreflightError
@@ -160,6 +161,8 @@ def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, 
     readable = [c.account for c in checks if c.ok]
     if readable:
         problems += _region_problems(factory, params, readable[0])
+        params, owner_problems = _bucket_owners(factory, params, readable)
+        problems += owner_problems
     report = PreflightReport(endpoint, checks, org.id if org else params.organization_id, tuple(problems))
     account_problems = {c.error for c in checks if c.error}
     others = [p for p in problems if p not in account_problems]
@@ -168,6 +171,20 @@ def run_preflight(params: Params, *, keep_going: bool = False) -> tuple[Params, 
         raise PreflightError(f"preflight failed ({len(listed)} problem{'s' if len(listed) > 1 else ''}): "
                              + " | ".join(listed), problems=tuple(listed))
     return params, report
+
+
+def _bucket_owners(factory: SessionFactory, params: Params, readable: list[str]) -> tuple[Params, list[str]]:
+    """Fill in the account of each bucket the params name without one (see aws/owners.py)."""
+    unowned = unowned_buckets(params)
+    if not unowned:
+        return params, []
+
+    def names(account: str) -> list[str]:
+        pages = factory.client(account, "s3").get_paginator("list_buckets").paginate()
+        return [b["Name"] for page in pages for b in page.get("Buckets", [])]
+
+    owners, errors = find_owners(unowned, readable, names)
+    return with_owners(params, owners), missing_owner_problems(unowned, owners, errors)
 
 
 def read_organization_for_init(profile: str | None, endpoint_url: str | None, region: str) -> Organization:
@@ -189,7 +206,9 @@ def write_preflight(run_dir: Path, params: Params, report: PreflightReport) -> P
     path = Path(run_dir) / PREFLIGHT_FILE
     data = {**report.as_dict(), "discovered": params.discovers_accounts,
             "organization_id": params.organization_id, "management_account": params.management_account,
-            "accounts": [a.model_dump(mode="json") for a in params.accounts]}
+            "accounts": [a.model_dump(mode="json") for a in params.accounts],
+            "cloudtrail_account": params.cloudtrail.account,
+            "dataset_accounts": {d.name: [d.account, d.synthetic_account] for d in params.datasets}}
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path
 
@@ -197,9 +216,17 @@ def write_preflight(run_dir: Path, params: Params, report: PreflightReport) -> P
 def apply_discovered(params: Params, run_dir: Path) -> Params:
     """``params`` with the accounts preflight discovered for this run (unchanged when none were)."""
     path = Path(run_dir) / PREFLIGHT_FILE
-    if not params.discovers_accounts or not path.is_file():
+    if not path.is_file():
         return params
     data = json.loads(path.read_text())
-    merged = {**params.model_dump(mode="json"), "accounts": data["accounts"],
-              "organization_id": data.get("organization_id"), "management_account": data.get("management_account")}
+    merged = params.model_dump(mode="json")
+    if params.discovers_accounts:
+        merged.update(accounts=data["accounts"], organization_id=data.get("organization_id"),
+                      management_account=data.get("management_account"))
+    if data.get("cloudtrail_account") and not merged["cloudtrail"].get("account"):
+        merged["cloudtrail"]["account"] = data["cloudtrail_account"]
+    for ds in merged["datasets"]:  # bucket owners preflight found (aws/owners.py)
+        account, synthetic = (data.get("dataset_accounts") or {}).get(ds["name"], [None, None])
+        ds["account"] = ds.get("account") or account
+        ds["synthetic_account"] = ds.get("synthetic_account") or synthetic
     return type(params).model_validate(merged)

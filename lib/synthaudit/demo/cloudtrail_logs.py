@@ -34,7 +34,7 @@ from synthaudit.demo.cloudtrail_records import (
     LogWriter,
     day,
 )
-from synthaudit.demo.cloudtrail_traffic import baseline
+from synthaudit.demo.cloudtrail_traffic import baseline, quiet_members
 from synthaudit.demo.plant import Plant
 
 __all__ = ["DAYS", "END", "QUIET_DAYS", "START", "TrailFiles", "build", "day", "planted", "prepare", "seed",
@@ -57,6 +57,7 @@ def build() -> tuple[dict[str, bytes], list[dict], list[Plant]]:
     """All log objects (key -> gzip bytes), digest documents (unsigned) and the plants, sorted by id."""
     writer = LogWriter()
     baseline(writer, random.Random(SEED))
+    quiet_members(writer, random.Random(SEED + 1))
     return log_files(writer, planted_events(writer))
 
 

@@ -126,3 +126,21 @@ def baseline(w: LogWriter, rng: random.Random) -> None:
                   "signin.amazonaws.com", "ConsoleLogin", None, response={"ConsoleLogin": "Success"},
                   additional={"LoginTo": "https://console.aws.amazon.com/", "MFAUsed": "Yes", "MobileVersion": "No"},
                   ip=admin.ips[0], ua="Mozilla/5.0", event_type="AwsConsoleSignIn")
+
+
+def quiet_members(w: LogWriter, rng: random.Random) -> None:
+    """Members that only AWS services touch (the research account): an organisation trail still
+    records their service-role sessions, a few a day in the home region. Drawn from a stream of
+    their own, so the main baseline's events stay what they were."""
+    from synthaudit.demo.estate_org import EXTRA_ACCOUNTS
+
+    for offset in range(DAYS):
+        date = START.date() + dt.timedelta(days=offset)
+        for account in EXTRA_ACCOUNTS:
+            for hour in range(0, 24, 6):
+                svc = SERVICES[(hour // 6) % 2]
+                w.add(dt.datetime.combine(date, dt.time(hour)) + dt.timedelta(minutes=rng.randrange(60)), account,
+                      ids.HOME_REGION, {"type": "AWSService", "invokedBy": svc}, "sts.amazonaws.com", "AssumeRole",
+                      {"roleArn": f"arn:aws:iam::{account}:role/aws-service-role/{svc}", "roleSessionName": svc},
+                      ip=svc, ua=svc, read_only=True)
+

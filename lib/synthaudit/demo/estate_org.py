@@ -13,6 +13,8 @@ from synthaudit.demo.estate_core import Estate, org_account_arn, policy
 SYNTH_RESEARCH = "310000000005"
 EXTRA_ACCOUNTS = {SYNTH_RESEARCH: "synthetic-research"}
 
+MANAGEMENT_TAGS = {"Environment": "shared"}  # the management account stays at the root, in no OU
+
 # (name, parent name or None for the root)
 OU_TREE = [
     ("Shared", None),
@@ -69,6 +71,8 @@ def build_organisation(estate: Estate) -> None:
     org = estate.client(ids.MANAGEMENT, "organizations")
     org.create_organization(FeatureSet="ALL")
     root_id = org.list_roots()["Roots"][0]["Id"]
+    # the management account stays at the root, in no OU: its tag is what classifies it
+    org.tag_resource(ResourceId=ids.MANAGEMENT, Tags=[{"Key": k, "Value": v} for k, v in MANAGEMENT_TAGS.items()])
     estate.facts["root_id"] = root_id
 
     accounts = {**{a: n for a, n in ids.ACCOUNTS.items() if a != ids.MANAGEMENT}, **EXTRA_ACCOUNTS}

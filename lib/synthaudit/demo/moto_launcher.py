@@ -128,6 +128,17 @@ def _lazy_private_key(generate: Any) -> Any:
     return LazyPrivateKey
 
 
+def start_in_management_account() -> None:
+    """The dummy credentials the runner hands its kernels stand for an analyst signed in to the
+    management account, as on a real organisation: moto maps a key it did not issue to its
+    default account, so that default becomes the management account once the estate stands.
+    Discovery then reads the organisation with the starting credentials, and the management
+    account is read with them directly (no role assumed there)."""
+    import moto.iam.models as iam_models
+
+    iam_models.DEFAULT_ACCOUNT_ID = ids.MANAGEMENT
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -142,6 +153,7 @@ def main() -> None:
         from synthaudit.demo.estate import build_in_this_process
 
         build_in_this_process(args.build_report)
+        start_in_management_account()
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
