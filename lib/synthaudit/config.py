@@ -143,7 +143,8 @@ class CloudTrailSource(_Strict):
     source: Literal["s3", "local", "athena", "lookup", "none"] = "s3"
     bucket: str | None = Field(default=None, description="trail bucket (source: s3)")
     prefix: str = Field(default="", description="key prefix before AWSLogs/")
-    account: str | None = Field(default=None, description="account whose session reads the bucket")
+    account: str | None = Field(default=None, description="account whose session reads the bucket "
+                                "(default: the audited account that owns it, found by preflight)")
     local_path: str | None = Field(default=None, description="folder of log files (source: local)")
     athena: AthenaSource | None = None
     review_days: int = Field(default=30, ge=1, description="review window ending at the newest event")
@@ -161,7 +162,8 @@ class Dataset(_Strict):
     real: str = Field(description="production sample: local path or s3://bucket/key (CSV or Parquet)")
     synthetic: str = Field(description="synthetic output made from it")
     holdout: str | None = Field(default=None, description="production rows not used for training")
-    account: str | None = Field(default=None, description="account whose session reads S3 inputs")
+    account: str | None = Field(default=None, description="account whose session reads S3 inputs "
+                                "(default: the audited account that owns the real data's bucket)")
     synthetic_account: str | None = Field(
         default=None, description="account whose session reads the synthetic output (default: account)"
     )
