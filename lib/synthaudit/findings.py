@@ -23,6 +23,15 @@ CSV_COLUMNS = (
 )
 
 
+def lowered(severity: str, steps: int = 1) -> str:
+    """``severity`` ``steps`` steps down, never below low: how a check reports a path that is
+    narrowed (a missing link, a deciding condition) below its catalogue severity. The one way
+    to do so is passing the result as ``severity=`` to ``catalogue.finding``."""
+    order = sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get)
+    floor = SEVERITY_ORDER["low"] if SEVERITY_ORDER[severity] >= SEVERITY_ORDER["low"] else SEVERITY_ORDER[severity]
+    return order[max(floor, SEVERITY_ORDER[severity] - steps)]
+
+
 def finding_id(check_id: str, resource: str, discriminator: str = "") -> str:
     digest = hashlib.sha256(f"{check_id}\x1f{resource}\x1f{discriminator}".encode()).hexdigest()
     return digest[:24]

@@ -35,6 +35,8 @@ class Case:
     expect: dict[str, str]                     # resource -> status
     grants: list = field(default_factory=list)  # FakeStore grants
     denies: list = field(default_factory=list)  # FakeStore explicit denies
+    severity: dict = field(default_factory=dict)  # resource -> the severity its finding must carry
+    evidence: dict = field(default_factory=dict)  # resource -> items its finding's evidence must hold
 
     @property
     def id(self) -> str:
@@ -112,6 +114,27 @@ CASES = [
     # --- S3 -----------------------------------------------------------------------------
     Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "synthetic-role-reads", [bucket("phi-claims"), synth_role()],
          {PB: "FAIL"}, grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::phi-claims/*")]),
+    # data paths: SSE-KMS objects need kms:Decrypt on the bucket's key too
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "sse-kms-read-without-decrypt-is-partial",
+         [key("k-phi-claims"), bucket("phi-claims"), synth_role()], {PB: "FAIL"},
+         grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*")], severity={PB: "high"},
+         evidence={PB: {"reach": "partial", "missing": f"kms:Decrypt on {key_arn('k-phi-claims')}"}}),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "sse-kms-read-with-decrypt-is-full",
+         [key("k-phi-claims"), bucket("phi-claims"), synth_role()], {PB: "FAIL"},
+         grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*"), (SYN_ROLE, "kms:Decrypt", key_arn("k-phi-claims"))],
+         severity={PB: "critical"}),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "sse-kms-key-by-alias-without-decrypt",
+         [key("k1"), row("kms_aliases", f"arn:aws:kms:{REGION}:{PROD}:alias/phi", PROD, "alias/phi",
+                         target_key_arn=key_arn("k1")),
+          bucket("phi-claims", kms_key_id="alias/phi"), synth_role()], {PB: "FAIL"},
+         grants=[(SYN_ROLE, "s3:*", f"{PB}/*")], severity={PB: "high"},
+         evidence={PB: {"missing": [f"kms:Decrypt on {key_arn('k1')}", f"kms:GenerateDataKey on {key_arn('k1')}"]}}),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "sse-s3-needs-no-key",
+         [bucket("phi-claims", sse_algorithm="AES256", kms_key_id=None), synth_role()], {PB: "FAIL"},
+         grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*")], severity={PB: "critical"}),
+    Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "key-outside-snapshot-is-undecided-not-missing",
+         [bucket("phi-claims"), synth_role()], {PB: "FAIL"},
+         grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*")], severity={PB: "critical"}),
     Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "no-grant", [bucket("phi-claims"), synth_role()], {PB: "PASS"},
          grants=[(role_arn("prod-etl", PROD), "s3:GetObject", "*")]),
     Case("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "delegated-by-bucket-policy",
@@ -204,6 +227,18 @@ CASES = [
          [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
           synth_role(), rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims")],
          {PROFILE: "FAIL"}, grants=[(SYN_ROLE, "rds-data:ExecuteStatement", f"arn:aws:rds:{REGION}:{PROD}:cluster:claims")]),
+    Case("EC2_PROFILE_REACHES_PRODUCTION", "rds-db-connect-without-iam-auth-is-partial",
+         [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
+          synth_role(), rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims",
+                            iam_database_authentication_enabled=False)],
+         {PROFILE: "FAIL"}, grants=[(SYN_ROLE, "rds-db:connect", "*")], severity={PROFILE: "high"},
+         evidence={PROFILE: {"missing": "IAM database authentication enabled on "
+                                        f"arn:aws:rds:{REGION}:{PROD}:cluster:claims"}}),
+    Case("EC2_PROFILE_REACHES_PRODUCTION", "rds-db-connect-with-iam-auth-is-full",
+         [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
+          synth_role(), rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims",
+                            iam_database_authentication_enabled=True)],
+         {PROFILE: "FAIL"}, grants=[(SYN_ROLE, "rds-db:connect", "*")], severity={PROFILE: "critical"}),
     Case("EC2_PROFILE_REACHES_PRODUCTION", "synthetic-only",
          [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
           synth_role(), rds("rds_clusters", "cluster", "claims", PROD, db_cluster_id="claims"), bucket("synth-out", SYNTH)],
@@ -211,6 +246,11 @@ CASES = [
     Case("LAMBDA_ROLE_REACHES_PRODUCTION", "s3-read",
          [row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform", role_arn=SYN_ROLE),
           synth_role(), bucket("phi-claims")], {LAMBDA: "FAIL"}, grants=[(SYN_ROLE, "s3:GetObject", f"{PB}/*")]),
+    Case("LAMBDA_ROLE_REACHES_PRODUCTION", "s3-read-one-bucket-full-one-partial",
+         [row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform", role_arn=SYN_ROLE),
+          synth_role(), key("k-phi-claims"), key("k-phi-img"), bucket("phi-claims"), bucket("phi-img")],
+         {LAMBDA: "FAIL"}, grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::phi-*/*"),
+                                   (SYN_ROLE, "kms:Decrypt", key_arn("k-phi-img"))], severity={LAMBDA: "critical"}),
     Case("LAMBDA_ROLE_REACHES_PRODUCTION", "no-grant",
          [row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform", role_arn=SYN_ROLE),
           synth_role(), bucket("phi-claims")], {LAMBDA: "PASS"}),
@@ -402,6 +442,10 @@ def test_check_decides(tmp_path, case: Case):
         finding = by_resource[resource]
         assert finding.status == status, (finding.status, finding.reason, finding.evidence)
         assert finding.check_id == case.check and finding.phase == "segregation"
+        if resource in case.severity:
+            assert finding.severity == case.severity[resource], (finding.severity, finding.evidence)
+        for item, value in case.evidence.get(resource, {}).items():
+            assert finding.evidence.get(item) == value, (item, finding.evidence)
 
 
 def test_every_check_has_a_failing_and_a_passing_case():

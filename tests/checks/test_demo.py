@@ -58,6 +58,10 @@ def test_recall_and_precision_on_the_answer_key(demo_findings):
           f"recall {(fails - len(missed)) / max(fails, 1):.0%}, twins wrongly flagged or unexamined {len(flagged_twins)}")
     assert not missed, f"planted failures not found: {missed}"
     assert not flagged_twins, f"clean twins not PASS: {flagged_twins}"
+    wrong_severity = [(e.id, e.severity, [f.severity for f in by_key[(e.check, e.resource)] if f.status == "FAIL"])
+                      for e in entries if e.severity is not None
+                      and any(f.severity != e.severity for f in by_key[(e.check, e.resource)] if f.status == "FAIL")]
+    assert not wrong_severity, f"planted failures at another severity than planted: {wrong_severity}"
 
 
 def test_cli_rerun_is_byte_identical_and_exits_1(demo_snapshot, demo_findings, tmp_path):

@@ -33,7 +33,7 @@ def test_ids_are_unique_across_keys_and_load_all_keeps_key_order():
 def test_unknown_field_is_an_error():
     with pytest.raises(ValueError, match="unknown fields"):
         Plant.from_dict({"id": "X1", "expect": "FAIL", "check": "C", "resource": "r", "account": "1",
-                         "description": "d", "severity": "high"})
+                         "description": "d", "owner": "x"})
 
 
 def test_cloudtrail_key_file_is_exactly_what_the_generator_plants():

@@ -11,6 +11,7 @@ import pytest
 from answer_key import Plant, load
 from synthaudit.demo import ids
 from synthaudit.demo.estate_org import EXTRA_ACCOUNTS
+from synthaudit.findings import SEVERITY_ORDER
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHITECTURE = REPO / "docs" / "architecture.md"
@@ -48,7 +49,9 @@ def test_answer_key_entries_have_the_documented_fields():
     entries = load_key()
     assert len(entries) >= 40
     for entry in entries:
-        assert set(entry.to_dict()) == {"id", "expect", "check", "resource", "account", "environment", "description"}, entry
+        fields = {"id", "expect", "check", "resource", "account", "environment", "description"}
+        assert set(entry.to_dict()) == fields | ({"severity"} if entry.severity is not None else set()), entry
+        assert entry.severity is None or (entry.expect == "FAIL" and entry.severity in SEVERITY_ORDER), entry
         assert re.fullmatch(r"P\d{2,3}", entry.id), entry
         assert entry.expect in ("FAIL", "PASS"), entry
         assert isinstance(entry.account, str) and entry.account in {*ids.ACCOUNTS, *EXTRA_ACCOUNTS}, entry

@@ -44,6 +44,8 @@ def test_planted_iam_entry(result, entry):
     found = [f for f in result.findings if f.check_id == entry.check and f.resource == entry.resource]
     assert found, f"{entry.id}: no {entry.check} finding on {entry.resource}"
     assert found[0].status == entry.expect, f"{entry.id} ({entry.description}): {found[0].evidence}"
+    if entry.severity is not None:
+        assert found[0].severity == entry.severity, f"{entry.id}: {found[0].severity} {found[0].evidence}"
 
 
 def test_generator_paths_name_the_granting_statements(result):

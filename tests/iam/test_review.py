@@ -72,13 +72,35 @@ def test_escalation_paths_and_clean_twins(result):
 
 
 def test_trust_findings(result):
-    assert status(result, "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role(S, "synth-share")).status == "FAIL"
-    vendor = status(result, "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role(S, "synth-vendor"))
+    trust = "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD"
+    assert status(result, trust, role(S, "synth-share")).status == "FAIL"
+    vendor = status(result, trust, role(S, "synth-vendor"))
     assert vendor.status == "FAIL" and "ExternalId" in vendor.evidence["issues"][0]["problem"]
-    assert status(result, "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role(S, "synth-vendor-guarded")).status == "PASS"
-    bridge = status(result, "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role(P, "prod-bridge"))
+    # a synthetic role that reaches no production data: low, whatever trusts it
+    assert vendor.severity == "low" and vendor.evidence["reaches_production_data"] == []
+    bridge = status(result, trust, role(P, "prod-bridge"))
     assert bridge.status == "FAIL" and "synthetic" in bridge.evidence["issues"][0]["problem"]
-    assert status(result, "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role(P, "prod-admin")).status == "PASS"
+    assert bridge.severity == "high" and fx.PHI_BUCKET in bridge.evidence["reaches_production_data"]
+    assert status(result, trust, role(P, "prod-admin")).status == "PASS"
+
+
+def test_trust_narrowed_by_conditions_is_reported_with_them_lower(result):
+    trust = "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD"
+    guarded = status(result, trust, role(S, "synth-vendor-guarded"))
+    assert guarded.status == "FAIL" and guarded.severity == "low"
+    issue = guarded.evidence["issues"][0]
+    assert issue["state"] == "narrowed" and issue["conditions"] == ['StringEquals sts:ExternalId "x-1"']
+    mfa = status(result, trust, role(P, "prod-bridge-mfa"))
+    assert mfa.status == "FAIL" and mfa.severity == "medium"          # reaches PHI: high, one step lower
+    assert mfa.evidence["issues"][0]["conditions"] == ['Bool aws:MultiFactorAuthPresent "true"']
+
+
+@pytest.mark.parametrize("name", ["synth-vendor-orgid", "synth-share-org"])
+def test_organisation_id_condition_closes_the_outside_path(result, name):
+    f = status(result, "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role(S, name))
+    assert f.status == "PASS"
+    closed = f.evidence["closed_by_condition"][0]
+    assert closed["state"] == "closed" and "aws:PrincipalOrgID" in closed["conditions"][0]
 
 
 def test_wildcard_findings(result):

@@ -11,6 +11,11 @@ Two shapes, both parameterised:
 
 ``conditional`` decisions (allowed only if an undecidable condition holds) count as
 reachable and carry the condition in evidence: an auditor must see them.
+
+Every grant is a data path (synthaudit.iam.data_path): an object read on an SSE-KMS bucket
+also needs kms:Decrypt on its key, IAM database auth needs the database to have it enabled.
+A finding whose every grant misses a link is reported one severity step lower, naming the
+missing links (``reach_severity``): both runners use it, so every reach check does.
 """
 from __future__ import annotations
 
@@ -21,10 +26,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from synthaudit import arn as aws_arn
-from synthaudit.findings import Finding
+from synthaudit import catalogue
+from synthaudit.findings import Finding, lowered
+from synthaudit.iam.data_path import data_path, link_of, needs_of
 
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
+from synthaudit.checks.keys import KeyResolver
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
 from synthaudit.checks.rows import judged_kinds
 
@@ -95,6 +103,19 @@ class Reacher:
     def __init__(self, ctx: CheckContext) -> None:
         self.ctx = ctx
         self._memo: dict[tuple[str, str, str], Any] = {}
+        self._keys: KeyResolver | None = None
+
+    def key_of(self, row: dict[str, Any]) -> tuple[str | None, str]:
+        """The row's KMS key ARN, and "" when the key (so its key policy) is in the snapshot, else why not."""
+        if self._keys is None:
+            self._keys = KeyResolver(self.ctx)
+        ref = row.get("kms_key_id")
+        key = self._keys.resolve(ref, row["account"], row.get("region") or "")
+        if key is None:
+            return None, f"key reference {ref!r} is not among the snapshot's keys and aliases"
+        if key not in self._keys.keys:
+            return key, "the key is not in the snapshot (account or region not read): its key policy is unknown"
+        return key, ""
 
     def decide(self, principal: str, action: str, resource: str) -> Any:
         """The engine's Decision, or the error text when the engine cannot decide."""
@@ -122,12 +143,29 @@ class Reacher:
                     continue
                 outcome = getattr(decision, "outcome", None)
                 if outcome in REACHABLE:
-                    found.append({
+                    grant = {
                         "principal": principal, "action": action, "resource": resource, "outcome": outcome,
                         "statements": jsonable(getattr(decision, "statements", ())),
                         "conditions": jsonable(getattr(decision, "conditions", ())),
-                    })
+                    }
+                    needs = needs_of(store.kind, row, action, self.key_of)
+                    if needs:
+                        grant["path"] = data_path(principal, action, resource, link_of(decision), needs,
+                                                  self.decide).evidence()
+                    found.append(grant)
         return found
+
+
+def reach_severity(check_id: str, grants: list[dict[str, Any]], evidence: dict[str, Any]) -> str | None:
+    """None (the catalogue's severity) when some grant reaches the data; one step lower when every
+    grant misses a link of its data path, which ``evidence`` then names under ``missing``."""
+    partial = [g["path"] for g in grants if g.get("path", {}).get("reach") == "partial"]
+    if not grants or len(partial) < len(grants):
+        return None
+    missing = sorted({m for p in partial for m in ([p["missing"]] if isinstance(p["missing"], str) else p["missing"])})
+    evidence["reach"] = "partial"
+    evidence["missing"] = missing[0] if len(missing) == 1 else missing
+    return lowered(catalogue.get(check_id).severity)
 
 
 def _reacher(ctx: CheckContext) -> Reacher:
@@ -249,7 +287,8 @@ def run_store_reach(spec: StoreReach, ctx: CheckContext) -> list[Finding]:
             edges = _edges(grants, row["arn"]) + [{"source": d["granted_to"], "target": row["arn"], "via": d["action"]}
                                                   for d in delegated]
             evidence["edges"] = [dict(t) for t in sorted({tuple(sorted(e.items())) for e in edges})]
-            out.append(ctx.finding(spec.check_id, row, "FAIL", evidence=evidence))
+            severity = None if delegated else reach_severity(spec.check_id, grants, evidence)
+            out.append(ctx.finding(spec.check_id, row, "FAIL", evidence=evidence, severity=severity))
         elif iam_gaps or errors:
             reasons = [f"principals of {a} not read ({r})" for a, r in sorted(iam_gaps.items())]
             reasons += sorted(set(errors))[:5]
@@ -302,7 +341,8 @@ def run_compute_reach(spec: ComputeReach, ctx: CheckContext) -> list[Finding]:
                                  for g in grants for e in _edges([g], _store_arn(g["resource"], stores))]
             evidence["edges"] = sorted({json.dumps(e, sort_keys=True) for e in evidence["edges"]})
             evidence["edges"] = [json.loads(e) for e in evidence["edges"]]
-            out.append(ctx.finding(spec.check_id, row, "FAIL", evidence=evidence))
+            severity = reach_severity(spec.check_id, grants, evidence)
+            out.append(ctx.finding(spec.check_id, row, "FAIL", evidence=evidence, severity=severity))
             continue
         gaps = sorted({g for role in roles if (g := ctx.gap("iam", aws_arn.account_of(role)))} | set(errors))[:5]
         if gaps:

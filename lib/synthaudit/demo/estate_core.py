@@ -79,10 +79,10 @@ class Estate:
         self.counts[(account_id, kind)] = self.counts.get((account_id, kind), 0) + n
 
     def plant(self, pid: str, expect: str, check: str, resource: str, account: str,
-              environment: str, description: str) -> None:
+              environment: str, description: str, severity: str | None = None) -> None:
         if any(p.id == pid for p in self.planted):
             raise ValueError(f"answer-key id {pid} planted twice")
-        self.planted.append(Plant(pid, expect, check, resource, account, description, environment))
+        self.planted.append(Plant(pid, expect, check, resource, account, description, environment, severity))
 
     def rng(self, purpose: str) -> random.Random:
         """A random stream per purpose, so adding one table does not reshuffle the others."""

@@ -293,6 +293,10 @@ def planted_roles() -> list[RoleSpec]:
                  tags={**syn, "Team": "partnerships", "Vendor": "acme-analytics"},
                  inline={"vendor": policy(_synth_data(read, ["synth-output-data"]))},
                  description="Vendor access guarded by an ExternalId"),
+        RoleSpec(s, "synth-org-share", trust({"AWS": "*"}, {"StringEquals": {"aws:PrincipalOrgID": ids.ORG_ID}}),
+                 tags={**syn, "Team": "partnerships"},
+                 inline={"share": policy(_synth_data(read, ["synth-output-data"]))},
+                 description="Shares synthetic outputs with any principal of the organisation"),
         RoleSpec(s, "synth-pipeline-deployer", trust({"AWS": f"arn:aws:iam::{s}:root"}), tags={**syn, "Team": "generation"},
                  inline={"deploy": policy(allow(["iam:PassRole"], "*", sid="PassAnyRole"),
                                           allow(["lambda:CreateFunction", "lambda:InvokeFunction",
@@ -332,6 +336,11 @@ def planted_roles() -> list[RoleSpec]:
                                             {"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
                  tags={**ENV_TAGS["production"], "Team": "platform"},
                  managed=("arn:aws:iam::aws:policy/AdministratorAccess",), description="Break-glass platform admin"),
+        RoleSpec(p, "prod-claims-vendor-export", trust({"AWS": f"arn:aws:iam::{EXTERNAL_VENDOR}:root"},
+                                                       {"StringEquals": {"sts:ExternalId": "acme-claims-2b81"}}),
+                 tags={**ENV_TAGS["production"], "Team": "partnerships", "Vendor": "acme-analytics"},
+                 inline={"export": policy(allow(["s3:GetObject"], PHI_CLAIMS[1], sid="ReadClaims"))},
+                 description="Vendor pulls claims extracts; guarded by an ExternalId"),
         RoleSpec(p, "synth-imaging-sampler", service_trust("ec2"), instance_profile=True,
                  tags={**syn, "Team": "research"},
                  inline={"sampler": policy(allow(["s3:GetObject", "s3:ListBucket"],
@@ -382,11 +391,20 @@ def build_planted_iam(estate: Estate) -> None:
     estate.plant("P15", "PASS", "IAM_WILDCARD_GRANT", r("synth-cohort-builder"), s, E,
                  "clean twin: synthetic role with named actions on named buckets")
     estate.plant("P16", "FAIL", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r("synth-data-share"), s, E,
-                 "synthetic role whose trust policy allows Principal AWS '*' with no condition")
+                 "synthetic role whose trust policy allows Principal AWS '*' with no condition (low: the role "
+                 "reaches no production data)", severity="low")
     estate.plant("P17", "FAIL", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r("synth-vendor-access"), s, E,
                  f"synthetic role assumable by external account {EXTERNAL_VENDOR} without an sts:ExternalId condition")
-    estate.plant("P18", "PASS", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r("synth-vendor-reader"), s, E,
-                 f"clean twin: the same vendor account {EXTERNAL_VENDOR}, but guarded by sts:ExternalId")
+    estate.plant("P18", "FAIL", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r("synth-vendor-reader"), s, E,
+                 f"the same vendor account {EXTERNAL_VENDOR}, narrowed by sts:ExternalId: reported with the "
+                 "condition, low (narrowed, and the role reaches no production data)", severity="low")
+    estate.plant("P154", "FAIL", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r("prod-claims-vendor-export", ids.PRODUCTION),
+                 ids.PRODUCTION, "production", f"production role that reads phi-claims-prod, assumable by external "
+                 f"account {EXTERNAL_VENDOR} narrowed by sts:ExternalId: medium (high, one step lower for the "
+                 "condition)", severity="medium")
+    estate.plant("P155", "PASS", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r("synth-org-share"), s, E,
+                 "clean twin of P16: Principal AWS '*' narrowed by aws:PrincipalOrgID of the organisation, which "
+                 "removes every principal outside it")
     estate.plant("P19", "PASS", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", r(ids.AUDIT_ROLE), s, "shared",
                  "clean twin: the audit role trusts the management account of the same organisation "
                  "(aws:PrincipalOrgID condition)")

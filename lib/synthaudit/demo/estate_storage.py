@@ -274,10 +274,13 @@ def _plant_storage(estate: Estate, keys: dict[str, str]) -> None:
     plant = estate.plant
     plant("P30", "FAIL", "S3_SYNTHETIC_ACCESS_TO_PRODUCTION", b(ids.PROD_PHI_BUCKET), p, P,
           "bucket policy grants s3:GetObject to synthetic-account roles synth-generator, synth-lambda-sampler and "
-          "synth-glue-etl (cross-account)")
+          "synth-glue-etl (cross-account); the claims key's policy and their own policies allow kms:Decrypt: full "
+          "reach", severity="critical")
     plant("P31", "FAIL", "S3_SYNTHETIC_ACCESS_TO_PRODUCTION", b(ids.PROD_IMAGING_BUCKET), p, P,
           "bucket policy grants s3:GetObject to role synth-imaging-sampler in the production account itself, "
-          "tagged Environment=synthetic (same-account)")
+          "tagged Environment=synthetic (same-account), but nothing grants it kms:Decrypt on the SSE-KMS imaging "
+          "key: partial reach (ciphertext at most), one severity step lower, naming the missing link",
+          severity="high")
     plant("P32", "FAIL", "S3_SYNTHETIC_ACCESS_TO_PRODUCTION", b(ids.PROD_SAMPLES_BUCKET), p, P,
           "bucket policy grants s3:GetObject to the synthetic SageMaker role synth-notebook-exec")
     plant("P33", "PASS", "S3_SYNTHETIC_ACCESS_TO_PRODUCTION", b("phi-lab-results-prod"), p, P,

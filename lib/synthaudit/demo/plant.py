@@ -13,7 +13,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Plant:
     """One answer-key entry. ``environment`` (how the resource must be classified) is given where
-    the inventory classifies the resource: the estate's entries, not the logs' or datasets'."""
+    the inventory classifies the resource: the estate's entries, not the logs' or datasets'.
+    ``severity``, where given, is the severity the finding must carry: a planted failure the
+    check reports below its catalogue severity (a partial data path, a narrowed trust)."""
 
     id: str
     expect: str  # FAIL | PASS
@@ -22,6 +24,7 @@ class Plant:
     account: str
     description: str
     environment: str | None = None
+    severity: str | None = None
 
     def to_dict(self) -> dict[str, str]:
         """The answer-key file's field order: environment, when there is one, before the description."""
@@ -29,6 +32,8 @@ class Plant:
                "account": self.account}
         if self.environment is not None:
             out["environment"] = self.environment
+        if self.severity is not None:
+            out["severity"] = self.severity
         out["description"] = self.description
         return out
 
@@ -40,4 +45,4 @@ class Plant:
             raise ValueError(f"answer-key entry {entry.get('id')!r} has unknown fields {unknown}")
         return cls(id=str(entry["id"]), expect=entry["expect"], check=entry["check"], resource=entry["resource"],
                    account=str(entry["account"]), description=entry["description"],
-                   environment=entry.get("environment"))
+                   environment=entry.get("environment"), severity=entry.get("severity"))

@@ -13,8 +13,10 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from synthaudit import catalogue
 from synthaudit.catalogue import finding
-from synthaudit.findings import Finding, sort_findings
+from synthaudit.errors import ConditionError
+from synthaudit.findings import Finding, lowered, sort_findings
 from synthaudit.iam import escalation, trust, unused, wildcards
 from synthaudit.iam.gc_pause import gc_paused
 from synthaudit.iam.model import Principal
@@ -92,7 +94,7 @@ def _na(check: str, p: Principal, reason: str) -> Finding:
 def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list[Finding], pd.DataFrame]:
     check = "IAM_SYNTHETIC_REACHES_PRODUCTION"
     synthetic = [p for p in _reviewed(store) if p.environment == "synthetic"]
-    stores = sorted(a for a, info in store.resources.items() if is_data_store(a) and store.environment_of(a) == "production")
+    stores = _production_stores(store)
     ok = [p.arn for p in synthetic if not p.error]
     df = store.reachability(ok, stores) if ok and stores else pd.DataFrame(
         columns=["principal", "resource", "action", "access_level", "outcome", "conditions", "statements",
@@ -171,24 +173,67 @@ def _escalation_table(paths: list[tuple[Principal, escalation.EscalationPath]]) 
     return per_path.explode("target", ignore_index=True)[cols] if len(per_path) else per_path
 
 
+def _production_stores(store: PolicyStore) -> list[str]:
+    return sorted(a for a, info in store.resources.items() if is_data_store(a) and store.environment_of(a) == "production")
+
+
+def _reaching(store: PolicyStore, roles: list[str]) -> tuple[dict[str, list[str]], set[str]]:
+    """Production data stores each role reaches (allowed or conditional), and the roles the engine
+    could not evaluate (their trust findings keep the catalogue's severity: not proven harmless)."""
+    stores = _production_stores(store)
+    if not roles or not stores:
+        return {}, set()
+    df = store.reachability(roles, stores)
+    reached: dict[str, set[str]] = {}
+    for principal, resource in zip(df["principal"].tolist(), df["resource"].tolist()):
+        reached.setdefault(principal, set()).add(resource)
+    return {k: sorted(v) for k, v in reached.items()}, set(df.attrs.get("not_assessed", {}))
+
+
 def check_trust(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:
+    """Severity follows what the trusting role reaches: the catalogue's when it reaches production
+    data (or cannot be evaluated), low when it reaches none; one step lower again when every issue
+    is narrowed by conditions the kit cannot decide. Issues a condition closes are PASS evidence."""
     check = "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD"
     out: list[Finding] = []
     rows = []
+    found: list[tuple[Principal, list[trust.TrustIssue]]] = []
     for p in _reviewed(store):
         if p.kind != "role":
             continue
         if p.error and p.trust is None:
             out.append(_na(check, p, f"trust policy could not be read: {p.error}"))
             continue
-        issues = trust.role_issues(store, p)
+        try:
+            found.append((p, trust.role_issues(store, p)))
+        except ConditionError as exc:
+            out.append(_na(check, p, f"trust policy condition could not be evaluated: {exc}"))
+    flagged = [p.arn for p, issues in found if any(i.state != trust.CLOSED for i in issues) and not p.error]
+    reached, unknown = _reaching(store, flagged)
+    base = catalogue.get(check).severity
+    for p, all_issues in found:
+        issues = [i for i in all_issues if i.state != trust.CLOSED]
+        closed = [i for i in all_issues if i.state == trust.CLOSED]
         for i in issues:
             rows.append({"role": p.arn, "environment": p.environment, **i.to_dict()})
-        status = "FAIL" if issues else "PASS"
-        evidence = {"issues": [i.to_dict() for i in issues]} if issues else {}
-        out.append(finding(check, p.arn, status, account=p.account, region=REGION, environment=p.environment,
-                           evidence=evidence))
-    return out, pd.DataFrame(rows, columns=["role", "environment", "sid", "principal", "problem"])
+        evidence: dict[str, Any] = {}
+        if closed:
+            evidence["closed_by_condition"] = [i.to_dict() for i in closed]
+        if not issues:
+            out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
+                               evidence=evidence))
+            continue
+        evidence["issues"] = [i.to_dict() for i in issues]
+        reaches = reached.get(p.arn, [])
+        evaluated = not p.error and p.arn not in unknown
+        evidence["reaches_production_data"] = reaches[:MAX_LIST] if evaluated else "not evaluated"
+        severity = base if reaches or not evaluated else "low"
+        if all(i.state == trust.NARROWED for i in issues):
+            severity = lowered(severity)
+        out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                           evidence=evidence, severity=severity))
+    return out, pd.DataFrame(rows, columns=["role", "environment", "sid", "principal", "problem", "state",
+                                            "conditions"])
 
 
 def check_wildcards(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:

@@ -215,7 +215,8 @@ _table("rds_instances", "rds", "RDS DB instances.",
        _c("endpoint_port", "int", ""), _c("storage_encrypted", "bool", ""), _c("kms_key_id", "str", ""),
        _c("publicly_accessible", "bool", ""), _c("vpc_id", "str", ""),
        _c("security_group_ids", "json", ""), _c("subnet_ids", "json", ""),
-       _c("read_replica_source", "str", "ReadReplicaSourceDBInstanceIdentifier"))
+       _c("read_replica_source", "str", "ReadReplicaSourceDBInstanceIdentifier"),
+       _c("iam_database_authentication_enabled", "bool", "IAMDatabaseAuthenticationEnabled: rds-db:connect works"))
 _table("rds_clusters", "rds", "RDS / Aurora DB clusters.",
        _c("db_cluster_id", "str", ""), _c("engine", "str", ""), _c("engine_version", "str", ""),
        _c("status", "str", ""), _c("endpoint", "str", "writer endpoint host"),
@@ -223,6 +224,8 @@ _table("rds_clusters", "rds", "RDS / Aurora DB clusters.",
        _c("kms_key_id", "str", ""), _c("security_group_ids", "json", ""),
        _c("db_subnet_group", "str", ""), _c("members", "json", "member instance ids"),
        _c("replication_source", "str", "ReplicationSourceIdentifier"),
+       _c("iam_database_authentication_enabled", "bool", "IAMDatabaseAuthenticationEnabled: rds-db:connect works"),
+       _c("http_endpoint_enabled", "bool", "HttpEndpointEnabled: the Data API (rds-data) works"),
        _c("clone_group_id", "str", "CloneGroupId"))
 _RDS_SNAPSHOT = (
     _c("snapshot_id", "str", "identifier"), _c("snapshot_type", "str", "manual | automated | shared"),

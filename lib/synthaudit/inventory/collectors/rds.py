@@ -39,6 +39,7 @@ def collect(scope: Scope) -> None:
             "security_group_ids": sorted(g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", []) or []),
             "subnet_ids": sorted(s["SubnetIdentifier"] for s in subnet_group.get("Subnets", []) or []),
             "read_replica_source": db.get("ReadReplicaSourceDBInstanceIdentifier"),
+            "iam_database_authentication_enabled": db.get("IAMDatabaseAuthenticationEnabled"),
         })
     for cl in sorted(paginate(rds, "describe_db_clusters", "DBClusters"), key=lambda c: c["DBClusterIdentifier"]):
         ident = cl["DBClusterIdentifier"]
@@ -52,6 +53,8 @@ def collect(scope: Scope) -> None:
             "db_subnet_group": cl.get("DBSubnetGroup"),
             "members": sorted(m["DBInstanceIdentifier"] for m in cl.get("DBClusterMembers", []) or []),
             "replication_source": cl.get("ReplicationSourceIdentifier"), "clone_group_id": cl.get("CloneGroupId"),
+            "iam_database_authentication_enabled": cl.get("IAMDatabaseAuthenticationEnabled"),
+            "http_endpoint_enabled": cl.get("HttpEndpointEnabled"),
         })
     for snap in sorted(paginate(rds, "describe_db_snapshots", "DBSnapshots"), key=lambda s: s["DBSnapshotIdentifier"]):
         ident = snap["DBSnapshotIdentifier"]
