@@ -78,6 +78,28 @@ def scp(content: dict, targets: list[str]):
                "100000000001", "fence", region="global", type="SERVICE_CONTROL_POLICY", content=content, targets=targets)
 
 
+def ebs(rtype: str, ident: str, account: str) -> str:
+    return f"arn:aws:ec2:{REGION}:{account}:{rtype}/{ident}"
+
+
+# production snapshot -> copy in the shared account -> copy in the synthetic account -> volume there
+LINEAGE_CHAIN = [
+    ec2("ec2_volumes", "volume", "vol-p", PROD, volume_id="vol-p"),
+    ec2("ec2_snapshots", "snapshot", "snap-p", PROD, snapshot_id="snap-p", volume_id="vol-p"),
+    ec2("ec2_snapshots", "snapshot", "snap-c1", SHARED, snapshot_id="snap-c1", volume_id="vol-ffffffff",
+        source_snapshot_id="snap-p", source_region=REGION),
+    ec2("ec2_snapshots", "snapshot", "snap-c2", SYNTH, snapshot_id="snap-c2", volume_id="vol-ffffffff",
+        source_snapshot_id="snap-c1", source_region=REGION),
+    ec2("ec2_volumes", "volume", "vol-9", SYNTH, volume_id="vol-9", snapshot_id="snap-c2"),
+]
+# the twin: the same shape, from a synthetic volume
+SYNTHETIC_CHAIN = [
+    ec2("ec2_volumes", "volume", "vol-s", SYNTH, volume_id="vol-s"),
+    ec2("ec2_snapshots", "snapshot", "snap-s", SYNTH, snapshot_id="snap-s", volume_id="vol-s"),
+    ec2("ec2_snapshots", "snapshot", "snap-s1", SHARED, snapshot_id="snap-s1", source_snapshot_id="snap-s"),
+    ec2("ec2_snapshots", "snapshot", "snap-s2", SYNTH, snapshot_id="snap-s2", source_snapshot_id="snap-s1"),
+    ec2("ec2_volumes", "volume", "vol-s9", SYNTH, volume_id="vol-s9", snapshot_id="snap-s2"),
+]
 FENCE = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*",
                         "Condition": {"StringEquals": {"aws:ResourceAccount": [PROD]}}}]}
 NO_FENCE = {"Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
@@ -193,6 +215,38 @@ CASES = [
     Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "unknown-source",
          [ec2("ec2_volumes", "volume", "vol-4", SYNTH, volume_id="vol-4", snapshot_id="snap-gone")],
          {f"arn:aws:ec2:{REGION}:{SYNTH}:volume/vol-4": "NOT_ASSESSED"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "copied-twice-across-accounts", LINEAGE_CHAIN,
+         {ebs("volume", "vol-9", SYNTH): "FAIL", ebs("snapshot", "snap-c2", SYNTH): "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "synthetic-origin-copied", SYNTHETIC_CHAIN,
+         {ebs("volume", "vol-s9", SYNTH): "PASS", ebs("snapshot", "snap-s2", SYNTH): "PASS"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "copy-cycle",
+         [ec2("ec2_snapshots", "snapshot", "snap-x", SYNTH, snapshot_id="snap-x", source_snapshot_id="snap-y"),
+          ec2("ec2_snapshots", "snapshot", "snap-y", SYNTH, snapshot_id="snap-y", source_snapshot_id="snap-x"),
+          ec2("ec2_volumes", "volume", "vol-x", SYNTH, volume_id="vol-x", snapshot_id="snap-x")],
+         {ebs("volume", "vol-x", SYNTH): "PASS", ebs("snapshot", "snap-y", SYNTH): "PASS"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "copy-cycle-through-production",
+         [ec2("ec2_snapshots", "snapshot", "snap-x", SYNTH, snapshot_id="snap-x", source_snapshot_id="snap-y"),
+          ec2("ec2_snapshots", "snapshot", "snap-y", PROD, snapshot_id="snap-y", source_snapshot_id="snap-x")],
+         {ebs("snapshot", "snap-x", SYNTH): "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "instance-from-ami-of-production-snapshot",
+         [ec2("ec2_snapshots", "snapshot", "snap-p", PROD, snapshot_id="snap-p"),
+          ec2("ec2_images", "image", "ami-1", SHARED, image_id="ami-1", block_device_snapshot_ids=["snap-p"]),
+          ec2("ec2_instances", "instance", "i-1", SYNTH, instance_id="i-1", image_id="ami-1", image_owner=SHARED)],
+         {ebs("instance", "i-1", SYNTH): "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "instance-from-public-image",
+         [ec2("ec2_instances", "instance", "i-2", SYNTH, instance_id="i-2", image_id="ami-pub", image_owner="amazon"),
+          ec2("ec2_instances", "instance", "i-3", SYNTH, instance_id="i-3", image_id="ami-gone")],
+         {ebs("instance", "i-2", SYNTH): "PASS", ebs("instance", "i-3", SYNTH): "NOT_ASSESSED"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "cluster-snapshot-copied-twice",
+         [rds("rds_cluster_snapshots", "cluster-snapshot", "c0", PROD, snapshot_id="c0"),
+          rds("rds_cluster_snapshots", "cluster-snapshot", "c1", SHARED, snapshot_id="c1",
+              source_snapshot=f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:c0"),
+          rds("rds_cluster_snapshots", "cluster-snapshot", "c2", SYNTH, snapshot_id="c2",
+              source_snapshot=f"arn:aws:rds:{REGION}:{SHARED}:cluster-snapshot:c1"),
+          rds("rds_clusters", "cluster", "replica", SYNTH, db_cluster_id="replica",
+              replication_source=f"arn:aws:rds:{REGION}:{PROD}:cluster:claims")],
+         {f"arn:aws:rds:{REGION}:{SYNTH}:cluster-snapshot:c2": "FAIL",
+          f"arn:aws:rds:{REGION}:{SYNTH}:cluster:replica": "FAIL"}),
     Case("PRODUCTION_SNAPSHOT_UNENCRYPTED", "plain",
          [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", encrypted=False)],
          {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "FAIL"}),
