@@ -100,6 +100,33 @@ SYNTHETIC_CHAIN = [
     ec2("ec2_snapshots", "snapshot", "snap-s2", SYNTH, snapshot_id="snap-s2", source_snapshot_id="snap-s1"),
     ec2("ec2_volumes", "volume", "vol-s9", SYNTH, volume_id="vol-s9", snapshot_id="snap-s2"),
 ]
+SYNTH_A, SYNTH_B, PROD_B = "310000000005", "310000000006", "210000000007"
+OU_ARN = "arn:aws:organizations::100000000001:ou/o-test/"
+
+
+def _org_account(account: str, env: str, ous: list[str]):
+    return row("org_accounts", ORG + account, account, account, environment=env, region="global", account_id=account,
+               parent_id=ous[-1], ou_ids=ous, in_params=False, in_organization=True)
+
+
+def _ou(ou_id: str, parent: str, env: str):
+    return row("org_units", OU_ARN + ou_id, "100000000001", ou_id, environment=env, region="global", ou_id=ou_id,
+               parent_id=parent)
+
+
+# Workloads holds production and synthetic accounts; its Synthetic OU only synthetic ones (one nested deeper)
+OU_TREE = [_ou("ou-work", "r-root", "shared"), _ou("ou-synth", "ou-work", "synthetic"),
+           _ou("ou-trials", "ou-synth", "synthetic"), _ou("ou-prod", "ou-work", "production"),
+           _org_account(SYNTH_A, "synthetic", ["ou-work", "ou-synth"]),
+           _org_account(SYNTH_B, "synthetic", ["ou-work", "ou-synth", "ou-trials"]),
+           _org_account(PROD_B, "production", ["ou-work", "ou-prod"])]
+def catalog(account: str = PROD, **cols: Any):
+    settings = dict(catalog_id=account, encryption_at_rest="SSE-KMS", encryption_kms_key_id=key_arn("cat", account),
+                    connection_password_encrypted=True, connection_password_kms_key_id=key_arn("cat", account))
+    return row("glue_catalogs", f"arn:aws:glue:{REGION}:{account}:catalog", account, f"catalog {account}",
+               **{**settings, **cols})
+
+
 FENCE = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*",
                         "Condition": {"StringEquals": {"aws:ResourceAccount": [PROD]}}}]}
 NO_FENCE = {"Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
@@ -253,6 +280,17 @@ CASES = [
     Case("PRODUCTION_SNAPSHOT_UNENCRYPTED", "encrypted",
          [rds("rds_snapshots", "snapshot", "s", PROD, snapshot_id="s", encrypted=True)],
          {f"arn:aws:rds:{REGION}:{PROD}:snapshot:s": "PASS"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "disabled", [catalog(encryption_at_rest="DISABLED")], {f"arn:aws:glue:{REGION}:{PROD}:catalog": "FAIL"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "passwords-plain", [catalog(connection_password_encrypted=False)], {f"arn:aws:glue:{REGION}:{PROD}:catalog": "FAIL"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "kms-both", [catalog()], {f"arn:aws:glue:{REGION}:{PROD}:catalog": "PASS"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "settings-unreadable",
+         [catalog(encryption_at_rest=None, settings_error="access denied: AccessDeniedException")],
+         {f"arn:aws:glue:{REGION}:{PROD}:catalog": "NOT_ASSESSED"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "shared-account-catalog-holding-a-production-table",
+         [catalog(SHARED, encryption_at_rest="DISABLED"), catalog(SYNTH, encryption_at_rest="DISABLED"),
+          row("glue_tables", f"arn:aws:glue:{REGION}:{SHARED}:table/claims/members", SHARED, "members",
+              environment="production", database_name="claims", table_name="members")],
+         {f"arn:aws:glue:{REGION}:{SHARED}:catalog": "FAIL"}),
     # --- compute -------------------------------------------------------------------------------
     Case("EC2_PROFILE_REACHES_PRODUCTION", "rds-read",
          [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
@@ -376,6 +414,14 @@ CASES = [
     Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "no-fence", [scp(NO_FENCE, ["r-root"])], {ORG + SYNTH: "FAIL"}),
     Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-on-root", [scp(FENCE, ["r-root"])], {ORG + SYNTH: "PASS"}),
     Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-elsewhere", [scp(FENCE, [PROD])], {ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-missing-on-an-all-synthetic-ou", OU_TREE + [scp(NO_FENCE, ["r-root"])],
+         {OU_ARN + "ou-synth": "FAIL", ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-on-the-synthetic-ou", OU_TREE + [scp(FENCE, ["ou-synth"])],
+         {ORG + SYNTH_A: "PASS", ORG + SYNTH_B: "PASS", ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "no-synthetic-account",
+         [row("org_accounts", ORG + SYNTH, SYNTH, SYNTH, environment="unknown", region="global", account_id=SYNTH,
+              parent_id="r-root", ou_ids=[], in_params=True, in_organization=True), scp(FENCE, ["r-root"])],
+         {ORG + "100000000001": "NOT_ASSESSED"}),
     Case("CONFIG_RECORDER_OFF", "stopped",
          [row("config_recorders", f"arn:aws:config:{REGION}:{SYNTH}:config-recorder/default", SYNTH, "default",
               recording=False)], {ORG + SYNTH: "FAIL", ORG + PROD: "FAIL"}),
@@ -434,6 +480,17 @@ CASES = [
     Case("CLOUDTRAIL_NO_LAMBDA_DATA_EVENTS", "advanced",
          [trail("t", advanced_event_selectors=LAMBDA_ADVANCED),
           row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")], {LAMBDA: "PASS"}),
+    Case("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", "bucket-and-function-unlogged",
+         [trail("t"), bucket("phi-claims"),
+          row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "FAIL"}),
+    Case("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", "everything-logged",
+         [trail("t", event_selectors=S3_SELECTOR, advanced_event_selectors=LAMBDA_ADVANCED), bucket("phi-claims"),
+          row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "PASS"}),
+    Case("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", "another-trail-logs-them",
+         [trail("t"), trail("data", event_selectors=S3_SELECTOR), bucket("phi-claims")],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "PASS"}),
     Case("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", "readable",
          [trail("t"), bucket("trail-logs", SHARED), synth_role()], {"arn:aws:s3:::trail-logs": "FAIL"},
          grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::trail-logs/*")]),

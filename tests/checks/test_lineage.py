@@ -51,3 +51,4 @@ def test_copy_source_from_description_and_tags():
     assert copy_source("nightly", {"SourceSnapshot": f"arn:aws:ec2:{REGION}::snapshot/snap-9f"}) == ("snap-9f", REGION)
     assert copy_source("nightly", {"source-id": "snap-77"}) == ("snap-77", None)
     assert copy_source("snap-1 backup", {"Name": "snap-1"}) == (None, None)
+
