@@ -127,6 +127,13 @@ def catalog(account: str = PROD, **cols: Any):
                **{**settings, **cols})
 
 
+# two synthetic VPCs peered, the route sending the peer's whole /16 where one /24 subnet is needed
+SAME_ENV_PEERING = NETWORKS + [
+    vpc("vpc-synth2", SYNTH, "10.2.0.0/16"), subnet("subnet-synth2-a", "vpc-synth2", SYNTH, "10.2.1.0/24"),
+    ec2("ec2_vpc_peering", "vpc-peering-connection", "pcx-2", SYNTH, peering_id="pcx-2", requester_account=SYNTH,
+        requester_vpc_id="vpc-synth", accepter_account=SYNTH, accepter_vpc_id="vpc-synth2"),
+    ec2("ec2_routes", "route-table", "rtb-s", SYNTH, route_table_id="rtb-s", vpc_id="vpc-synth",
+        destination="10.2.0.0/16", target_type="vpc_peering", target_id="pcx-2")]
 FENCE = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*",
                         "Condition": {"StringEquals": {"aws:ResourceAccount": [PROD]}}}]}
 NO_FENCE = {"Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
@@ -396,6 +403,8 @@ CASES = [
                      ec2("ec2_routes", "route-table", "rtb-s", SYNTH, route_table_id="rtb-s", vpc_id="vpc-synth",
                          destination="10.0.1.0/24", target_type="vpc_peering", target_id="pcx-1")],
          {f"arn:aws:ec2:{REGION}:{SYNTH}:vpc-peering-connection/pcx-1": "PASS"}),
+    Case("VPC_PEERING_ROUTES_TOO_WIDE", "same-environment-whole-vpc", SAME_ENV_PEERING,
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:vpc-peering-connection/pcx-2": "FAIL"}),
     Case("SG_OPEN_ADMIN_PORT", "ssh-anywhere", [prod_sg("sg-bastion"), sg_rule("sg-bastion", PROD, 22, "0.0.0.0/0")],
          {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-bastion": "FAIL"}),
     Case("SG_OPEN_ADMIN_PORT", "ssh-corporate", [prod_sg("sg-bastion"), sg_rule("sg-bastion", PROD, 22, "192.168.0.0/16"),

@@ -36,3 +36,15 @@ def test_glue_catalog_of_a_synthetic_account_without_production_tables_is_not_ex
     found = run_all(write(tmp_path, [catalog(SYNTH, encryption_at_rest="DISABLED")]), PARAMS, store=FakeStore(),
                     only=["GLUE_CATALOG_NOT_ENCRYPTED"])
     assert not [f for f in found if f.resource.endswith(":catalog")]
+
+
+def test_wide_peering_route_is_high_between_environments_and_low_within_one(tmp_path):
+    from .test_cases import CASES
+
+    severities = {}
+    for label in ("whole-vpc", "same-environment-whole-vpc"):
+        case = next(c for c in CASES if c.id == f"VPC_PEERING_ROUTES_TOO_WIDE-{label}")
+        (f,) = [f for f in run_all(write(tmp_path / label, case.rows), PARAMS, store=FakeStore(),
+                                   only=[case.check]) if f.resource in case.expect]
+        severities[label] = (f.status, f.severity, f.evidence["cross_environment"])
+    assert severities == {"whole-vpc": ("FAIL", "high", True), "same-environment-whole-vpc": ("FAIL", "low", False)}

@@ -231,13 +231,15 @@ class CheckContext:
 
     # --- findings -----------------------------------------------------------------
     def finding(self, check_id: str, row: dict[str, Any], status: str, *, evidence: dict[str, Any] | None = None,
-                reason: str | None = None, resource: str | None = None, discriminator: str = "") -> Finding:
-        """A finding on a snapshot row (resource, account, region and environment from the row)."""
+                reason: str | None = None, resource: str | None = None, discriminator: str = "",
+                severity: str | None = None) -> Finding:
+        """A finding on a snapshot row (resource, account, region and environment from the row);
+        ``severity`` overrides the catalogue's where the check grades its findings."""
         region = row.get("region")
         return catalogue.finding(
             check_id, resource or row["arn"], status, account=row.get("account"),
             region=None if region == GLOBAL else region, environment=row.get("environment"),
-            evidence=evidence, reason=reason, discriminator=discriminator,
+            evidence=evidence, reason=reason, discriminator=discriminator, severity=severity,
         )
 
     def account_finding(self, check_id: str, account: str, status: str, *, region: str | None = None,
