@@ -80,6 +80,62 @@ def scp(content: dict, targets: list[str]):
                "100000000001", "fence", region="global", type="SERVICE_CONTROL_POLICY", content=content, targets=targets)
 
 
+def ebs(rtype: str, ident: str, account: str) -> str:
+    return f"arn:aws:ec2:{REGION}:{account}:{rtype}/{ident}"
+
+
+# production snapshot -> copy in the shared account -> copy in the synthetic account -> volume there
+LINEAGE_CHAIN = [
+    ec2("ec2_volumes", "volume", "vol-p", PROD, volume_id="vol-p"),
+    ec2("ec2_snapshots", "snapshot", "snap-p", PROD, snapshot_id="snap-p", volume_id="vol-p"),
+    ec2("ec2_snapshots", "snapshot", "snap-c1", SHARED, snapshot_id="snap-c1", volume_id="vol-ffffffff",
+        source_snapshot_id="snap-p", source_region=REGION),
+    ec2("ec2_snapshots", "snapshot", "snap-c2", SYNTH, snapshot_id="snap-c2", volume_id="vol-ffffffff",
+        source_snapshot_id="snap-c1", source_region=REGION),
+    ec2("ec2_volumes", "volume", "vol-9", SYNTH, volume_id="vol-9", snapshot_id="snap-c2"),
+]
+# the twin: the same shape, from a synthetic volume
+SYNTHETIC_CHAIN = [
+    ec2("ec2_volumes", "volume", "vol-s", SYNTH, volume_id="vol-s"),
+    ec2("ec2_snapshots", "snapshot", "snap-s", SYNTH, snapshot_id="snap-s", volume_id="vol-s"),
+    ec2("ec2_snapshots", "snapshot", "snap-s1", SHARED, snapshot_id="snap-s1", source_snapshot_id="snap-s"),
+    ec2("ec2_snapshots", "snapshot", "snap-s2", SYNTH, snapshot_id="snap-s2", source_snapshot_id="snap-s1"),
+    ec2("ec2_volumes", "volume", "vol-s9", SYNTH, volume_id="vol-s9", snapshot_id="snap-s2"),
+]
+SYNTH_A, SYNTH_B, PROD_B = "310000000005", "310000000006", "210000000007"
+OU_ARN = "arn:aws:organizations::100000000001:ou/o-test/"
+
+
+def _org_account(account: str, env: str, ous: list[str]):
+    return row("org_accounts", ORG + account, account, account, environment=env, region="global", account_id=account,
+               parent_id=ous[-1], ou_ids=ous, in_params=False, in_organization=True)
+
+
+def _ou(ou_id: str, parent: str, env: str):
+    return row("org_units", OU_ARN + ou_id, "100000000001", ou_id, environment=env, region="global", ou_id=ou_id,
+               parent_id=parent)
+
+
+# Workloads holds production and synthetic accounts; its Synthetic OU only synthetic ones (one nested deeper)
+OU_TREE = [_ou("ou-work", "r-root", "shared"), _ou("ou-synth", "ou-work", "synthetic"),
+           _ou("ou-trials", "ou-synth", "synthetic"), _ou("ou-prod", "ou-work", "production"),
+           _org_account(SYNTH_A, "synthetic", ["ou-work", "ou-synth"]),
+           _org_account(SYNTH_B, "synthetic", ["ou-work", "ou-synth", "ou-trials"]),
+           _org_account(PROD_B, "production", ["ou-work", "ou-prod"])]
+def catalog(account: str = PROD, **cols: Any):
+    settings = dict(catalog_id=account, encryption_at_rest="SSE-KMS", encryption_kms_key_id=key_arn("cat", account),
+                    connection_password_encrypted=True, connection_password_kms_key_id=key_arn("cat", account))
+    return row("glue_catalogs", f"arn:aws:glue:{REGION}:{account}:catalog", account, f"catalog {account}",
+               **{**settings, **cols})
+
+
+# two synthetic VPCs peered, the route sending the peer's whole /16 where one /24 subnet is needed
+SAME_ENV_PEERING = NETWORKS + [
+    vpc("vpc-synth2", SYNTH, "10.2.0.0/16"), subnet("subnet-synth2-a", "vpc-synth2", SYNTH, "10.2.1.0/24"),
+    ec2("ec2_vpc_peering", "vpc-peering-connection", "pcx-2", SYNTH, peering_id="pcx-2", requester_account=SYNTH,
+        requester_vpc_id="vpc-synth", accepter_account=SYNTH, accepter_vpc_id="vpc-synth2"),
+    ec2("ec2_routes", "route-table", "rtb-s", SYNTH, route_table_id="rtb-s", vpc_id="vpc-synth",
+        destination="10.2.0.0/16", target_type="vpc_peering", target_id="pcx-2")]
 FENCE = {"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*",
                         "Condition": {"StringEquals": {"aws:ResourceAccount": [PROD]}}}]}
 NO_FENCE = {"Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
@@ -216,12 +272,55 @@ CASES = [
     Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "unknown-source",
          [ec2("ec2_volumes", "volume", "vol-4", SYNTH, volume_id="vol-4", snapshot_id="snap-gone")],
          {f"arn:aws:ec2:{REGION}:{SYNTH}:volume/vol-4": "NOT_ASSESSED"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "copied-twice-across-accounts", LINEAGE_CHAIN,
+         {ebs("volume", "vol-9", SYNTH): "FAIL", ebs("snapshot", "snap-c2", SYNTH): "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "synthetic-origin-copied", SYNTHETIC_CHAIN,
+         {ebs("volume", "vol-s9", SYNTH): "PASS", ebs("snapshot", "snap-s2", SYNTH): "PASS"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "copy-cycle",
+         [ec2("ec2_snapshots", "snapshot", "snap-x", SYNTH, snapshot_id="snap-x", source_snapshot_id="snap-y"),
+          ec2("ec2_snapshots", "snapshot", "snap-y", SYNTH, snapshot_id="snap-y", source_snapshot_id="snap-x"),
+          ec2("ec2_volumes", "volume", "vol-x", SYNTH, volume_id="vol-x", snapshot_id="snap-x")],
+         {ebs("volume", "vol-x", SYNTH): "PASS", ebs("snapshot", "snap-y", SYNTH): "PASS"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "copy-cycle-through-production",
+         [ec2("ec2_snapshots", "snapshot", "snap-x", SYNTH, snapshot_id="snap-x", source_snapshot_id="snap-y"),
+          ec2("ec2_snapshots", "snapshot", "snap-y", PROD, snapshot_id="snap-y", source_snapshot_id="snap-x")],
+         {ebs("snapshot", "snap-x", SYNTH): "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "instance-from-ami-of-production-snapshot",
+         [ec2("ec2_snapshots", "snapshot", "snap-p", PROD, snapshot_id="snap-p"),
+          ec2("ec2_images", "image", "ami-1", SHARED, image_id="ami-1", block_device_snapshot_ids=["snap-p"]),
+          ec2("ec2_instances", "instance", "i-1", SYNTH, instance_id="i-1", image_id="ami-1", image_owner=SHARED)],
+         {ebs("instance", "i-1", SYNTH): "FAIL"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "instance-from-public-image",
+         [ec2("ec2_instances", "instance", "i-2", SYNTH, instance_id="i-2", image_id="ami-pub", image_owner="amazon"),
+          ec2("ec2_instances", "instance", "i-3", SYNTH, instance_id="i-3", image_id="ami-gone")],
+         {ebs("instance", "i-2", SYNTH): "PASS", ebs("instance", "i-3", SYNTH): "NOT_ASSESSED"}),
+    Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "cluster-snapshot-copied-twice",
+         [rds("rds_cluster_snapshots", "cluster-snapshot", "c0", PROD, snapshot_id="c0"),
+          rds("rds_cluster_snapshots", "cluster-snapshot", "c1", SHARED, snapshot_id="c1",
+              source_snapshot=f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:c0"),
+          rds("rds_cluster_snapshots", "cluster-snapshot", "c2", SYNTH, snapshot_id="c2",
+              source_snapshot=f"arn:aws:rds:{REGION}:{SHARED}:cluster-snapshot:c1"),
+          rds("rds_clusters", "cluster", "replica", SYNTH, db_cluster_id="replica",
+              replication_source=f"arn:aws:rds:{REGION}:{PROD}:cluster:claims")],
+         {f"arn:aws:rds:{REGION}:{SYNTH}:cluster-snapshot:c2": "FAIL",
+          f"arn:aws:rds:{REGION}:{SYNTH}:cluster:replica": "FAIL"}),
     Case("PRODUCTION_SNAPSHOT_UNENCRYPTED", "plain",
          [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", encrypted=False)],
          {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "FAIL"}),
     Case("PRODUCTION_SNAPSHOT_UNENCRYPTED", "encrypted",
          [rds("rds_snapshots", "snapshot", "s", PROD, snapshot_id="s", encrypted=True)],
          {f"arn:aws:rds:{REGION}:{PROD}:snapshot:s": "PASS"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "disabled", [catalog(encryption_at_rest="DISABLED")], {f"arn:aws:glue:{REGION}:{PROD}:catalog": "FAIL"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "passwords-plain", [catalog(connection_password_encrypted=False)], {f"arn:aws:glue:{REGION}:{PROD}:catalog": "FAIL"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "kms-both", [catalog()], {f"arn:aws:glue:{REGION}:{PROD}:catalog": "PASS"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "settings-unreadable",
+         [catalog(encryption_at_rest=None, settings_error="access denied: AccessDeniedException")],
+         {f"arn:aws:glue:{REGION}:{PROD}:catalog": "NOT_ASSESSED"}),
+    Case("GLUE_CATALOG_NOT_ENCRYPTED", "shared-account-catalog-holding-a-production-table",
+         [catalog(SHARED, encryption_at_rest="DISABLED"), catalog(SYNTH, encryption_at_rest="DISABLED"),
+          row("glue_tables", f"arn:aws:glue:{REGION}:{SHARED}:table/claims/members", SHARED, "members",
+              environment="production", database_name="claims", table_name="members")],
+         {f"arn:aws:glue:{REGION}:{SHARED}:catalog": "FAIL"}),
     # --- compute -------------------------------------------------------------------------------
     Case("EC2_PROFILE_REACHES_PRODUCTION", "rds-read",
          [row("iam_instance_profiles", PROFILE, SYNTH, "synth-generator", region="global", role_arns=[SYN_ROLE]),
@@ -344,6 +443,8 @@ CASES = [
                      ec2("ec2_routes", "route-table", "rtb-s", SYNTH, route_table_id="rtb-s", vpc_id="vpc-synth",
                          destination="10.0.1.0/24", target_type="vpc_peering", target_id="pcx-1")],
          {f"arn:aws:ec2:{REGION}:{SYNTH}:vpc-peering-connection/pcx-1": "PASS"}),
+    Case("VPC_PEERING_ROUTES_TOO_WIDE", "same-environment-whole-vpc", SAME_ENV_PEERING,
+         {f"arn:aws:ec2:{REGION}:{SYNTH}:vpc-peering-connection/pcx-2": "FAIL"}),
     Case("SG_OPEN_ADMIN_PORT", "ssh-anywhere", [prod_sg("sg-bastion"), sg_rule("sg-bastion", PROD, 22, "0.0.0.0/0")],
          {f"arn:aws:ec2:{REGION}:{PROD}:security-group/sg-bastion": "FAIL"}),
     Case("SG_OPEN_ADMIN_PORT", "ssh-corporate", [prod_sg("sg-bastion"), sg_rule("sg-bastion", PROD, 22, "192.168.0.0/16"),
@@ -362,6 +463,14 @@ CASES = [
     Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "no-fence", [scp(NO_FENCE, ["r-root"])], {ORG + SYNTH: "FAIL"}),
     Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-on-root", [scp(FENCE, ["r-root"])], {ORG + SYNTH: "PASS"}),
     Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-elsewhere", [scp(FENCE, [PROD])], {ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-missing-on-an-all-synthetic-ou", OU_TREE + [scp(NO_FENCE, ["r-root"])],
+         {OU_ARN + "ou-synth": "FAIL", ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "fence-on-the-synthetic-ou", OU_TREE + [scp(FENCE, ["ou-synth"])],
+         {ORG + SYNTH_A: "PASS", ORG + SYNTH_B: "PASS", ORG + SYNTH: "FAIL"}),
+    Case("SCP_NO_SYNTHETIC_PRODUCTION_DENY", "no-synthetic-account",
+         [row("org_accounts", ORG + SYNTH, SYNTH, SYNTH, environment="unknown", region="global", account_id=SYNTH,
+              parent_id="r-root", ou_ids=[], in_params=True, in_organization=True), scp(FENCE, ["r-root"])],
+         {ORG + "100000000001": "NOT_ASSESSED"}),
     Case("CONFIG_RECORDER_OFF", "stopped",
          [row("config_recorders", f"arn:aws:config:{REGION}:{SYNTH}:config-recorder/default", SYNTH, "default",
               recording=False)], {ORG + SYNTH: "FAIL", ORG + PROD: "FAIL"}),
@@ -420,6 +529,17 @@ CASES = [
     Case("CLOUDTRAIL_NO_LAMBDA_DATA_EVENTS", "advanced",
          [trail("t", advanced_event_selectors=LAMBDA_ADVANCED),
           row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")], {LAMBDA: "PASS"}),
+    Case("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", "bucket-and-function-unlogged",
+         [trail("t"), bucket("phi-claims"),
+          row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "FAIL"}),
+    Case("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", "everything-logged",
+         [trail("t", event_selectors=S3_SELECTOR, advanced_event_selectors=LAMBDA_ADVANCED), bucket("phi-claims"),
+          row("lambda_functions", LAMBDA, SYNTH, "synth-transform", function_name="synth-transform")],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "PASS"}),
+    Case("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", "another-trail-logs-them",
+         [trail("t"), trail("data", event_selectors=S3_SELECTOR), bucket("phi-claims")],
+         {f"arn:aws:cloudtrail:{REGION}:{SHARED}:trail/t": "PASS"}),
     Case("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", "readable",
          [trail("t"), bucket("trail-logs", SHARED), synth_role()], {"arn:aws:s3:::trail-logs": "FAIL"},
          grants=[(SYN_ROLE, "s3:GetObject", "arn:aws:s3:::trail-logs/*")]),

@@ -151,7 +151,11 @@ def seed_production(endpoint: str) -> dict[str, str]:
     snap = ec2.create_snapshot(VolumeId=vol, Description="phi db backup")["SnapshotId"]
     ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission", OperationType="add",
                                   UserIds=[SYNTH])
-    out.update(vpc=vpc, subnet=subnet, app_sg=app, db_sg=db, endpoint=ep, instance=inst, volume=vol, snapshot=snap)
+    copied = ec2.copy_snapshot(SourceSnapshotId=snap, SourceRegion="us-east-1",
+                               Description=f"[Copied {snap} from us-east-1]")["SnapshotId"]
+    image = ec2.create_image(InstanceId=inst, Name="prod-etl-image")["ImageId"]
+    out.update(vpc=vpc, subnet=subnet, app_sg=app, db_sg=db, endpoint=ep, instance=inst, volume=vol, snapshot=snap,
+               copied_snapshot=copied, image=image)
 
     rds = client(endpoint, PROD, "rds")
     rds.create_db_cluster(DBClusterIdentifier="phi-aurora-prod", Engine="aurora-postgresql",
@@ -172,6 +176,9 @@ def seed_production(endpoint: str) -> dict[str, str]:
                        Principal="s3.amazonaws.com")
 
     glue = client(endpoint, PROD, "glue")
+    glue.put_data_catalog_encryption_settings(DataCatalogEncryptionSettings={
+        "EncryptionAtRest": {"CatalogEncryptionMode": "SSE-KMS", "SseAwsKmsKeyId": "alias/phi"},
+        "ConnectionPasswordEncryption": {"ReturnConnectionPasswordEncrypted": True, "AwsKmsKeyId": "alias/phi"}})
     glue.create_database(DatabaseInput={"Name": "phi"})
     glue.create_table(DatabaseName="phi", TableInput={"Name": "claims", "StorageDescriptor": {
         "Columns": [{"Name": "mrn", "Type": "string"}], "Location": "s3://phi-claims-prod/prod/"}})

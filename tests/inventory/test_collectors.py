@@ -148,6 +148,21 @@ def test_ec2_network_instances_volumes_snapshots(snap, estate):
     assert (shared["arn"], shared["account"]) == (f"arn:aws:ec2:us-east-1::snapshot/{p['snapshot']}", PROD)
     restored = one(snap, "ec2_volumes", volume_id=s["volume"])
     assert restored["snapshot_id"] == s["snapshot"] and restored["account"] == SYNTH
+    # lineage: a copy names its source (from CopySnapshot's description); an AMI the snapshots behind it
+    copied = one(snap, "ec2_snapshots", snapshot_id=p["copied_snapshot"])
+    assert (copied["source_snapshot_id"], copied["source_region"]) == (p["snapshot"], "us-east-1")
+    assert one(snap, "ec2_snapshots", snapshot_id=p["snapshot"])["source_snapshot_id"] is None
+    image = one(snap, "ec2_images", image_id=p["image"])
+    assert image["account"] == PROD and len(image["block_device_snapshot_ids"]) == 1
+    assert one(snap, "ec2_snapshots", snapshot_id=image["block_device_snapshot_ids"][0])["account"] == PROD
+
+
+def test_glue_catalog_encryption_settings(snap):
+    prod = one(snap, "glue_catalogs", account=PROD, region="us-east-1")
+    assert (prod["encryption_at_rest"], prod["connection_password_encrypted"]) == ("SSE-KMS", True)
+    assert prod["arn"] == f"arn:aws:glue:us-east-1:{PROD}:catalog" and prod["settings_error"] is None
+    synth = one(snap, "glue_catalogs", account=SYNTH, region="us-east-1")
+    assert (synth["encryption_at_rest"], synth["connection_password_encrypted"]) == ("DISABLED", False)
 
 
 def test_rds_instances_clusters_snapshots_sharing(snap):

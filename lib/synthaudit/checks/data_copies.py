@@ -1,5 +1,6 @@
-"""Data copies: production snapshots shared out, synthetic resources restored from
-production snapshots, and unencrypted production snapshots."""
+"""Data copies: production snapshots shared out, synthetic resources whose data came
+from production through any chain of snapshots, copies, images and restores (the
+lineage graph), and unencrypted production snapshots."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +9,7 @@ from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
+from synthaudit.checks.lineage import LINEAGE_KINDS, Lineage
 from synthaudit.checks.rows import RowRule, fail_if, in_environments, unknown
 
 FAMILY = "data_copies"
@@ -42,72 +44,35 @@ ROW_RULES = (
 
 
 # --- restored from production -----------------------------------------------------------
-class SourceIndex:
-    """Finds the snapshot (or instance/cluster) a copy came from, by id or ARN, across accounts."""
-
-    def __init__(self, ctx: CheckContext) -> None:
-        self.ctx = ctx
-        self.ebs = {r.get("snapshot_id"): r for r in ctx.rows_or_empty("ec2_snapshots")}
-        self.rds: dict[str, dict[str, Any]] = {}
-        for kind, id_column in (("rds_snapshots", "snapshot_id"), ("rds_cluster_snapshots", "snapshot_id"),
-                                ("rds_instances", "db_instance_id"), ("rds_clusters", "db_cluster_id")):
-            for r in ctx.rows_or_empty(kind):
-                self.rds.setdefault(r["arn"], r)
-                if r.get(id_column):
-                    self.rds.setdefault(f"{r['account']}/{r['region']}/{r[id_column]}", r)
-
-    def environment(self, ref: str, row: dict[str, Any], kind: str) -> tuple[str | None, str]:
-        """(environment of the source or None if unknown, how it was found)."""
-        if kind == "ebs":
-            source = self.ebs.get(ref)
-            return (source.get("environment"), source["arn"]) if source else (None, ref)
-        if ref.startswith("arn:"):
-            source = self.rds.get(ref)
-            if source:
-                return source.get("environment"), source["arn"]
-            return self.ctx.environment_of(ref), ref  # not in the snapshot: its account decides
-        source = self.rds.get(f"{row['account']}/{row['region']}/{ref}")
-        return (source.get("environment"), source["arn"]) if source else (None, ref)
-
-
-# (table, column holding the source, source kind)
-RESTORE_SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("ec2_volumes", "snapshot_id", "ebs"),
-    ("rds_snapshots", "source_snapshot", "rds"),
-    ("rds_cluster_snapshots", "source_snapshot", "rds"),
-    ("rds_instances", "read_replica_source", "rds"),
-    ("rds_clusters", "replication_source", "rds"),
-)
-
-
 def _restored(ctx: CheckContext) -> list[Finding]:
-    index = SourceIndex(ctx)
+    """Every synthetic resource in the lineage graph: FAIL when any ancestor, at any depth and in
+    any account, is production, with the whole chain from that origin as evidence."""
+    graph = Lineage(ctx)
     out = []
-    for kind, column, source_kind in RESTORE_SOURCES:
+    for kind in LINEAGE_KINDS:
         for row in ctx.rows_or_empty(kind):
             if row.get("environment") != "synthetic":
                 continue
-            ref = row.get(column)
-            if not ref:
-                out.append(ctx.finding("SYNTHETIC_RESTORED_FROM_PRODUCTION", row, "PASS",
-                                       evidence={column: None}))
-                continue
-            env, source = index.environment(ref, row, source_kind)
-            evidence = {column: ref, "source": source, "source_environment": env}
-            if env is None:
-                out.append(ctx.finding("SYNTHETIC_RESTORED_FROM_PRODUCTION", row, "NOT_ASSESSED", evidence=evidence,
-                                       reason=f"source {ref} is not in the snapshot (owner account not read?)"))
-                continue
-            if env == "production":
-                evidence["edges"] = [{"source": row["arn"], "target": source, "via": "restored from"}]
-            out.append(ctx.finding("SYNTHETIC_RESTORED_FROM_PRODUCTION", row,
-                                   "FAIL" if env == "production" else "PASS", evidence=evidence))
+            trace = graph.trace(row["arn"])
+            sources = [{"source": p.ref, "via": p.via, "found": p.arn} for p in graph.parents(row["arn"])]
+            evidence: dict[str, Any] = {"sources": sources, "ancestors": len(trace.ancestors)}
+            if trace.from_production:
+                evidence.update(chain=list(trace.chain), steps=graph.steps(trace), depth=len(trace.chain) - 1,
+                                edges=[{"source": child, "target": parent, "via": via} for parent, child, via
+                                       in zip(trace.chain, trace.chain[1:], trace.vias)])
+                out.append(ctx.finding(RESTORED, row, "FAIL", evidence=evidence))
+            elif trace.unresolved:
+                evidence["unresolved"] = list(trace.unresolved)
+                missing = ", ".join(sorted({u["source"] for u in trace.unresolved}))
+                out.append(ctx.finding(RESTORED, row, "NOT_ASSESSED", evidence=evidence,
+                                       reason=f"source {missing} is not in the snapshot (owner account not read?)"))
+            else:
+                out.append(ctx.finding(RESTORED, row, "PASS", evidence=evidence))
     return out
 
 
+RESTORED = "SYNTHETIC_RESTORED_FROM_PRODUCTION"
 CHECKS: tuple[Check, ...] = (
     *(rule.as_check() for rule in ROW_RULES),
-    Check("SYNTHETIC_RESTORED_FROM_PRODUCTION", FAMILY,
-          tuple(dict.fromkeys([k for k, _, _ in RESTORE_SOURCES] + list(SNAPSHOT_KINDS))), _restored,
-          judges=tuple(dict.fromkeys(k for k, _, _ in RESTORE_SOURCES))),
+    Check(RESTORED, FAMILY, LINEAGE_KINDS, _restored, judges=LINEAGE_KINDS),
 )

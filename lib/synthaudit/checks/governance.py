@@ -89,20 +89,58 @@ def fence_statements(ctx: CheckContext, document: Any) -> list[dict[str, Any]]:
     return fences
 
 
+def attach_point(ctx: CheckContext, account: str) -> tuple[str, dict[str, Any] | None]:
+    """Where a deny for ``account`` belongs: the highest OU on its path whose subtree holds only
+    synthetic accounts (one attachment fences them all and nothing else), else the account itself.
+    Returns (target id, its org_units row or None for the account)."""
+    accounts = ctx.rows_or_empty("org_accounts")
+    row = next((r for r in accounts if r["account"] == account), None)
+    units = {u.get("ou_id"): u for u in ctx.rows_or_empty("org_units")}
+    for ou in (row.get("ou_ids") or []) if row else []:
+        subtree = [a for a in accounts if ou in (a.get("ou_ids") or [])]
+        if ou in units and subtree and all(a.get("environment") == "synthetic" for a in subtree):
+            return ou, units[ou]
+    return account, None
+
+
 def _scp_fence(ctx: CheckContext) -> list[Finding]:
-    out = []
+    check = "SCP_NO_SYNTHETIC_PRODUCTION_DENY"
     if not ctx.rows_or_empty("org_policies") and ctx.gap("organizations", ctx.params.management_account or ""):
         return []  # the coverage gap says why; run_check adds it
+    synthetic = ctx.accounts_in("synthetic")
+    if not synthetic:
+        where = ctx.params.management_account or next(iter(ctx.all_accounts()), "")
+        return [ctx.account_finding(check, where, "NOT_ASSESSED", evidence={"synthetic_accounts": []},
+                                    reason="no account is classified synthetic (params.classification.synthetic "
+                                           "names no account, OU, tag or name pattern that matches one), so there "
+                                           "is nothing to fence from production")]
     policies = [p for p in ctx.rows_or_empty("org_policies") if (p.get("type") or "SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY"]
-    for account in ctx.accounts_in("synthetic"):
+    out = []
+    gaps: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    units: dict[str, dict[str, Any]] = {}
+    for account in synthetic:
         targets = set(_targets_of(ctx, account))
         effective = [p for p in policies if targets & set(p.get("targets") or [])]
         fences = [{"policy": p["arn"], "name": p.get("name"), "statement": s}
                   for p in effective for s in fence_statements(ctx, p.get("content"))]
         evidence = {"effective_scps": sorted(p["arn"] for p in effective), "fences": fences,
                     "governing_targets": sorted(targets)}
-        out.append(ctx.account_finding("SCP_NO_SYNTHETIC_PRODUCTION_DENY", account,
-                                       "PASS" if fences else "FAIL", evidence=evidence))
+        if fences:
+            out.append(ctx.account_finding(check, account, "PASS", evidence=evidence))
+            continue
+        target, unit = attach_point(ctx, account)
+        gaps.setdefault(target, []).append((account, evidence))
+        if unit:
+            units[target] = unit
+    for target, missing in sorted(gaps.items()):
+        evidence = {"attach_to": target, "affected_accounts": [a for a, _ in missing],
+                    "accounts": {a: e for a, e in missing}}
+        if target in units:
+            unit = units[target]
+            evidence["ou_path"] = unit.get("ou_path")
+            out.append(ctx.finding(check, unit, "FAIL", evidence=evidence))
+        else:
+            out.append(ctx.account_finding(check, target, "FAIL", evidence=evidence))
     return out
 
 

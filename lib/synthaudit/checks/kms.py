@@ -1,4 +1,5 @@
-"""KMS: keys used by both worlds, and synthetic principals that can decrypt with production keys."""
+"""KMS: keys used by both worlds, synthetic principals that can decrypt with production
+keys, and production Glue Data Catalogs not encrypted with KMS."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
 from synthaudit.checks.keys import KeyResolver
 from synthaudit.checks.reach import KMS_DECRYPT, StoreReach
-from synthaudit.checks.rows import in_environments
+from synthaudit.checks.rows import RowRule, fail_if, in_environments, unknown
 
 FAMILY = "kms"
 
@@ -61,7 +62,36 @@ def _shared_keys(ctx: CheckContext) -> list[Finding]:
     return out
 
 
+# --- Glue Data Catalog encryption ---------------------------------------------------------
+KMS_CATALOG_MODES = ("SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE")
+
+
+def _production_catalog(ctx: CheckContext, row: dict[str, Any]) -> bool:
+    """A catalog of a production account, or one that holds a production database or table."""
+    if row.get("environment") == "production":
+        return True
+    return any(r["account"] == row["account"] and r["region"] == row["region"] and r.get("environment") == "production"
+               for kind in ("glue_databases", "glue_tables") for r in ctx.rows_or_empty(kind))
+
+
+def _catalog_encryption(ctx: CheckContext, row: dict[str, Any]):
+    evidence = {k: row.get(k) for k in ("encryption_at_rest", "encryption_kms_key_id", "connection_password_encrypted",
+                                        "connection_password_kms_key_id")}
+    if row.get("encryption_at_rest") is None:
+        return unknown(f"encryption settings not read: {row.get('settings_error') or 'not reported'}", evidence)
+    missing = []
+    if row.get("encryption_at_rest") not in KMS_CATALOG_MODES:
+        missing.append("metadata encryption at rest with a KMS key")
+    if row.get("connection_password_encrypted") is not True:
+        missing.append("connection password encryption")
+    return fail_if(bool(missing), {**evidence, "missing": missing})
+
+
+CATALOG_RULE = RowRule("GLUE_CATALOG_NOT_ENCRYPTED", FAMILY, ("glue_catalogs",), _production_catalog,
+                       _catalog_encryption, extra_tables=("glue_databases", "glue_tables"))
+
 CHECKS: tuple[Check, ...] = (
+    CATALOG_RULE.as_check(),
     Check("KMS_KEY_SHARED_ACROSS_ENVIRONMENTS", FAMILY,
           ("kms_keys", "kms_aliases") + tuple(dict.fromkeys(k for k, _ in KEY_REFERENCES)), _shared_keys),
     StoreReach("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", FAMILY, KMS_DECRYPT, in_environments("production")).as_check(),

@@ -1,5 +1,6 @@
 """Logging coverage: multi-region trails, log validation, trail encryption, data events
-on production buckets and pipeline functions, and who can read the trail bucket."""
+on production buckets and pipeline functions (on each resource, and on each trail that
+misses them: the resource to change), and who can read the trail bucket."""
 from __future__ import annotations
 
 import fnmatch
@@ -134,8 +135,8 @@ def _advanced_match(selectors: Any, target: DataEventTarget, arn: str) -> list[d
     return hits
 
 
-def _data_events(target: DataEventTarget, ctx: CheckContext) -> list[Finding]:
-    out = []
+def data_event_coverage(target: DataEventTarget, ctx: CheckContext):
+    """(row, trails covering it, trails logging its data events) for every resource ``target`` selects."""
     for row in ctx.rows_or_empty(target.kind):
         if not target.select(ctx, row):
             continue
@@ -144,6 +145,12 @@ def _data_events(target: DataEventTarget, ctx: CheckContext) -> list[Finding]:
         logging = sorted(t["arn"] for t in trails
                          if _basic_match(t.get("event_selectors"), target, arn)
                          or _advanced_match(t.get("advanced_event_selectors"), target, arn))
+        yield row, trails, logging
+
+
+def _data_events(target: DataEventTarget, ctx: CheckContext) -> list[Finding]:
+    out = []
+    for row, trails, logging in data_event_coverage(target, ctx):
         evidence = {"trails_covering": sorted(t["arn"] for t in trails), "trails_logging_data_events": logging,
                     "resource_type": target.resource_type}
         if not logging and ctx.gap("cloudtrail", row["account"], row.get("region")):
@@ -151,6 +158,28 @@ def _data_events(target: DataEventTarget, ctx: CheckContext) -> list[Finding]:
                                    reason=ctx.gap("cloudtrail", row["account"], row.get("region"))))
             continue
         out.append(ctx.finding(target.check_id, row, "PASS" if logging else "FAIL", evidence=evidence))
+    return out
+
+
+def _trail_misses(ctx: CheckContext) -> list[Finding]:
+    """The same gaps, on the trail to change: every active trail whose scope holds production buckets or
+    pipeline functions whose data events no trail records, naming each of them by type."""
+    missed: dict[str, dict[str, list[str]]] = {}
+    for target in DATA_EVENT_TARGETS:
+        for row, trails, logging in data_event_coverage(target, ctx):
+            if logging:
+                continue
+            for trail in trails:
+                missed.setdefault(trail["arn"], {}).setdefault(target.resource_type, []).append(row["arn"])
+    out = []
+    for trail in ctx.rows_or_empty("cloudtrail_trails"):
+        if not _active(trail):
+            continue
+        misses = {kind: sorted(arns) for kind, arns in sorted(missed.get(trail["arn"], {}).items())}
+        evidence = {"misses": misses, "missed": sum(len(a) for a in misses.values()),
+                    "organization_trail": bool(trail.get("is_organization_trail"))}
+        out.append(ctx.finding("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", trail, "FAIL" if misses else "PASS",
+                               evidence=evidence))
     return out
 
 
@@ -176,4 +205,6 @@ REACH = (StoreReach("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", FAMILY, S3_READ, 
 CHECKS: tuple[Check, ...] = (
     *(spec.as_check() for spec in ROW_RULES + DATA_EVENT_TARGETS + REACH),
     Check("CLOUDTRAIL_NO_MULTI_REGION", FAMILY, ("cloudtrail_trails",), _multi_region),
+    Check("CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", FAMILY,
+          ("cloudtrail_trails",) + tuple(t.kind for t in DATA_EVENT_TARGETS), _trail_misses),
 )

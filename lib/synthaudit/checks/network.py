@@ -1,5 +1,6 @@
 """Network: synthetic workloads in production networks, security-group paths from
-synthetic sources to production database ports, wide peering routes, open admin
+synthetic sources to production database ports, wide peering routes (between
+environments high, within one low), open admin
 ports and VPC endpoint policies not bounded to the organisation."""
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from synthaudit.checks.rows import RowRule, every_row, fail_if
 
 FAMILY = "network"
 ANYWHERE = ("0.0.0.0/0", "::/0")
+# A wide peering route inside one environment crosses no segregation line: least privilege only.
+SAME_ENVIRONMENT_SEVERITY = "low"
 
 
 def _net(cidr: str | None) -> ipaddress._BaseNetwork | None:
@@ -194,8 +197,7 @@ def _peering(ctx: CheckContext) -> list[Finding]:
         env_of = {v: (nets.vpcs[v].get("environment") if v in nets.vpcs else
                       ctx.account_environments.get(row.get("requester_account" if v == row.get("requester_vpc_id") else "accepter_account") or "", "unknown"))
                   for v in sides}
-        envs = set(env_of.values())
-        cross = "production" in envs and len(envs) > 1
+        cross = len(set(env_of.values())) > 1
         wide = []
         for route in routes.get(pcx_id, []):
             peer_vpc = sides.get(route.get("vpc_id"))
@@ -214,10 +216,10 @@ def _peering(ctx: CheckContext) -> list[Finding]:
                              "destination": route.get("destination"), "peer_vpc": peer_vpc,
                              "peer_subnets": sorted(str(n) for n in allowed)})
         evidence: dict[str, Any] = {"vpc_environments": env_of, "cross_environment": cross, "wide_routes": wide}
-        failed = cross and bool(wide)
-        if failed:
+        if wide:
             evidence["edges"] = [{"source": w["vpc"], "target": w["peer_vpc"], "via": f"route {w['destination']}"} for w in wide]
-        out.append(ctx.finding("VPC_PEERING_ROUTES_TOO_WIDE", row, "FAIL" if failed else "PASS", evidence=evidence))
+        out.append(ctx.finding("VPC_PEERING_ROUTES_TOO_WIDE", row, "FAIL" if wide else "PASS", evidence=evidence,
+                               severity=None if cross else SAME_ENVIRONMENT_SEVERITY))
     return out
 
 

@@ -134,6 +134,30 @@ def build_config(estate: Estate) -> None:
           "clean twin: the synthetic account records in both regions")
 
 
+def build_trail_findings(estate: Estate) -> None:
+    """The data-event gap on the trail to change, beside P134/P137 on the bucket and function; its twin is a
+    synthetic-account trail whose scope holds no production bucket and only logged pipeline functions.
+    Built after Config, so the seeded ids drawn before stay as they were."""
+    s, m = ids.SYNTHETIC, ids.MANAGEMENT
+    sct = estate.client(s, "cloudtrail")
+    sct.create_trail(Name="synth-pipeline-trail", S3BucketName=ids.TRAIL_BUCKET, IsMultiRegionTrail=True,
+                     EnableLogFileValidation=True, KmsKeyId=estate.facts["keys"]["synth-data"],
+                     TagsList=tags_list(ENV_TAGS["synthetic"]))
+    sct.put_event_selectors(TrailName="synth-pipeline-trail", AdvancedEventSelectors=[
+        {"Name": "Synthetic pipeline invocations",
+         "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                            {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}]}])
+    sct.start_logging(Name="synth-pipeline-trail")
+    estate.count(s, "cloudtrail_trail")
+    estate.plant("P141", "FAIL", "CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", _trail_arn(m, ids.TRAIL_NAME), m, "shared",
+                 f"the organisation trail's selectors miss the production bucket {ids.PROD_IMAGING_BUCKET} and the "
+                 "pipeline function prod-phi-deidentify: the finding on the trail names both")
+    estate.plant("P142", "PASS", "CLOUDTRAIL_TRAIL_MISSES_DATA_EVENTS", _trail_arn(s, "synth-pipeline-trail"), s,
+                 "synthetic", "clean twin: a synthetic-account trail; its scope holds no production bucket, and "
+                              "its pipeline functions' invocations are recorded")
+
+
 def build_governance(estate: Estate) -> None:
     build_cloudtrail(estate)
     build_config(estate)
+    build_trail_findings(estate)

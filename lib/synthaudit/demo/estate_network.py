@@ -50,7 +50,7 @@ def _tags(name: str, env: str, **extra: str) -> list[dict[str, str]]:
     return tags_list({"Name": name, **ENV_TAGS[env], **extra})
 
 
-def _spec_tags(kind: str, name: str, env: str, **extra: str) -> list[dict[str, Any]]:
+def spec_tags(kind: str, name: str, env: str, **extra: str) -> list[dict[str, Any]]:
     return [{"ResourceType": kind, "Tags": _tags(name, env, **extra)}]
 
 
@@ -74,16 +74,16 @@ class Network:
 
 def build_vpc(estate: Estate, spec: VpcSpec, net: Network) -> None:
     ec2 = estate.client(spec.account, "ec2", spec.region)
-    vpc = ec2.create_vpc(CidrBlock=spec.cidr, TagSpecifications=_spec_tags("vpc", spec.name, spec.env))["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock=spec.cidr, TagSpecifications=spec_tags("vpc", spec.name, spec.env))["Vpc"]["VpcId"]
     net.vpc[spec.name] = vpc
     estate.count(spec.account, "ec2_vpc")
-    igw = ec2.create_internet_gateway(TagSpecifications=_spec_tags("internet-gateway", f"{spec.name}-igw", spec.env))
+    igw = ec2.create_internet_gateway(TagSpecifications=spec_tags("internet-gateway", f"{spec.name}-igw", spec.env))
     igw_id = igw["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc)
     base = spec.cidr.split(".")
     net.subnets[spec.name], net.data_subnets[spec.name], net.route_tables[spec.name] = [], [], {}
     for tier, offset in TIERS:
-        rtb = ec2.create_route_table(VpcId=vpc, TagSpecifications=_spec_tags("route-table", f"{spec.name}-{tier}",
+        rtb = ec2.create_route_table(VpcId=vpc, TagSpecifications=spec_tags("route-table", f"{spec.name}-{tier}",
                                                                             spec.env))["RouteTable"]["RouteTableId"]
         net.route_tables[spec.name][tier] = rtb
         if tier == "public":
@@ -91,7 +91,7 @@ def build_vpc(estate: Estate, spec: VpcSpec, net: Network) -> None:
         for az_index, az in enumerate("abc"):
             cidr = f"{base[0]}.{base[1]}.{offset + az_index + 1}.0/24"
             subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{spec.region}{az}",
-                                       TagSpecifications=_spec_tags("subnet", f"{spec.name}-{tier}-{az}", spec.env,
+                                       TagSpecifications=spec_tags("subnet", f"{spec.name}-{tier}-{az}", spec.env,
                                                                     Tier=tier))["Subnet"]["SubnetId"]
             ec2.associate_route_table(RouteTableId=rtb, SubnetId=subnet)
             net.subnets[spec.name].append(subnet)
@@ -114,7 +114,7 @@ def build_vpc(estate: Estate, spec: VpcSpec, net: Network) -> None:
 def _sg(estate: Estate, spec: VpcSpec, net: Network, name: str, description: str, env: str | None = None) -> str:
     ec2 = estate.client(spec.account, "ec2", spec.region)
     gid = ec2.create_security_group(GroupName=name, Description=description, VpcId=net.vpc[spec.name],
-                                    TagSpecifications=_spec_tags("security-group", name, env or spec.env))["GroupId"]
+                                    TagSpecifications=spec_tags("security-group", name, env or spec.env))["GroupId"]
     net.sg[name] = gid
     net.vpc_sgs.setdefault(spec.name, []).append(gid)
     estate.count(spec.account, "ec2_security_group")
@@ -127,7 +127,7 @@ def _peer(estate: Estate, requester: VpcSpec, accepter: VpcSpec, net: Network, n
     req = estate.client(requester.account, "ec2", requester.region)
     pcx = req.create_vpc_peering_connection(
         VpcId=net.vpc[requester.name], PeerVpcId=net.vpc[accepter.name], PeerOwnerId=accepter.account,
-        TagSpecifications=_spec_tags("vpc-peering-connection", name, requester.env))["VpcPeeringConnection"]
+        TagSpecifications=spec_tags("vpc-peering-connection", name, requester.env))["VpcPeeringConnection"]
     pcx_id = pcx["VpcPeeringConnectionId"]
     estate.client(accepter.account, "ec2", accepter.region).accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
     for spec, routes in ((requester, requester_routes), (accepter, accepter_routes)):
@@ -144,7 +144,7 @@ def _endpoint(estate: Estate, spec: VpcSpec, net: Network, service: str, policy_
               name: str) -> str:
     ec2 = estate.client(spec.account, "ec2", spec.region)
     kwargs: dict[str, Any] = {"VpcId": net.vpc[spec.name], "ServiceName": f"com.amazonaws.{spec.region}.{service}",
-                              "TagSpecifications": _spec_tags("vpc-endpoint", name, spec.env)}
+                              "TagSpecifications": spec_tags("vpc-endpoint", name, spec.env)}
     if service in ("s3", "dynamodb"):
         kwargs.update(VpcEndpointType="Gateway", RouteTableIds=list(net.route_tables[spec.name].values()))
     else:
@@ -184,7 +184,7 @@ def _run(estate: Estate, spec: VpcSpec, net: Network, name: str, profile: str | 
     kwargs: dict[str, Any] = {
         "ImageId": AMI, "InstanceType": "m6i.large", "MinCount": 1, "MaxCount": 1, "SubnetId": subnet,
         "SecurityGroupIds": sgs,
-        "TagSpecifications": _spec_tags("instance", name, env, **(extra_tags or {})) + _spec_tags("volume", f"{name}-root", env),
+        "TagSpecifications": spec_tags("instance", name, env, **(extra_tags or {})) + spec_tags("volume", f"{name}-root", env),
         "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30, "Encrypted": True}}],
     }
     if profile:
@@ -265,7 +265,7 @@ def build_network(estate: Estate) -> None:
     def volume(account: str, name: str, env: str, encrypted: bool, snapshot: str | None = None) -> str:
         ec2 = estate.client(account, "ec2", region)
         kwargs: dict[str, Any] = {"AvailabilityZone": f"{region}a", "Size": 100, "VolumeType": "gp3",
-                                  "TagSpecifications": _spec_tags("volume", name, env)}
+                                  "TagSpecifications": spec_tags("volume", name, env)}
         if snapshot:
             kwargs["SnapshotId"] = snapshot
         else:
@@ -276,7 +276,7 @@ def build_network(estate: Estate) -> None:
     def snapshot(account: str, vol: str, name: str, env: str) -> str:
         estate.count(account, "ec2_snapshot")
         return estate.client(account, "ec2", region).create_snapshot(
-            VolumeId=vol, Description=name, TagSpecifications=_spec_tags("snapshot", name, env))["SnapshotId"]
+            VolumeId=vol, Description=name, TagSpecifications=spec_tags("snapshot", name, env))["SnapshotId"]
 
     bulk_snaps = []
     for account, env, names in [(p, "production", ["claims", "ehr", "imaging", "labs", "billing", "portal"]),

@@ -103,10 +103,12 @@ def build_organisation(estate: Estate) -> None:
         org.attach_policy(PolicyId=created["Policy"]["PolicySummary"]["Id"], TargetId=target_id)
         estate.count(ids.MANAGEMENT, "organizations_scp")
 
-    estate.plant("P01", "FAIL", "SCP_NO_SYNTHETIC_PRODUCTION_DENY", org_account_arn(ids.SYNTHETIC), ids.SYNTHETIC,
+    estate.plant("P01", "FAIL", "SCP_NO_SYNTHETIC_PRODUCTION_DENY",
+                 f"arn:aws:organizations::{ids.MANAGEMENT}:ou/{ids.ORG_ID}/{ou_ids['Synthetic']}", ids.MANAGEMENT,
                  "synthetic",
                  "the synthetic-data account (OU Workloads/Synthetic) inherits SCPs, but none denies access to "
-                 "production-account resources")
+                 "production-account resources; the finding sits on the Synthetic OU, the highest OU holding only "
+                 "synthetic accounts, where the deny belongs, and names the account")
     estate.plant("P02", "PASS", "SCP_NO_SYNTHETIC_PRODUCTION_DENY", org_account_arn(SYNTH_RESEARCH), SYNTH_RESEARCH,
                  "synthetic",
                  "clean twin: the synthetic-research account sits in Workloads/Synthetic/Research/Trials and "

@@ -195,7 +195,9 @@ _table("ec2_instances", "ec2", "EC2 instances with their instance profile.",
        _c("instance_id", "str", ""), _c("state", "str", ""), _c("instance_type", "str", ""),
        _c("image_id", "str", ""), _c("vpc_id", "str", ""), _c("subnet_id", "str", ""),
        _c("instance_profile_arn", "str", ""), _c("security_group_ids", "json", ""),
-       _c("private_ip", "str", ""), _c("public_ip", "str", ""), _c("launch_time", "str", "ISO 8601"))
+       _c("private_ip", "str", ""), _c("public_ip", "str", ""), _c("launch_time", "str", "ISO 8601"),
+       _c("image_owner", "str", "owner of the image the instance runs (account id, or the alias "
+          "'amazon' / 'aws-marketplace'); null when the image could not be described"))
 _table("ec2_volumes", "ec2", "EBS volumes, with the snapshot they were created from.",
        _c("volume_id", "str", ""), _c("snapshot_id", "str", "source snapshot, null when none"),
        _c("encrypted", "bool", ""), _c("kms_key_id", "str", ""), _c("size_gib", "int", ""),
@@ -206,7 +208,17 @@ _table("ec2_snapshots", "ec2", "EBS snapshots owned by the account, with createV
        _c("encrypted", "bool", ""), _c("kms_key_id", "str", ""), _c("owner_id", "str", ""),
        _c("description", "str", ""), _c("state", "str", ""), _c("start_time", "str", "ISO 8601"),
        _c("shared_with", "json", "account ids with createVolumePermission, sorted"),
-       _c("public", "bool", "createVolumePermission Group=all"))
+       _c("public", "bool", "createVolumePermission Group=all"),
+       _c("source_snapshot_id", "str", "for a copy (CopySnapshot): the source snapshot, from the description "
+          "'Copied snap-… from REGION' or a tag holding a snapshot id; null otherwise"),
+       _c("source_region", "str", "region of the source snapshot of a copy"))
+_table("ec2_images", "ec2", "AMIs owned by the account, with the snapshots behind their block devices.",
+       _c("image_id", "str", ""), _c("state", "str", ""), _c("owner_id", "str", ""),
+       _c("description", "str", ""), _c("public", "bool", "launch permission to everyone"),
+       _c("block_device_snapshot_ids", "json", "SnapshotId of every EBS block device mapping, sorted"),
+       _c("source_image_id", "str", "for a copy (CopyImage): SourceImageId when AWS reports it"),
+       _c("source_region", "str", "SourceImageRegion"),
+       _c("creation_date", "str", "ISO 8601"))
 
 # --- rds ------------------------------------------------------------------------------------
 _table("rds_instances", "rds", "RDS DB instances.",
@@ -271,6 +283,16 @@ _table("glue_jobs", "glue", "Glue jobs with role and connections.",
        _c("script_location", "str", ""), _c("glue_version", "str", ""),
        _c("default_argument_names", "json", "argument names (values may hold secrets)"),
        _c("security_configuration", "str", ""))
+
+_table("glue_catalogs", "glue", "The Data Catalog of each account and region with its encryption settings "
+       "(GetDataCatalogEncryptionSettings). arn = arn:aws:glue:REGION:ACCOUNT:catalog.",
+       _c("catalog_id", "str", "the account id"),
+       _c("encryption_at_rest", "str", "EncryptionAtRest.CatalogEncryptionMode: DISABLED | SSE-KMS | "
+          "SSE-KMS-WITH-SERVICE-ROLE; null when the settings could not be read"),
+       _c("encryption_kms_key_id", "str", "SseAwsKmsKeyId"),
+       _c("connection_password_encrypted", "bool", "ConnectionPasswordEncryption.ReturnConnectionPasswordEncrypted"),
+       _c("connection_password_kms_key_id", "str", "AwsKmsKeyId of the connection password encryption"),
+       _c("settings_error", "str", "why the settings could not be read (access denied, not supported), else null"))
 
 # --- sagemaker -------------------------------------------------------------------------------
 _table("sagemaker_notebooks", "sagemaker", "SageMaker notebook instances (from DescribeNotebookInstance).",

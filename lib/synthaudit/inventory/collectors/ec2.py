@@ -1,8 +1,11 @@
 """EC2 and VPC: networks, security groups (rules flattened, referenced groups kept),
-peering, routes, endpoints with policies, instances with profiles, volumes with
-their source snapshot, and snapshots with createVolumePermission sharing."""
+peering, routes, endpoints with policies, instances with profiles and their image's
+owner, volumes with their source snapshot, snapshots with createVolumePermission
+sharing and, for copies, their source, and the account's AMIs with the snapshots
+behind them (the data-lineage graph of checks/lineage.py is built from these)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from synthaudit import arn as aws_arn
@@ -19,6 +22,23 @@ ROUTE_TARGETS = (
     ("EgressOnlyInternetGatewayId", "egress_only_gateway"), ("CarrierGatewayId", "carrier_gateway"),
     ("LocalGatewayId", "local_gateway"), ("GatewayId", "gateway"),
 )
+
+
+# CopySnapshot's default description: "[Copied snap-0123… from us-east-1]" (also without brackets).
+COPIED = re.compile(r"Copied (snap-[0-9a-f]+) from ([a-z]{2}(?:-[a-z]+)+-\d+)")
+SNAPSHOT_REF = re.compile(r"^(?:arn:aws[a-z-]*:ec2:([a-z0-9-]*):\d*:snapshot/)?(snap-[0-9a-f]+)$")
+
+
+def copy_source(description: str | None, tags: dict[str, str]) -> tuple[str | None, str | None]:
+    """(source snapshot id, its region) of an EBS snapshot copy: from CopySnapshot's description,
+    else from a tag whose key names a source and whose value is a snapshot id or ARN."""
+    match = COPIED.search(description or "")
+    if match:
+        return match.group(1), match.group(2)
+    for key in sorted(tags):
+        if "source" in key.lower() and (ref := SNAPSHOT_REF.match(str(tags[key]).strip())):
+            return ref.group(2), ref.group(1) or None
+    return None, None
 
 
 def _name(item: dict[str, Any], default: str) -> tuple[str, dict[str, str]]:
@@ -111,7 +131,25 @@ def collect(scope: Scope) -> None:
         }
         out.add("ec2_vpc_endpoints", row)
         out.policy(row["arn"], acct, region, "ec2", row["policy"])
+    images = sorted(paginate(ec2, "describe_images", "Images", Owners=["self"]), key=lambda i: i["ImageId"])
+    for image in images:
+        mid = image["ImageId"]
+        source_image = image.get("SourceImageId")
+        out.add("ec2_images", {
+            **common("image", mid, image), "image_id": mid, "state": image.get("State"),
+            "owner_id": image.get("OwnerId"), "description": image.get("Description"), "public": image.get("Public"),
+            "block_device_snapshot_ids": sorted({(m.get("Ebs") or {}).get("SnapshotId") for m in
+                                                 image.get("BlockDeviceMappings", []) or []} - {None}),
+            "source_image_id": source_image, "source_region": image.get("SourceImageRegion"),
+            "creation_date": iso(image.get("CreationDate")),
+        })
     instances = [i for r in paginate(ec2, "describe_instances", "Reservations") for i in r.get("Instances", [])]
+    owners = {i["ImageId"]: i.get("ImageOwnerAlias") or i.get("OwnerId") for i in images}
+    unknown = sorted({i["ImageId"] for i in instances if i.get("ImageId")} - set(owners))
+    if unknown:  # images of other owners: who owns them tells a public image from another account's
+        described, _ = scope.detail("ec2:DescribeImages (instance images)", lambda: list(paginate(
+            ec2, "describe_images", "Images", Filters=[{"Name": "image-id", "Values": unknown}])))
+        owners.update({i["ImageId"]: i.get("ImageOwnerAlias") or i.get("OwnerId") for i in described or []})
     for inst in sorted(instances, key=lambda i: i["InstanceId"]):
         iid = inst["InstanceId"]
         out.add("ec2_instances", {
@@ -121,7 +159,7 @@ def collect(scope: Scope) -> None:
             "instance_profile_arn": (inst.get("IamInstanceProfile") or {}).get("Arn"),
             "security_group_ids": sorted(g["GroupId"] for g in inst.get("SecurityGroups", []) or []),
             "private_ip": inst.get("PrivateIpAddress"), "public_ip": inst.get("PublicIpAddress"),
-            "launch_time": iso(inst.get("LaunchTime")),
+            "launch_time": iso(inst.get("LaunchTime")), "image_owner": owners.get(inst.get("ImageId")),
         })
     for vol in sorted(paginate(ec2, "describe_volumes", "Volumes"), key=lambda v: v["VolumeId"]):
         vid = vol["VolumeId"]
@@ -136,12 +174,15 @@ def collect(scope: Scope) -> None:
         sid = snap["SnapshotId"]
         perms, _ = scope.detail(f"ec2:DescribeSnapshotAttribute {sid}", lambda: ec2.describe_snapshot_attribute(
             SnapshotId=sid, Attribute="createVolumePermission").get("CreateVolumePermissions", []))
+        base = common("snapshot", sid, snap)
+        source, source_region = copy_source(snap.get("Description"), base["tags"])
         out.add("ec2_snapshots", {
-            **common("snapshot", sid, snap), "snapshot_id": sid, "volume_id": snap.get("VolumeId"),
+            **base, "snapshot_id": sid, "volume_id": snap.get("VolumeId"),
             "encrypted": snap.get("Encrypted"), "kms_key_id": snap.get("KmsKeyId"), "owner_id": snap.get("OwnerId"),
             "description": snap.get("Description"), "state": snap.get("State"), "start_time": iso(snap.get("StartTime")),
             "shared_with": None if perms is None else sorted({p["UserId"] for p in perms if p.get("UserId")}),
             "public": None if perms is None else any(p.get("Group") == "all" for p in perms),
+            "source_snapshot_id": source, "source_region": source_region or (region if source else None),
         })
 
 

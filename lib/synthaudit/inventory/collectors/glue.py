@@ -1,5 +1,6 @@
-"""Glue: catalog databases and tables, connections (HidePassword=True, secret-like
-properties dropped) and jobs with their role and connections."""
+"""Glue: the Data Catalog's encryption settings, catalog databases and tables,
+connections (HidePassword=True, secret-like properties dropped) and jobs with their
+role and connections."""
 from __future__ import annotations
 
 import re
@@ -34,6 +35,7 @@ def collect(scope: Scope) -> None:
                                ("EntityNotFoundException",))
         return tags or {}
 
+    _catalog(scope)
     databases = sorted(paginate(glue, "get_databases", "DatabaseList"), key=lambda d: d["Name"])
     for db in databases:
         arn = aws_arn.build("glue", region, acct, f"database/{db['Name']}")
@@ -82,3 +84,24 @@ def collect(scope: Scope) -> None:
         })
 
 
+
+
+def _catalog(scope: Scope) -> None:
+    """One row per account and region: the catalog's encryption at rest and of connection
+    passwords. A failed read (access denied, not supported) is kept in ``settings_error``."""
+    acct, region = scope.account, scope.region
+    glue = scope.client("glue")
+    settings, gap = scope.detail("glue:GetDataCatalogEncryptionSettings", lambda: glue.get_data_catalog_encryption_settings(
+        CatalogId=acct)["DataCatalogEncryptionSettings"])
+    at_rest = (settings or {}).get("EncryptionAtRest") or {}
+    password = (settings or {}).get("ConnectionPasswordEncryption") or {}
+    scope.output.add("glue_catalogs", {
+        "arn": aws_arn.build("glue", region, acct, "catalog"), "account": acct, "region": region,
+        "name": f"catalog {acct} {region}", "tags": {}, "catalog_id": acct,
+        "encryption_at_rest": None if settings is None else at_rest.get("CatalogEncryptionMode") or "DISABLED",
+        "encryption_kms_key_id": at_rest.get("SseAwsKmsKeyId"),
+        "connection_password_encrypted": None if settings is None else bool(
+            password.get("ReturnConnectionPasswordEncrypted")),
+        "connection_password_kms_key_id": password.get("AwsKmsKeyId"),
+        "settings_error": None if settings is not None else (gap.reason if gap else "not reported"),
+    })
