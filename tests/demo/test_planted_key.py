@@ -19,6 +19,7 @@ ARCHITECTURE = REPO / "docs" / "architecture.md"
 # Shapes from docs/architecture.md "Resource naming in findings".
 ARN_SHAPES = [
     r"arn:aws:organizations::\d{12}:account/o-[a-z0-9]{10,32}/\d{12}",
+    r"arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}",
     r"arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
     r"arn:aws:iam::\d{12}:(role|user|instance-profile)(/[\w+=,.@-]+)*/[\w+=,.@-]+",
     r"arn:aws:kms:[a-z]{2}-[a-z]+-\d:\d{12}:key/[0-9a-f-]{36}",
@@ -77,8 +78,8 @@ def test_resource_arn_is_well_formed_and_in_its_account(entry):
     assert any(re.fullmatch(shape, arn) for shape in ARN_SHAPES), arn
     if not arn.startswith("arn:aws:s3:::") and arn.split(":")[4]:  # EBS snapshot / AMI ARNs name no account
         arn_account = arn.split(":")[4]
-        if arn.startswith("arn:aws:organizations::"):
-            arn_account = arn.rsplit("/", 1)[1]
+        if arn.startswith("arn:aws:organizations::"):  # an OU names no account: its finding names the accounts
+            arn_account = entry.account if ":ou/" in arn else arn.rsplit("/", 1)[1]
         assert arn_account == entry.account, entry
 
 

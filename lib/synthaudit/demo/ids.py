@@ -9,6 +9,7 @@ SYNTHETIC = "310000000003"
 LOGGING = "410000000004"
 ACCOUNTS = {MANAGEMENT: "management", PRODUCTION: "production-phi", SYNTHETIC: "synthetic-data", LOGGING: "logging-shared"}
 ORG_ID = "o-synthaudit"
+ROOT_ID = "r-synt"  # the organisation root (moto draws one at random; the launcher pins it)
 REGIONS = ("us-east-1", "eu-west-1")
 HOME_REGION = "us-east-1"
 

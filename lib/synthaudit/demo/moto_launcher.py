@@ -87,6 +87,23 @@ def patch_moto_ids() -> None:
             _requested_account_name.reset(token)
 
     org_models.FakeAccount.__init__ = init_with_name
+    _pin_ou_ids(org_models, org_utils)
+
+
+def _pin_ou_ids(org_models: Any, org_utils: Any) -> None:
+    """The root's id fixed and each OU's id derived from its name and parent, so findings on an
+    OU (an SCP gap is reported where the deny must be attached) name the same ARN in every build."""
+    import hashlib
+
+    org_utils.make_random_root_id = lambda: ids.ROOT_ID
+    original_init = org_models.FakeOrganizationalUnit.__init__
+
+    def init_with_stable_id(self: Any, organization: Any, **kwargs: Any) -> None:
+        original_init(self, organization, **kwargs)
+        seed = f"{kwargs.get('ParentId')}/{kwargs.get('Name')}".encode()
+        self.id = f"ou-{organization.root_id[2:]}-{hashlib.sha256(seed).hexdigest()[:8]}"
+
+    org_models.FakeOrganizationalUnit.__init__ = init_with_stable_id
 
 
 def speed_up_moto() -> None:
