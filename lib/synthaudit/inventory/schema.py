@@ -41,7 +41,7 @@ COMMON = (
     _c("account", "str", "12-digit account id owning the thing"),
     _c("region", "str", "region, or 'global' for IAM / Organizations"),
     _c("name", "str", "human name (bucket name, role name, group id, ...)"),
-    _c("environment", "str", "production | synthetic | shared | unknown (classify.py)"),
+    _c("environment", "str", "production | synthetic | shared | external | unknown (classify.py)"),
     _c("environment_rule", "str", "the rule that decided environment, e.g. 'tag:Environment=synthetic'"),
     _c("tags", "json", "tags as a JSON object {key: value}, sorted"),
 )
