@@ -10,8 +10,8 @@ import pytest
 from synthaudit.checks import checks, run_all
 from synthaudit.inventory.schema import TABLES
 
-from .builders import (PARAMS, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role, role_arn,
-                      row, sg_rule, trail, write)
+from .builders import (PARAMS, PARTNER, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role,
+                      role_arn, row, sg_rule, trail, write)
 
 PB = "arn:aws:s3:::phi-claims"                       # a production bucket
 SYN_ROLE = role_arn("synth-generator")
@@ -25,6 +25,13 @@ SFN = f"arn:aws:states:{REGION}:{SYNTH}:stateMachine:synth-pipeline"
 PROD_TABLE = f"arn:aws:glue:{REGION}:{PROD}:table/claims/members"
 ORG = "arn:aws:organizations::100000000001:account/o-test/"
 OUTSIDER = "310000000009"  # an organisation member that params do not list
+
+
+def _grant(principal, condition=None, action="s3:GetObject") -> dict:
+    stmt = {"Sid": "Grant", "Effect": "Allow", "Principal": principal, "Action": action, "Resource": f"{PB}/*"}
+    if condition:
+        stmt["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [stmt]}
 
 
 @dataclass
@@ -167,6 +174,61 @@ CASES = [
          grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k1"))]),
     Case("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", "no-decrypt", [key("k1"), synth_role()], {key_arn("k1"): "PASS"},
          grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k2"))]),
+    # --- external exposure ---------------------------------------------------------------------
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "partner-in-bucket-policy",
+         [bucket("phi-claims", policy=_grant({"AWS": f"arn:aws:iam::{PARTNER}:role/acme-uploader"}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "unlisted-outside-account-in-bucket-policy",
+         [bucket("phi-claims", policy=_grant({"AWS": "123412341234"}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "member-accounts-only",
+         [bucket("phi-claims", policy=_grant({"AWS": [f"arn:aws:iam::{PROD}:root", SYN_ROLE]}))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-bounded-to-the-organisation",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringEquals": {"aws:PrincipalOrgID": "o-test"}}))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-bounded-to-another-organisation",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringEquals": {"aws:PrincipalOrgID": "o-partner"}}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-bounded-to-a-vpc-endpoint",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringEquals": {"aws:SourceVpce": "vpce-1"}}))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-with-a-negated-vpce-condition",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-with-a-non-bounding-condition",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"Bool": {"aws:SecureTransport": "true"}}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-fenced-by-an-organisation-deny",
+         [bucket("phi-claims", restrict_public_buckets=False, policy={"Statement": [
+             *_grant("*")["Statement"],
+             {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [PB, f"{PB}/*"],
+              "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-test"}}}]})], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-neutralised-by-restrict-public-buckets",
+         [bucket("phi-claims", policy=_grant("*"))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "public-acl",
+         [bucket("phi-claims", ignore_public_acls=False, acl_grants=[
+             {"grantee": "http://acs.amazonaws.com/groups/global/AllUsers", "type": "Group", "permission": "READ"}])],
+         {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "policy-unparseable",
+         [bucket("phi-claims", policy={"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]})],
+         {PB: "NOT_ASSESSED"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "key-policy-admits-partner",
+         [key("k1", policy=_grant({"AWS": f"arn:aws:iam::{PARTNER}:root"}, action="kms:Decrypt"))],
+         {key_arn("k1"): "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "key-policy-own-account",
+         [key("k1", policy=_grant({"AWS": f"arn:aws:iam::{PROD}:root"}, action="kms:*"))], {key_arn("k1"): "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ebs-snapshot-shared-outside",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", shared_with=[PARTNER], public=False)],
+         {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "rds-snapshot-shared-inside",
+         [rds("rds_snapshots", "snapshot", "s", PROD, snapshot_id="s", shared_with=[SHARED], public=False)],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:s": "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "lake-formation-grant-outside",
+         [row("lakeformation_permissions", PROD_TABLE, PROD, f"{PARTNER} -> claims.members", principal=PARTNER,
+              permissions=["SELECT"]),
+          row("lakeformation_permissions", PROD_TABLE, PROD, "role -> claims.members",
+              principal=role_arn("prod-etl", PROD), permissions=["SELECT"])], {PROD_TABLE: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "lake-formation-grant-inside",
+         [row("lakeformation_permissions", PROD_TABLE, PROD, "role -> claims.members",
+              principal=role_arn("prod-etl", PROD), permissions=["SELECT"])], {PROD_TABLE: "PASS"}),
     # --- data copies -------------------------------------------------------------------------
     Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "rds-shared",
          [rds("rds_snapshots", "snapshot", "claims-snap", PROD, snapshot_id="claims-snap", shared_with=[SYNTH])],
@@ -177,6 +239,9 @@ CASES = [
     Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "shared-with-backup",
          [rds("rds_cluster_snapshots", "cluster-snapshot", "c-snap", PROD, snapshot_id="c-snap", shared_with=[SHARED])],
          {f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:c-snap": "PASS"}),
+    Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "outside-account-is-external-exposure",
+         [rds("rds_snapshots", "snapshot", "p-snap", PROD, snapshot_id="p-snap", shared_with=[PARTNER])],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:p-snap": "PASS"}),
     Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "ebs-volume",
          [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1"),
           ec2("ec2_volumes", "volume", "vol-1", SYNTH, volume_id="vol-1", snapshot_id="snap-1")],
@@ -456,3 +521,26 @@ def test_iam_gap_in_synthetic_account_turns_pass_into_not_assessed(tmp_path):
     found = run_case(tmp_path, case, coverage=[(SYNTH, "global", "iam", "access_denied")])
     bucket_finding = next(f for f in found if f.resource == PB)
     assert bucket_finding.status == "NOT_ASSESSED" and SYNTH in bucket_finding.reason
+
+
+@pytest.mark.parametrize("label,rows,severity", [
+    ("partner-in-bucket-policy", [bucket("phi-claims", policy=_grant({"AWS": f"arn:aws:iam::{PARTNER}:root"}))], "high"),
+    ("public-production", [bucket("phi-claims", restrict_public_buckets=False, policy=_grant("*"))], "critical"),
+    ("partner-on-synthetic", [bucket("synth-out", SYNTH, policy=_grant({"AWS": PARTNER}))], "low"),
+    ("public-synthetic", [bucket("synth-out", SYNTH, restrict_public_buckets=False, policy=_grant("*"))], "medium"),
+])
+def test_external_exposure_severity_follows_what_is_exposed(tmp_path, label, rows, severity):
+    case = Case("EXTERNAL_ACCESS_TO_RESOURCE", label, rows, {})
+    found = [f for f in run_case(tmp_path, case) if f.status == "FAIL"]
+    assert [f.severity for f in found] == [severity]
+
+
+def test_external_exposure_names_the_third_party_and_the_open_conditions(tmp_path):
+    policy = _grant({"AWS": f"arn:aws:iam::{PARTNER}:role/acme-uploader"},
+                    {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}, action="s3:PutObject")
+    case = Case("EXTERNAL_ACCESS_TO_RESOURCE", "named", [bucket("phi-claims", policy=policy)], {})
+    finding = next(f for f in run_case(tmp_path, case) if f.resource == PB)
+    assert finding.status == "FAIL"
+    [grant] = finding.evidence["exposed_to"]
+    assert grant["grantee"] == PARTNER and grant["third_party"] == "acme-analytics" and grant["environment"] == "external"
+    assert grant["conditions"] == ['StringEquals s3:x-amz-acl "bucket-owner-full-control"']
