@@ -117,6 +117,11 @@ def _tag_matches(rule: EnvironmentRule, tags: Mapping[str, str]) -> str | None:
     return f"tag:{hits[0]}" if hits else None
 
 
+def tag_match(rule: EnvironmentRule, tags: Mapping[str, str]) -> str | None:
+    """``tag:...`` when ``tags`` meet the rule (tags_all first, then any-of tags), else None."""
+    return _tag_matches(rule, tags)
+
+
 def _name_matches(rule: EnvironmentRule, name: str) -> str | None:
     lowered = name.lower()
     for pattern in rule.name_patterns:

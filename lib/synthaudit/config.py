@@ -244,6 +244,15 @@ class Thresholds(_Strict):
     spike_mad: float = Field(default=5.0, gt=0, description="robust z-score above which a daily count is a spike")
 
 
+class ObjectSample(_Strict):
+    """The bounded sample of objects whose tags phase 01 reads (GetObjectTagging) per bucket."""
+
+    per_prefix: int = Field(default=3, ge=0, le=100,
+                            description="objects read per top-level prefix (and at the bucket root); 0 = no object tags")
+    max_prefixes: int = Field(default=20, ge=0, le=1000,
+                              description="top-level prefixes sampled per bucket, in key order; the rest are counted")
+
+
 class Segregation(_Strict):
     classification_step_patterns: list[str] = Field(
         default_factory=lambda: ["*classif*", "*validat*", "*deidentif*", "*de-identif*", "*phi*scan*"],
@@ -267,6 +276,11 @@ class Segregation(_Strict):
         },
         description="lineage part -> tag or table-parameter keys (case-insensitive) that record it; "
                     "a synthetic dataset needs every part",
+    )
+    object_sample: ObjectSample = Field(
+        default_factory=ObjectSample,
+        description="objects whose tags are read per bucket, so S3_MIXED_ENVIRONMENT_DATA sees data classes "
+                    "of objects, not only of buckets",
     )
 
 

@@ -34,6 +34,11 @@ def _grant(principal, condition=None, action="s3:GetObject") -> dict:
     return {"Version": "2012-10-17", "Statement": [stmt]}
 
 
+def _objects(prefix: str, *tags: dict) -> dict:
+    """One prefix of a bucket's object-tag sample (the inventory's object_tag_sample shape)."""
+    return {"prefix": prefix, "objects": len(tags), "tags": list(tags)}
+
+
 @dataclass
 class Case:
     check: str
@@ -141,6 +146,28 @@ CASES = [
          [bucket("staging", SHARED, key_prefixes=["synthetic/"],
                  detail_errors={"ListObjectsV2": "access_denied: AccessDenied"})],
          {"arn:aws:s3:::staging": "NOT_ASSESSED"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "production-bucket-objects-tagged-synthetic",
+         [bucket("phi-claims", tags={"Environment": "production"}, key_prefixes=["claims/"],
+                 object_tag_sample=[_objects("claims/", {"DataClass": "phi"}, {"DataClass": "synthetic"})])],
+         {PB: "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "production-account-bucket-objects-tagged-synthetic",
+         [bucket("claims-landing", key_prefixes=["2026/"],
+                 object_tag_sample=[_objects("2026/", {"DataClass": "synthetic"})])],
+         {"arn:aws:s3:::claims-landing": "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "synthetic-bucket-objects-tagged-phi",
+         [bucket("synth-out", SYNTH, key_prefixes=["cohorts/"],
+                 object_tag_sample=[_objects("cohorts/", {"DataClass": "synthetic"}, {"DataClass": "phi"})])],
+         {"arn:aws:s3:::synth-out": "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "synthetic-named-file-in-production-folder",
+         [bucket("phi-claims", key_prefixes=["production/", "claims/"],
+                 key_sample=["production/synth_lookup.csv", "claims/synthetic-cohort-report.pdf"],
+                 object_tag_sample=[_objects("claims/", {"DataClass": "phi"}),
+                                    _objects("production/", {"DataClass": "phi"})])],
+         {PB: "PASS"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "object-tags-unreadable",
+         [bucket("phi-claims", key_prefixes=["claims/"], object_tag_sample=[_objects("claims/")],
+                 detail_errors={"GetObjectTagging": "access_denied: AccessDenied"})],
+         {PB: "NOT_ASSESSED"}),
     Case("S3_PRODUCTION_NO_SSE_KMS", "encryption-unreadable",
          [bucket("phi-claims", sse_algorithm=None, detail_errors={"GetBucketEncryption": "access_denied: AccessDenied"})],
          {PB: "NOT_ASSESSED"}),
@@ -544,3 +571,15 @@ def test_external_exposure_names_the_third_party_and_the_open_conditions(tmp_pat
     [grant] = finding.evidence["exposed_to"]
     assert grant["grantee"] == PARTNER and grant["third_party"] == "acme-analytics" and grant["environment"] == "external"
     assert grant["conditions"] == ['StringEquals s3:x-amz-acl "bucket-owner-full-control"']
+
+
+def test_mixed_evidence_says_what_was_sampled(tmp_path):
+    rows = [bucket("phi-claims", tags={"Environment": "production"}, key_prefixes=["a/", "b/", "c/"],
+                   object_tag_sample=[_objects("", {"DataClass": "phi"}),
+                                      _objects("a/", {"DataClass": "phi"}, {"DataClass": "synthetic"})])]
+    finding = next(f for f in run_case(tmp_path, Case("S3_MIXED_ENVIRONMENT_DATA", "evidence", rows, {}))
+                   if f.resource == PB)
+    assert finding.status == "FAIL"
+    assert finding.evidence["object_tags_sampled"] == {"objects": 3, "prefixes": ["(root)", "a/"],
+                                                       "prefixes_not_sampled": 2}
+    assert finding.evidence["signals"]["synthetic"] == ["object tag:DataClass=synthetic under a/ (1 sampled)"]

@@ -130,6 +130,9 @@ _table("s3_buckets", "s3", "Buckets with policy, encryption, public access and a
        _c("key_sample", "json", "first keys (ListObjectsV2 MaxKeys small), sorted"),
        _c("key_prefixes", "json", "top-level prefixes (Delimiter '/'), sorted"),
        _c("key_sample_truncated", "bool", "more objects exist than sampled"),
+       _c("object_tag_sample", "json", "[{prefix, objects, tags: [{key: value} per object]}]: GetObjectTagging "
+          "on up to segregation.object_sample.per_prefix objects per top-level prefix ('' = root), first "
+          "max_prefixes prefixes; no keys; null when the prefixes could not be listed"),
        _c("detail_errors", "json", "{call: classified error} for detail reads that failed"))
 
 # --- kms ---------------------------------------------------------------------------
