@@ -1,5 +1,6 @@
-"""Classification precedence: audit role > tag > name pattern > account (params env >
-account list > OU incl. ancestors > account tags > account name) > unknown."""
+"""Classification precedence: external account > audit role > tag > name pattern > account
+(params env > account list > third party / outside the organisation > OU incl. ancestors >
+account tags > account name) > unknown."""
 from __future__ import annotations
 
 import pytest
@@ -8,6 +9,7 @@ from synthaudit.classify import Classifier, Verdict, placements_from_organizatio
 from synthaudit.config import parse_params
 
 PROD, SYNTH, SHARED, OTHER, OU_ONLY = "210987654321", "310000000003", "410000000004", "999999999999", "555555555555"
+PARTNER, STRANGER = "123412341234", "888888888888"  # a named third party; an account no one listed
 
 
 def make(**overrides) -> Classifier:
@@ -33,7 +35,8 @@ def make(**overrides) -> Classifier:
         "accounts": [{"Id": OU_ONLY, "Name": "team-x", "ParentId": "ou-team"},
                      {"Id": "666666666666", "Name": "lab", "ParentId": "ou-synth-1"},
                      {"Id": "777777777777", "Name": "misc", "ParentId": "r-1",
-                      "Tags": [{"Key": "environment", "Value": "Synthetic"}]}],
+                      "Tags": [{"Key": "environment", "Value": "Synthetic"}]},
+                     {"Id": OTHER, "Name": "sandbox", "ParentId": "r-1"}],
     }
     return Classifier(parse_params(data), org)
 
@@ -99,7 +102,41 @@ def test_account_precedence_params_env_then_list_then_ou_then_tags_then_name():
     # ancestors count: team-x sits in Team under Production
     assert c.account(OU_ONLY) == Verdict("production", "ou:Production")
     assert c.account("777777777777") == Verdict("synthetic", "tag:Environment=Synthetic")  # value as found
-    assert c.account("888888888888") == Verdict("unknown", "none")
+    assert c.account(OTHER) == Verdict("unknown", "none")  # a member no rule matches
+    assert c.account(STRANGER) == Verdict("external", "outside-organisation")
+
+
+def test_external_accounts_third_parties_and_non_members():
+    c = make(classification={"production": {"accounts": [PROD], "name_patterns": ["*prod*"]},
+                             "external": {"third_parties": [{"id": PARTNER, "name": "acme-analytics"}]}})
+    assert c.account(PARTNER) == Verdict("external", "third-party:acme-analytics")
+    assert c.account(STRANGER) == Verdict("external", "outside-organisation")
+    assert c.is_outside(PARTNER) and c.is_outside(STRANGER)
+    assert not c.is_outside(PROD) and not c.is_outside(OTHER) and not c.is_outside(OU_ONLY)
+    # a partner's role named like production, or tagged production, is still the partner's
+    assert c.arn(f"arn:aws:iam::{PARTNER}:role/prod-reader") == Verdict("external", "account:third-party:acme-analytics")
+    assert c.resource(STRANGER, "prod-data", {"Environment": "production"}).environment == "external"
+    assert c.arn(STRANGER).environment == "external"
+
+
+def test_without_organization_data_members_are_the_accounts_params_name():
+    params = parse_params({"label": "t", "estate": "aws", "accounts": [{"id": PROD, "name": "p"}],
+                           "classification": {"synthetic": {"accounts": [SYNTH]}}})
+    c = Classifier(params)
+    assert c.account(SYNTH).environment == "synthetic"
+    assert c.account(STRANGER) == Verdict("external", "outside-organisation")
+
+
+def test_a_third_party_cannot_also_be_a_member():
+    from synthaudit.errors import ParamsError
+
+    with pytest.raises(ParamsError, match="either a member of the organisation or external"):
+        parse_params({"label": "t", "estate": "aws", "accounts": [{"id": PROD, "name": "p"}],
+                      "classification": {"production": {"accounts": [PARTNER]},
+                                         "external": {"third_parties": [{"id": PARTNER, "name": "x"}]}}})
+    with pytest.raises(ParamsError, match="cannot be both"):
+        parse_params({"label": "t", "estate": "aws", "accounts": [{"id": PARTNER, "name": "p"}],
+                      "classification": {"external": {"third_parties": [{"id": PARTNER, "name": "x"}]}}})
 
 
 def test_account_name_pattern_from_params_when_not_in_organization():

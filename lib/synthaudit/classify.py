@@ -1,4 +1,4 @@
-"""Production / synthetic / shared / unknown for every account, principal and resource.
+"""Production / synthetic / shared / external / unknown for every account, principal and resource.
 
 The checks reason over environments, not account boundaries alone, so the rule
 that decided each verdict travels with it (``environment_rule``).
@@ -6,6 +6,8 @@ that decided each verdict travels with it (``environment_rule``).
 Precedence, first match wins, and why:
 
 Resources and principals
+  0. a resource or principal of an external account (below) is external, whatever its tags
+     or name say: a partner's role named ``prod-reader`` is the partner's, not production.
   1. the kit's own audit role -> shared (``audit-role``): it exists in every
      account and reads everything by design; classifying it by name (``Synthaudit…``
      matches ``*synth*``) or by account would invent synthetic->production reach.
@@ -27,6 +29,13 @@ Resources and principals
 Accounts
   1. ``params.accounts[].environment`` (``params-account``): explicit, per account.
   2. ``classification.<env>.accounts`` (``account-list``).
+  2b. ``external``: an account in ``classification.external.third_parties``
+     (``third-party:<name>``), or one that is not a member of the organisation
+     (``outside-organisation``). Members are the accounts Organizations lists, plus every
+     account params name (audited or in a rule); without Organizations data, only the
+     latter, so an unlisted account then counts as outside. External accounts are never
+     audited; they appear as grantees and principals, and exposure to them is a finding
+     (EXTERNAL_ACCESS_TO_RESOURCE).
   3. an OU, or any ancestor OU, listed by id or name (``ou:<name>``; the nearest
      OU that matches wins, so a Synthetic OU under a Production OU is synthetic).
   4. account tags from Organizations (``tag:...``), then the account name
@@ -48,6 +57,7 @@ from synthaudit import arn as aws_arn
 from synthaudit.config import EnvironmentRule, Params
 
 ENVIRONMENTS = ("production", "synthetic", "shared")  # also the conflict order
+EXTERNAL = "external"
 UNKNOWN = "unknown"
 
 
@@ -107,6 +117,11 @@ def _tag_matches(rule: EnvironmentRule, tags: Mapping[str, str]) -> str | None:
     return f"tag:{hits[0]}" if hits else None
 
 
+def tag_match(rule: EnvironmentRule, tags: Mapping[str, str]) -> str | None:
+    """``tag:...`` when ``tags`` meet the rule (tags_all first, then any-of tags), else None."""
+    return _tag_matches(rule, tags)
+
+
 def _name_matches(rule: EnvironmentRule, name: str) -> str | None:
     lowered = name.lower()
     for pattern in rule.name_patterns:
@@ -150,6 +165,10 @@ class Classifier:
         self.audit_role_arns = {params.role_arn(a) for a in params.account_ids()}
         self.audit_role_name = params.aws.audit_role_name
         self.not_read_only: set[tuple[str, str]] = set()  # (account, role name): named as audit role, grants more
+        self.third_parties = {p.id: p.name for p in params.classification.external.third_parties}
+        self.members: frozenset[str] = frozenset(
+            set(self.placements) | set(params.account_ids())
+            | {a for rule in self.rules.values() for a in rule.accounts}) - frozenset(self.third_parties)
         self._accounts: dict[str, Verdict] = {}
 
     # -- accounts ---------------------------------------------------------------
@@ -167,6 +186,10 @@ class Classifier:
         hits = {env: "account-list" for env, rule in self.rules.items() if account_id in rule.accounts}
         if verdict := _first_by_precedence(hits):
             return verdict
+        if account_id in self.third_parties:
+            return Verdict(EXTERNAL, f"third-party:{self.third_parties[account_id]}")
+        if self.members and account_id not in self.members:
+            return Verdict(EXTERNAL, "outside-organisation")
         placement = self.placements.get(account_id)
         if placement:
             for ou_id, ou_name in placement.ancestors:  # nearest first
@@ -183,6 +206,10 @@ class Classifier:
             if verdict := _first_by_precedence(hits):
                 return verdict
         return Verdict(UNKNOWN, "none")
+
+    def is_outside(self, account_id: str | None) -> bool:
+        """Outside the organisation: a listed third party, or not a member (see the module docstring)."""
+        return bool(account_id) and self.account(account_id).environment == EXTERNAL
 
     def ou(self, ou_id: str, name: str | None = None) -> Verdict | None:
         """An OU listed (by id or name) in classification.<env>.ous, else None."""
@@ -217,6 +244,8 @@ class Classifier:
         """Verdict for one principal or resource; ``arn`` lets the audit role be recognised."""
         if self.is_audit_role(arn):
             return Verdict("shared", "audit-role")
+        if account and (outside := self.account(account)).environment == EXTERNAL:
+            return Verdict(EXTERNAL, f"account:{outside.rule}")
         tags = tags or {}
         if tags:
             hits = {env: hit for env, rule in self.rules.items() if (hit := _tag_matches(rule, tags))}

@@ -109,10 +109,43 @@ class EnvironmentRule(_Strict):
         return value
 
 
+class ThirdParty(_Strict):
+    """An account outside the organisation that the organisation knows: a partner, a vendor."""
+
+    id: str = Field(description="12-digit AWS account id, quoted")
+    name: str = Field(description="who it is, shown in findings (e.g. acme-analytics)")
+
+    _check_id = field_validator("id", mode="before")(_account_id)
+
+
+class ExternalRule(_Strict):
+    """``external``: accounts outside the organisation. Any account seen as a principal or grantee
+    that is not a member is external without being listed; listing names it in findings."""
+
+    third_parties: list[ThirdParty] = Field(
+        default_factory=list, description="named accounts outside the organisation (partners, vendors)"
+    )
+
+
 class Classification(_Strict):
     production: EnvironmentRule = Field(default_factory=EnvironmentRule)
     synthetic: EnvironmentRule = Field(default_factory=EnvironmentRule)
     shared: EnvironmentRule = Field(default_factory=EnvironmentRule)
+    external: ExternalRule = Field(default_factory=ExternalRule)
+
+    @model_validator(mode="after")
+    def _third_parties_are_outside(self) -> "Classification":
+        members = {a for env in ENVIRONMENTS for a in getattr(self, env).accounts}
+        seen: set[str] = set()
+        for party in self.external.third_parties:
+            if party.id in members:
+                raise ValueError(f"classification.external.third_parties: account {party.id} ({party.name}) is also "
+                                 "listed under production/synthetic/shared accounts; an account is either a member "
+                                 "of the organisation or external")
+            if party.id in seen:
+                raise ValueError(f"classification.external.third_parties: account {party.id} is listed twice")
+            seen.add(party.id)
+        return self
 
 
 class AwsAccess(_Strict):
@@ -213,6 +246,15 @@ class Thresholds(_Strict):
     spike_mad: float = Field(default=5.0, gt=0, description="robust z-score above which a daily count is a spike")
 
 
+class ObjectSample(_Strict):
+    """The bounded sample of objects whose tags phase 01 reads (GetObjectTagging) per bucket."""
+
+    per_prefix: int = Field(default=3, ge=0, le=100,
+                            description="objects read per top-level prefix (and at the bucket root); 0 = no object tags")
+    max_prefixes: int = Field(default=20, ge=0, le=1000,
+                              description="top-level prefixes sampled per bucket, in key order; the rest are counted")
+
+
 class Segregation(_Strict):
     classification_step_patterns: list[str] = Field(
         default_factory=lambda: ["*classif*", "*validat*", "*deidentif*", "*de-identif*", "*phi*scan*"],
@@ -236,6 +278,11 @@ class Segregation(_Strict):
         },
         description="lineage part -> tag or table-parameter keys (case-insensitive) that record it; "
                     "a synthetic dataset needs every part",
+    )
+    object_sample: ObjectSample = Field(
+        default_factory=ObjectSample,
+        description="objects whose tags are read per bucket, so S3_MIXED_ENVIRONMENT_DATA sees data classes "
+                    "of objects, not only of buckets",
     )
 
 
@@ -299,9 +346,13 @@ class Params(_Strict):
     @model_validator(mode="after")
     def _unique_accounts(self) -> "Params":
         seen: set[str] = set()
+        third = {p.id: p.name for p in self.classification.external.third_parties}
         for acct in self.accounts:
             if acct.id in seen:
                 raise ValueError(f"account {acct.id} is listed twice")
+            if acct.id in third:
+                raise ValueError(f"account {acct.id} is audited (accounts) and listed as the third party "
+                                 f"{third[acct.id]} (classification.external.third_parties): it cannot be both")
             seen.add(acct.id)
         return self
 

@@ -110,3 +110,11 @@ def test_extra_allowed_opens_only_the_named_operation():
     assert guard.allows("s3", "PutObject")
     assert not guard.allows("s3", "DeleteObject")
     assert not guard.allows("s3", "PutBucketPolicy")
+
+
+def test_the_object_tag_sample_is_a_read_the_guard_lets_through():
+    """Phase 01 reads object tags (S3_MIXED_ENVIRONMENT_DATA) with GetObjectTagging, never PutObjectTagging."""
+    from synthaudit.aws.guard import is_read_operation
+
+    assert is_read_operation("s3", "GetObjectTagging") and is_read_operation("s3", "ListObjectsV2")
+    assert not is_read_operation("s3", "PutObjectTagging") and not is_read_operation("s3", "DeleteObjectTagging")

@@ -25,8 +25,10 @@ PARAMS = parse_params({
         "synthetic": {"accounts": [SYNTH], "tags": {"Environment": ["synthetic"], "DataClass": ["synthetic"]},
                       "name_patterns": ["*synth*"]},
         "shared": {"accounts": [SHARED, MGMT]},
+        "external": {"third_parties": [{"id": "999988887777", "name": "acme-analytics"}]},
     },
 }, "test-params")
+PARTNER = "999988887777"  # a named third party outside the organisation
 
 
 def row(kind: str, arn: str, account: str, name: str, environment: str | None = None,

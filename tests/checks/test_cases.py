@@ -10,8 +10,8 @@ import pytest
 from synthaudit.checks import checks, run_all
 from synthaudit.inventory.schema import TABLES
 
-from .builders import (PARAMS, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role, role_arn,
-                      row, sg_rule, trail, write)
+from .builders import (PARAMS, PARTNER, PROD, REGION, SHARED, SYNTH, FakeStore, bucket, ec2, key, key_arn, rds, role,
+                      role_arn, row, sg_rule, trail, write)
 
 PB = "arn:aws:s3:::phi-claims"                       # a production bucket
 SYN_ROLE = role_arn("synth-generator")
@@ -25,6 +25,18 @@ SFN = f"arn:aws:states:{REGION}:{SYNTH}:stateMachine:synth-pipeline"
 PROD_TABLE = f"arn:aws:glue:{REGION}:{PROD}:table/claims/members"
 ORG = "arn:aws:organizations::100000000001:account/o-test/"
 OUTSIDER = "310000000009"  # an organisation member that params do not list
+
+
+def _grant(principal, condition=None, action="s3:GetObject") -> dict:
+    stmt = {"Sid": "Grant", "Effect": "Allow", "Principal": principal, "Action": action, "Resource": f"{PB}/*"}
+    if condition:
+        stmt["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [stmt]}
+
+
+def _objects(prefix: str, *tags: dict) -> dict:
+    """One prefix of a bucket's object-tag sample (the inventory's object_tag_sample shape)."""
+    return {"prefix": prefix, "objects": len(tags), "tags": list(tags)}
 
 
 @dataclass
@@ -213,6 +225,28 @@ CASES = [
          [bucket("staging", SHARED, key_prefixes=["synthetic/"],
                  detail_errors={"ListObjectsV2": "access_denied: AccessDenied"})],
          {"arn:aws:s3:::staging": "NOT_ASSESSED"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "production-bucket-objects-tagged-synthetic",
+         [bucket("phi-claims", tags={"Environment": "production"}, key_prefixes=["claims/"],
+                 object_tag_sample=[_objects("claims/", {"DataClass": "phi"}, {"DataClass": "synthetic"})])],
+         {PB: "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "production-account-bucket-objects-tagged-synthetic",
+         [bucket("claims-landing", key_prefixes=["2026/"],
+                 object_tag_sample=[_objects("2026/", {"DataClass": "synthetic"})])],
+         {"arn:aws:s3:::claims-landing": "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "synthetic-bucket-objects-tagged-phi",
+         [bucket("synth-out", SYNTH, key_prefixes=["cohorts/"],
+                 object_tag_sample=[_objects("cohorts/", {"DataClass": "synthetic"}, {"DataClass": "phi"})])],
+         {"arn:aws:s3:::synth-out": "FAIL"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "synthetic-named-file-in-production-folder",
+         [bucket("phi-claims", key_prefixes=["production/", "claims/"],
+                 key_sample=["production/synth_lookup.csv", "claims/synthetic-cohort-report.pdf"],
+                 object_tag_sample=[_objects("claims/", {"DataClass": "phi"}),
+                                    _objects("production/", {"DataClass": "phi"})])],
+         {PB: "PASS"}),
+    Case("S3_MIXED_ENVIRONMENT_DATA", "object-tags-unreadable",
+         [bucket("phi-claims", key_prefixes=["claims/"], object_tag_sample=[_objects("claims/")],
+                 detail_errors={"GetObjectTagging": "access_denied: AccessDenied"})],
+         {PB: "NOT_ASSESSED"}),
     Case("S3_PRODUCTION_NO_SSE_KMS", "encryption-unreadable",
          [bucket("phi-claims", sse_algorithm=None, detail_errors={"GetBucketEncryption": "access_denied: AccessDenied"})],
          {PB: "NOT_ASSESSED"}),
@@ -246,6 +280,61 @@ CASES = [
          grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k1"))]),
     Case("KMS_SYNTHETIC_DECRYPT_PRODUCTION_KEY", "no-decrypt", [key("k1"), synth_role()], {key_arn("k1"): "PASS"},
          grants=[(SYN_ROLE, "kms:Decrypt", key_arn("k2"))]),
+    # --- external exposure ---------------------------------------------------------------------
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "partner-in-bucket-policy",
+         [bucket("phi-claims", policy=_grant({"AWS": f"arn:aws:iam::{PARTNER}:role/acme-uploader"}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "unlisted-outside-account-in-bucket-policy",
+         [bucket("phi-claims", policy=_grant({"AWS": "123412341234"}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "member-accounts-only",
+         [bucket("phi-claims", policy=_grant({"AWS": [f"arn:aws:iam::{PROD}:root", SYN_ROLE]}))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-bounded-to-the-organisation",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringEquals": {"aws:PrincipalOrgID": "o-test"}}))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-bounded-to-another-organisation",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringEquals": {"aws:PrincipalOrgID": "o-partner"}}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-bounded-to-a-vpc-endpoint",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringEquals": {"aws:SourceVpce": "vpce-1"}}))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-with-a-negated-vpce-condition",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-with-a-non-bounding-condition",
+         [bucket("phi-claims", restrict_public_buckets=False,
+                 policy=_grant("*", {"Bool": {"aws:SecureTransport": "true"}}))], {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-fenced-by-an-organisation-deny",
+         [bucket("phi-claims", restrict_public_buckets=False, policy={"Statement": [
+             *_grant("*")["Statement"],
+             {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [PB, f"{PB}/*"],
+              "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-test"}}}]})], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "star-neutralised-by-restrict-public-buckets",
+         [bucket("phi-claims", policy=_grant("*"))], {PB: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "public-acl",
+         [bucket("phi-claims", ignore_public_acls=False, acl_grants=[
+             {"grantee": "http://acs.amazonaws.com/groups/global/AllUsers", "type": "Group", "permission": "READ"}])],
+         {PB: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "policy-unparseable",
+         [bucket("phi-claims", policy={"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]})],
+         {PB: "NOT_ASSESSED"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "key-policy-admits-partner",
+         [key("k1", policy=_grant({"AWS": f"arn:aws:iam::{PARTNER}:root"}, action="kms:Decrypt"))],
+         {key_arn("k1"): "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "key-policy-own-account",
+         [key("k1", policy=_grant({"AWS": f"arn:aws:iam::{PROD}:root"}, action="kms:*"))], {key_arn("k1"): "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ebs-snapshot-shared-outside",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", shared_with=[PARTNER], public=False)],
+         {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "rds-snapshot-shared-inside",
+         [rds("rds_snapshots", "snapshot", "s", PROD, snapshot_id="s", shared_with=[SHARED], public=False)],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:s": "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "lake-formation-grant-outside",
+         [row("lakeformation_permissions", PROD_TABLE, PROD, f"{PARTNER} -> claims.members", principal=PARTNER,
+              permissions=["SELECT"]),
+          row("lakeformation_permissions", PROD_TABLE, PROD, "role -> claims.members",
+              principal=role_arn("prod-etl", PROD), permissions=["SELECT"])], {PROD_TABLE: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "lake-formation-grant-inside",
+         [row("lakeformation_permissions", PROD_TABLE, PROD, "role -> claims.members",
+              principal=role_arn("prod-etl", PROD), permissions=["SELECT"])], {PROD_TABLE: "PASS"}),
     # --- data copies -------------------------------------------------------------------------
     Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "rds-shared",
          [rds("rds_snapshots", "snapshot", "claims-snap", PROD, snapshot_id="claims-snap", shared_with=[SYNTH])],
@@ -256,6 +345,9 @@ CASES = [
     Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "shared-with-backup",
          [rds("rds_cluster_snapshots", "cluster-snapshot", "c-snap", PROD, snapshot_id="c-snap", shared_with=[SHARED])],
          {f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:c-snap": "PASS"}),
+    Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "outside-account-is-external-exposure",
+         [rds("rds_snapshots", "snapshot", "p-snap", PROD, snapshot_id="p-snap", shared_with=[PARTNER])],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:p-snap": "PASS"}),
     Case("SYNTHETIC_RESTORED_FROM_PRODUCTION", "ebs-volume",
          [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1"),
           ec2("ec2_volumes", "volume", "vol-1", SYNTH, volume_id="vol-1", snapshot_id="snap-1")],
@@ -646,3 +738,38 @@ def test_checks_that_select_by_environment_declare_it():
     assert {"S3_PRODUCTION_NO_SSE_KMS", "S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "EC2_PROFILE_REACHES_PRODUCTION",
             "CLOUDTRAIL_NO_S3_DATA_EVENTS", "SG_SYNTHETIC_TO_PRODUCTION_DB_PORT"} <= set(JUDGING)
     assert "SG_OPEN_ADMIN_PORT" not in JUDGING  # judged on every row, whatever its class
+
+
+@pytest.mark.parametrize("label,rows,severity", [
+    ("partner-in-bucket-policy", [bucket("phi-claims", policy=_grant({"AWS": f"arn:aws:iam::{PARTNER}:root"}))], "high"),
+    ("public-production", [bucket("phi-claims", restrict_public_buckets=False, policy=_grant("*"))], "critical"),
+    ("partner-on-synthetic", [bucket("synth-out", SYNTH, policy=_grant({"AWS": PARTNER}))], "low"),
+    ("public-synthetic", [bucket("synth-out", SYNTH, restrict_public_buckets=False, policy=_grant("*"))], "medium"),
+])
+def test_external_exposure_severity_follows_what_is_exposed(tmp_path, label, rows, severity):
+    case = Case("EXTERNAL_ACCESS_TO_RESOURCE", label, rows, {})
+    found = [f for f in run_case(tmp_path, case) if f.status == "FAIL"]
+    assert [f.severity for f in found] == [severity]
+
+
+def test_external_exposure_names_the_third_party_and_the_open_conditions(tmp_path):
+    policy = _grant({"AWS": f"arn:aws:iam::{PARTNER}:role/acme-uploader"},
+                    {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}, action="s3:PutObject")
+    case = Case("EXTERNAL_ACCESS_TO_RESOURCE", "named", [bucket("phi-claims", policy=policy)], {})
+    finding = next(f for f in run_case(tmp_path, case) if f.resource == PB)
+    assert finding.status == "FAIL"
+    [grant] = finding.evidence["exposed_to"]
+    assert grant["grantee"] == PARTNER and grant["third_party"] == "acme-analytics" and grant["environment"] == "external"
+    assert grant["conditions"] == ['StringEquals s3:x-amz-acl "bucket-owner-full-control"']
+
+
+def test_mixed_evidence_says_what_was_sampled(tmp_path):
+    rows = [bucket("phi-claims", tags={"Environment": "production"}, key_prefixes=["a/", "b/", "c/"],
+                   object_tag_sample=[_objects("", {"DataClass": "phi"}),
+                                      _objects("a/", {"DataClass": "phi"}, {"DataClass": "synthetic"})])]
+    finding = next(f for f in run_case(tmp_path, Case("S3_MIXED_ENVIRONMENT_DATA", "evidence", rows, {}))
+                   if f.resource == PB)
+    assert finding.status == "FAIL"
+    assert finding.evidence["object_tags_sampled"] == {"objects": 3, "prefixes": ["(root)", "a/"],
+                                                       "prefixes_not_sampled": 2}
+    assert finding.evidence["signals"]["synthetic"] == ["object tag:DataClass=synthetic under a/ (1 sampled)"]

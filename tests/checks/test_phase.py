@@ -63,7 +63,7 @@ def test_result_tables(snapshot):
     table = results_table(found, family="s3")
     assert list(table["status"])[:1] == ["FAIL"] and "PASS" not in set(table["status"])
     summary = check_summary(found)
-    assert len(summary) == 42 and summary.loc[summary.check_id == "S3_PRODUCTION_NO_SSE_KMS", "FAIL"].item() == 1
+    assert len(summary) == 43 and summary.loc[summary.check_id == "S3_PRODUCTION_NO_SSE_KMS", "FAIL"].item() == 1
 
 
 def test_unknown_check_id_is_refused(snapshot):

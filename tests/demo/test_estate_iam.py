@@ -51,6 +51,7 @@ def test_inventory_essentials_are_allowed_and_secrets_denied():
     denied = {a for s in _statements() if s["Effect"] == "Deny" for a in s["Action"]}
     for needed in ("iam:GetAccountAuthorizationDetails", "s3:GetBucketPolicy", "kms:GetKeyPolicy",
                    "organizations:ListPoliciesForTarget", "cloudtrail:GetEventSelectors",
-                   "rds:DescribeDBSnapshotAttributes", "ec2:DescribeSnapshotAttribute", "lakeformation:ListPermissions"):
+                   "rds:DescribeDBSnapshotAttributes", "ec2:DescribeSnapshotAttribute", "lakeformation:ListPermissions",
+                   "s3:ListBucket", "s3:GetObjectTagging"):  # key sample and object-level data classes
         assert needed in allowed, needed
     assert {"secretsmanager:GetSecretValue", "ssm:GetParameter"} <= denied

@@ -120,8 +120,9 @@ def seed_production(endpoint: str) -> dict[str, str]:
         {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/phi"}}]})
     s3.put_public_access_block(Bucket="phi-claims-prod", PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-    for key in ("prod/claims-2026-01.csv", "synthetic/claims-synth.csv"):
-        s3.put_object(Bucket="phi-claims-prod", Key=key, Body=b"id\n1\n")
+    for key, tagging in (("prod/claims-2026-01.csv", "DataClass=phi"), ("prod/claims-2026-02.csv", ""),
+                         ("synthetic/claims-synth.csv", "DataClass=synthetic&Stage=test")):
+        s3.put_object(Bucket="phi-claims-prod", Key=key, Body=b"id\n1\n", Tagging=tagging)
     s3.create_bucket(Bucket="phi-open-prod")
     s3.put_bucket_acl(Bucket="phi-open-prod", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"',
                       GrantWrite='uri="http://acs.amazonaws.com/groups/global/AllUsers"')

@@ -115,6 +115,10 @@ def test_s3_policy_encryption_public_flags_and_key_sample(snap):
     assert (phi["sse_algorithm"], phi["kms_key_id"]) == ("aws:kms", "alias/phi")
     assert phi["block_public_acls"] is True and phi["acl_public_write"] is False
     assert phi["key_prefixes"] == ["prod/", "synthetic/"]
+    # object-level data classes: tags of a bounded sample per top-level prefix, no keys
+    assert phi["object_tag_sample"] == [
+        {"prefix": "prod/", "objects": 2, "tags": [{"DataClass": "phi"}, {}]},
+        {"prefix": "synthetic/", "objects": 1, "tags": [{"DataClass": "synthetic", "Stage": "test"}]}]
     assert phi["environment_rule"].startswith(("tag:DataClass=phi", "name:"))
     opened = one(snap, "s3_buckets", name="phi-open-prod")
     assert opened["acl_public_read"] is True and opened["acl_public_write"] is True
@@ -208,6 +212,20 @@ def test_governance_trail_config_lakeformation(snap):
     grant = one(snap, "lakeformation_permissions", principal=f"arn:aws:iam::{SYNTH}:role/synth-generator")
     assert grant["permissions"] == ["SELECT"] and grant["column_names"] is None
     assert (grant["environment"], grant["principal_environment"]) == ("production", "synthetic")
+
+
+def test_object_tag_sample_is_bounded_by_params(estate, params, tmp_path):
+    """per_prefix bounds the GetObjectTagging calls; 0 turns the sample off (prefixes still listed)."""
+    for per_prefix, expected in ((1, [1, 1]), (0, None)):
+        bounded = params.model_copy(update={"segregation": params.segregation.model_copy(update={
+            "object_sample": params.segregation.object_sample.model_copy(update={"per_prefix": per_prefix})})})
+        counter = CallCounter()
+        run_inventory(bounded, SessionFactory(bounded), tmp_path / f"s{per_prefix}", counter)
+        phi = one(Snapshot(tmp_path / f"s{per_prefix}"), "s3_buckets", name="phi-claims-prod")
+        if expected is None:
+            assert phi["object_tag_sample"] == [] and phi["key_prefixes"] == ["prod/", "synthetic/"]
+        else:
+            assert [g["objects"] for g in phi["object_tag_sample"]] == expected
 
 
 def test_pagination_reads_every_page(snap, params, counter):

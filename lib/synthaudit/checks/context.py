@@ -188,6 +188,28 @@ class CheckContext:
         return (f"account {account} is in the organisation but was not inventoried "
                 f"(add it to params.accounts to assess it)")
 
+    @functools.cached_property
+    def classifier(self) -> Any:
+        """The params' classification over the snapshot's organisation, for accounts that have no
+        row (grantees, principals of other accounts): external or not, third party or not."""
+        from synthaudit.classify import Classifier
+
+        return Classifier(self.params, self.organization)
+
+    def account_environment(self, account: str) -> str:
+        """An account's environment: its org_accounts row, else the classifier's verdict (external ...)."""
+        return self.account_environments.get(account) or self.classifier.account(account).environment
+
+    @functools.cached_property
+    def org_boundary(self) -> Any:
+        """Who is inside the organisation (synthaudit.iam.exposure.Org)."""
+        from synthaudit.iam.exposure import Org
+
+        org = self.organization.get("organization") or {}
+        members = (set(self.classifier.members) | {a for a, env in self.account_environments.items()
+                                                    if env != "external"}) - set(self.classifier.third_parties)
+        return Org(frozenset(members), org.get("Id") or self.params.organization_id)
+
     def accounts_in(self, environment: str) -> list[str]:
         return sorted(a for a, env in self.account_environments.items() if env == environment)
 

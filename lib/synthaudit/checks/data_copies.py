@@ -20,9 +20,11 @@ production = in_environments("production")
 
 
 def _shared_out(ctx: CheckContext, row: dict[str, Any]):
+    """Shared with a member account outside production control, or publicly. Accounts outside the
+    organisation are EXTERNAL_ACCESS_TO_RESOURCE's (named in evidence here, not counted twice)."""
     shared_with = sorted(row.get("shared_with") or [])
-    envs = {acct: ctx.account_environments.get(acct, "unknown") for acct in shared_with}
-    offending = sorted(a for a, env in envs.items() if env not in SAFE_SHARE_ENVIRONMENTS)
+    envs = {acct: ctx.account_environment(acct) for acct in shared_with if acct != "all"}
+    offending = sorted(a for a, env in envs.items() if env not in SAFE_SHARE_ENVIRONMENTS + ("external",))
     public = bool(row.get("public")) or "all" in shared_with
     evidence: dict[str, Any] = {"shared_with": envs, "public": public}
     if offending or public:

@@ -20,12 +20,14 @@ from synthaudit.config import Params
 from synthaudit.findings import Finding, sort_findings
 from synthaudit.inventory.schema import TABLES
 
-from synthaudit.checks import compute, data_copies, governance, kms, logging_coverage, network, pipelines, s3
+from synthaudit.checks import (compute, data_copies, exposure, governance, kms, logging_coverage, network, pipelines,
+                               s3)
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext, SnapshotError
 
 PHASE = "segregation"
-FAMILIES: tuple[ModuleType, ...] = (s3, kms, data_copies, compute, pipelines, network, governance, logging_coverage)
+FAMILIES: tuple[ModuleType, ...] = (s3, kms, data_copies, exposure, compute, pipelines, network, governance,
+                                    logging_coverage)
 
 
 def build_registry(families: Iterable[ModuleType] = FAMILIES) -> dict[str, Check]:

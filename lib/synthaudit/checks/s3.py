@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
+from synthaudit.classify import tag_match
 from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
@@ -56,41 +57,54 @@ REACH = (
 
 
 # --- mixed buckets ------------------------------------------------------------------
-def _tag_signals(ctx: CheckContext, tags: dict[str, Any]) -> dict[str, list[str]]:
-    """Environment -> tags of the bucket that the params' classification rule names."""
-    found: dict[str, list[str]] = {}
-    lowered = {str(k).lower(): str(v).lower() for k, v in (tags or {}).items()}
-    for env in ("production", "synthetic"):
-        rule = getattr(ctx.params.classification, env)
-        for key, values in rule.tags.items():
-            value = lowered.get(key.lower())
-            if value is not None and value in {v.lower() for v in values}:
-                found.setdefault(env, []).append(f"tag:{key}={value}")
-    return found
+SEGREGATED = ("production", "synthetic")
+
+
+def _tag_signals(ctx: CheckContext, tags: dict[str, Any]) -> dict[str, str]:
+    """Environment -> the ``tag:...`` match of the params' rule (tags_all, then tags) on one tag set."""
+    tags = {str(k): str(v) for k, v in (tags or {}).items()}
+    return {env: hit for env in SEGREGATED
+            if (hit := tag_match(getattr(ctx.params.classification, env), tags))}
 
 
 def _name_environment(ctx: CheckContext, segment: str) -> str | None:
-    """The one environment whose name patterns match a key segment (None if none or both)."""
-    matches = [env for env in ("production", "synthetic")
+    """The one environment whose name patterns match a folder name (None if none or both)."""
+    matches = [env for env in SEGREGATED
                if any(fnmatch.fnmatch(segment.lower(), p.lower())
                       for p in getattr(ctx.params.classification, env).name_patterns)]
     return matches[0] if len(matches) == 1 else None
 
 
-def _key_signals(ctx: CheckContext, keys: list[str]) -> dict[str, list[str]]:
-    """Environment -> the key segments (prefix or name parts) that matched its name patterns,
-    with how many sampled keys carried each. Full key names stay out of evidence: in a real
-    estate they can hold identifiers."""
+def _folder_signals(ctx: CheckContext, keys: list[str]) -> dict[str, list[str]]:
+    """Environment -> the folders (key prefixes) that matched its name patterns, with how many
+    sampled keys carried each. Only folders count, never file names: a file named like a
+    synthetic pattern inside a production folder is production data. The first (outermost)
+    folder that matches decides a key. Deeper folder names are shown hashed (they can hold
+    identifiers); full keys never reach evidence."""
     found: dict[str, dict[str, int]] = {}
     for key in keys:
-        for segment in (s for s in key.split("/") if s):
-            env = _name_environment(ctx, segment)
+        folders = [s for s in key.split("/")[:-1] if s]
+        for depth, folder in enumerate(folders):
+            env = _name_environment(ctx, folder)
             if env:
-                shown = segment if key.startswith(segment + "/") or key == segment else f"…/{_masked(segment)}"
+                shown = f"{folder}/" if depth == 0 else f"…/{_masked(folder)}/"
                 found.setdefault(env, {}).setdefault(shown, 0)
                 found[env][shown] += 1
                 break
-    return {env: [f"{seg} ({n} sampled)" for seg, n in sorted(v.items())][:10] for env, v in found.items()}
+    return {env: [f"folder {seg} ({n} sampled)" for seg, n in sorted(v.items())][:10] for env, v in found.items()}
+
+
+def _object_signals(ctx: CheckContext, sample: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Environment -> object tags that match its rule, with counts and the prefix they were sampled under."""
+    found: dict[str, dict[str, int]] = {}
+    for group in sample:
+        where = group.get("prefix") or "(root)"
+        for tags in group.get("tags") or []:
+            for env, hit in _tag_signals(ctx, tags).items():
+                label = f"object {hit} under {where}"
+                found.setdefault(env, {}).setdefault(label, 0)
+                found[env][label] += 1
+    return {env: [f"{label} ({n} sampled)" for label, n in sorted(v.items())][:10] for env, v in found.items()}
 
 
 def _masked(segment: str) -> str:
@@ -101,20 +115,30 @@ def _masked(segment: str) -> str:
 
 
 def _mixed(ctx: CheckContext) -> list[Finding]:
+    """Both worlds' data in one bucket: the bucket's own class (its environment, or its tags) and the
+    classes of its folders and sampled objects (object tags) together name production and synthetic."""
     out = []
     for row in ctx.rows_or_empty("s3_buckets"):
-        tag_env = _tag_signals(ctx, row.get("tags") or {})
-        if len(tag_env) > 1:  # conflicting tags on the bucket itself
-            signals = tag_env
-        else:
-            keys = sorted(set(row.get("key_prefixes") or []) | set(row.get("key_sample") or []))
-            signals = {env: list(v) for env, v in _key_signals(ctx, keys).items()}
-            for env, tags in tag_env.items():
-                signals.setdefault(env, []).extend(tags)
+        signals: dict[str, list[str]] = {}
+        for env, hit in _tag_signals(ctx, row.get("tags") or {}).items():
+            signals.setdefault(env, []).append(f"bucket {hit}")
+        if row.get("environment") in SEGREGATED and not signals:
+            signals[row["environment"]] = [f"bucket classified {row['environment']} ({row.get('environment_rule')})"]
+        prefixes = [p if p.endswith("/") else p + "/" for p in row.get("key_prefixes") or []]
+        keys = sorted(set(prefixes) | set(row.get("key_sample") or []))
+        sample = row.get("object_tag_sample") or []
+        for found in (_folder_signals(ctx, keys), _object_signals(ctx, sample)):
+            for env, labels in found.items():
+                signals.setdefault(env, []).extend(labels)
+        sampled = [g.get("prefix") or "(root)" for g in sample]
+        sampled_prefixes = sum(1 for g in sample if g.get("prefix"))
         evidence = {"signals": {env: sorted(v) for env, v in sorted(signals.items())},
                     "keys_sampled": len(row.get("key_sample") or []),
-                    "sample_truncated": bool(row.get("key_sample_truncated"))}
-        mixed = {"production", "synthetic"} <= signals.keys()
+                    "sample_truncated": bool(row.get("key_sample_truncated")),
+                    "object_tags_sampled": {"objects": sum(int(g.get("objects") or 0) for g in sample),
+                                            "prefixes": sampled[:20],
+                                            "prefixes_not_sampled": max(0, len(prefixes) - sampled_prefixes)}}
+        mixed = set(SEGREGATED) <= signals.keys()
         gap = detail_gap(row, ("listobjects", "tagging"))
         if not mixed and gap:
             out.append(ctx.finding("S3_MIXED_ENVIRONMENT_DATA", row, "NOT_ASSESSED", evidence=evidence,

@@ -3,12 +3,13 @@
 Calls that set a resource policy or grant (S3 bucket policies and ACLs, KMS key policies, SQS
 queue and SNS topic policies, ECR repository policies, OpenSearch / Elasticsearch access
 policies, Glue resource policies, Lake Formation grants) carry the new policy in their
-requestParameters. Each one is parsed with ``synthaudit.iam.policy.parse_policy`` and every
-Allow statement's grantees are named: everyone (``*``, or NotPrincipal), an account outside the
-known ones (params' accounts and every account whose events are in the logs), or a known
-account. A ``*`` statement whose condition bounds its principals (aws:PrincipalOrgID,
-SourceArn, SourceVpce, ... ``checks.policy.BOUNDING_KEYS``) admits nobody unexpected and is
-skipped, so conditions count; an account named outright is admitted whatever the condition. The rows become the ``exposure_grants`` table the detectors read
+requestParameters. Each one is read by ``synthaudit.iam.exposure`` (the same reading as the
+snapshot check EXTERNAL_ACCESS_TO_RESOURCE): every Allow statement's grantees are named:
+everyone (``*``, or NotPrincipal), an account outside the known ones (params' accounts and
+every account whose events are in the logs), or a known account, unless the statement's
+conditions keep outsiders out (aws:PrincipalOrgID of the organisation, aws:SourceVpce,
+aws:SourceIp ranges, ... decided by the condition model) or a Deny fences it, so
+conditions count. The rows become the ``exposure_grants`` table the detectors read
 (CT_RESOURCE_POLICY_EXPOSED, CT_PRODUCTION_BUCKET_POLICY_OPENED).
 """
 from __future__ import annotations
@@ -18,9 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from synthaudit.checks.policy import BOUNDING_KEYS
-from synthaudit.errors import PolicyError
-from synthaudit.iam.policy import RESOURCE, parse_policy
+from synthaudit.iam import exposure
 
 # (eventSource, eventName) -> where the policy text is in requestParameters (dotted path).
 POLICY_AT: dict[tuple[str, str], str] = {
@@ -59,27 +58,11 @@ def _scope(grantee: str, known: set[str]) -> str:
     return "known" if grantee in known else "outside"
 
 
-def policy_grants(document: Any, name: str, known: set[str]) -> list[Grant]:
-    """Grantees of the Allow statements no condition bounds; a document that does not parse names nobody."""
-    try:
-        policy = parse_policy(document, name, RESOURCE)
-    except (PolicyError, ValueError, TypeError, KeyError, AttributeError):
-        return []
-    grants: list[Grant] = []
-    for stmt in policy.statements:
-        if stmt.effect != "Allow":
-            continue
-        actions = ",".join(stmt.actions) or "*"
-        if stmt.not_principal or any(value == "*" for _, value in stmt.principals):
-            if not {c.key.lower() for c in stmt.conditions} & BOUNDING_KEYS:
-                grants.append(("*", "everyone", f"statement {stmt.label} allows {actions} to everyone"))
-            continue
-        for kind, value in stmt.principals:
-            match = ACCOUNT_RE.match(value) if kind == "AWS" else None
-            if match:
-                account = match.group(1)
-                grants.append((account, _scope(account, known), f"statement {stmt.label} allows {actions} to account {account}"))
-    return grants
+def policy_grants(document: Any, name: str, known: set[str], org_id: str | None = None) -> list[Grant]:
+    """Grantees the new policy admits (``iam.exposure``: conditions decided by the IAM engine's
+    condition model); a document that does not parse names nobody."""
+    grants, _ = exposure.safe_policy_grants(document, name, exposure.Org(frozenset(known), org_id))
+    return [(g.grantee, g.scope, g.detail()) for g in grants]
 
 
 def acl_grants(params: dict[str, Any]) -> list[Grant]:
@@ -111,7 +94,8 @@ def lake_formation_grants(params: dict[str, Any], known: set[str]) -> list[Grant
     return grants
 
 
-def grants_of(source: str, name: str, request_parameters: str | None, known: set[str]) -> list[Grant]:
+def grants_of(source: str, name: str, request_parameters: str | None, known: set[str],
+              org_id: str | None = None) -> list[Grant]:
     """Everyone and every account one call's new policy or grant admits."""
     try:
         params = json.loads(request_parameters or "null")
@@ -127,10 +111,10 @@ def grants_of(source: str, name: str, request_parameters: str | None, known: set
     if path is None or (name == "SetTopicAttributes" and params.get("attributeName") != "Policy"):
         return []
     document = _at(params, path)
-    return policy_grants(document, f"{name} request", known) if document else []
+    return policy_grants(document, f"{name} request", known, org_id) if document else []
 
 
-def exposure_rows(con, known_accounts: Iterable[str]) -> list[tuple]:
+def exposure_rows(con, known_accounts: Iterable[str], org_id: str | None = None) -> list[tuple]:
     """The ``exposure_grants`` table from the ``events`` relation: (event_id, grantee, scope,
     detail) for every grantee of every policy-setting call. Accounts whose events are in the
     logs count as known (a trail logs the organisation's own accounts)."""
@@ -139,5 +123,6 @@ def exposure_rows(con, known_accounts: Iterable[str]) -> list[tuple]:
     names = ", ".join(f"'{n}'" for n in EVENT_NAMES)
     calls = con.execute(f"SELECT event_id, event_source, event_name, request_parameters FROM events "
                         f"WHERE event_name IN ({names}) AND event_id IS NOT NULL").fetchall()
-    rows = {(event_id, *grant) for event_id, source, name, text in calls for grant in grants_of(source, name, text, known)}
+    rows = {(event_id, *grant) for event_id, source, name, text in calls
+            for grant in grants_of(source, name, text, known, org_id)}
     return sorted(rows)

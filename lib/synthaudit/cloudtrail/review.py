@@ -267,7 +267,8 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
-    tables["exposure_grants"] = exposure_rows(con, [account for account, _ in tables.get("accounts", [])])
+    members = [account for account, env in tables.get("accounts", []) if env != "external"]
+    tables["exposure_grants"] = exposure_rows(con, members, params.organization_id if params else None)
     duck.set_tables(tables, settings, store=cache)
     result.events = duck.count()
     _write_events(con, out_dir, cache, settings)

@@ -49,8 +49,8 @@ def seed_moto(endpoint_url: str | None, seed: int = SEED) -> None:
 
 def build_estate(endpoint_url: str | None) -> Estate:
     """Build everything but the hooks; returns the handle with what it planted and counts."""
-    from synthaudit.demo import (estate_governance, estate_iam, estate_lineage, estate_network, estate_org,
-                                 estate_services, estate_storage)
+    from synthaudit.demo import (estate_exposure, estate_governance, estate_iam, estate_lineage, estate_network,
+                                 estate_org, estate_services, estate_storage)
 
     seed_moto(endpoint_url)
     estate = Estate.connect(endpoint_url)
@@ -64,7 +64,10 @@ def build_estate(endpoint_url: str | None) -> Estate:
         ("network and EC2", estate_network.build_network),
         ("data services", estate_services.build_services),
         ("CloudTrail and Config", estate_governance.build_governance),
-        ("data lineage", estate_lineage.build_lineage),  # last: the ids drawn before stay the same
+        # the later additions last, so the simulator's random ids of everything above stay as they were
+        ("data lineage", estate_lineage.build_lineage),
+        ("external exposure", estate_exposure.build_exposure),
+        ("object data classes", estate_storage.build_object_class_buckets),
     ]
     for name, step in steps:
         started = time.perf_counter()

@@ -320,3 +320,26 @@ def _plant_storage(estate: Estate, keys: dict[str, str]) -> None:
           "labelled synthetic dataset with no lineage tags (SourceDataset, Generator, GeneratedOn)")
     plant("P49", "PASS", "SYNTHETIC_DATASET_NO_LINEAGE", b(ids.SYNTH_OUTPUT_BUCKET), s, S,
           "clean twin: SourceDataset, Generator and GeneratedOn tags name its lineage")
+
+
+def build_object_class_buckets(estate: Estate) -> None:
+    """Object-level data classes: synthetic objects in a production bucket, and its twin holding a file
+    named like a synthetic pattern inside a production folder, tagged as PHI (not mixed). Built after
+    the other services so the simulator's random ids of earlier resources stay as they were."""
+    p, P = ids.PRODUCTION, "production"
+    prod, etl = ENV_TAGS["production"], role_arn(p, ids.PROD_ETL_ROLE)
+    phi_obj = {"DataClass": "phi", "Environment": "production"}
+    syn_obj = {"DataClass": "synthetic", "Environment": "synthetic"}
+    for spec in (BucketSpec(p, "prod-claims-curated", "phi-claims", tags={**prod, "Owner": "claims"}, readers=(etl,),
+                            objects=(("claims/2026/11/claims-000.parquet", phi_obj),
+                                     ("claims/2026/11/cohort-sample-000.parquet", syn_obj))),
+                 BucketSpec(p, "prod-member-extracts", "phi-claims", tags={**prod, "Owner": "members"}, readers=(etl,),
+                            objects=(("production/members/members-2026-11.csv", phi_obj),
+                                     ("production/members/synth_match_keys.csv", phi_obj)))):
+        create_bucket(estate, spec, estate.facts["keys"])
+    estate.plant("P164", "FAIL", "S3_MIXED_ENVIRONMENT_DATA", "arn:aws:s3:::prod-claims-curated", p, P,
+                 "production bucket holding an object tagged DataClass=synthetic,Environment=synthetic (sampled by "
+                 "GetObjectTagging under claims/) beside PHI objects")
+    estate.plant("P165", "PASS", "S3_MIXED_ENVIRONMENT_DATA", "arn:aws:s3:::prod-member-extracts", p, P,
+                 "clean twin: a file named synth_match_keys.csv inside the production/ folder, tagged DataClass=phi: "
+                 "a file name is not a data class")

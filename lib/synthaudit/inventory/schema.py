@@ -41,7 +41,7 @@ COMMON = (
     _c("account", "str", "12-digit account id owning the thing"),
     _c("region", "str", "region, or 'global' for IAM / Organizations"),
     _c("name", "str", "human name (bucket name, role name, group id, ...)"),
-    _c("environment", "str", "production | synthetic | shared | unknown (classify.py)"),
+    _c("environment", "str", "production | synthetic | shared | external | unknown (classify.py)"),
     _c("environment_rule", "str", "the rule that decided environment, e.g. 'tag:Environment=synthetic'"),
     _c("tags", "json", "tags as a JSON object {key: value}, sorted"),
 )
@@ -130,6 +130,9 @@ _table("s3_buckets", "s3", "Buckets with policy, encryption, public access and a
        _c("key_sample", "json", "first keys (ListObjectsV2 MaxKeys small), sorted"),
        _c("key_prefixes", "json", "top-level prefixes (Delimiter '/'), sorted"),
        _c("key_sample_truncated", "bool", "more objects exist than sampled"),
+       _c("object_tag_sample", "json", "[{prefix, objects, tags: [{key: value} per object]}]: GetObjectTagging "
+          "on up to segregation.object_sample.per_prefix objects per top-level prefix ('' = root), first "
+          "max_prefixes prefixes; no keys; null when the prefixes could not be listed"),
        _c("detail_errors", "json", "{call: classified error} for detail reads that failed"))
 
 # --- kms ---------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """S3: every bucket of the account with policy, tags, encryption, public access block,
-ACL-derived public flags and a small sample of keys and top-level prefixes (so a
-check can see production and synthetic data mixed in one bucket).
+ACL-derived public flags, a small sample of keys and top-level prefixes, and the tags of
+a bounded sample of objects per top-level prefix (params segregation.object_sample), so a
+check can see production and synthetic data mixed in one bucket by data class, not by
+file name. Object keys never leave the snapshot's key_sample; the tag sample holds
+prefixes and tags only.
 
 S3 has no batch read: per-bucket reads fan out on a bounded pool of their own.
 """
@@ -61,6 +64,8 @@ def _bucket(scope: Scope, bucket: dict[str, Any]) -> dict[str, Any]:
     prefixes = read("ListObjectsV2(Delimiter)",
                     lambda: s3.list_objects_v2(Bucket=name, Delimiter="/", MaxKeys=PREFIX_SAMPLE))
 
+    tag_sample = _object_tags(scope, s3, name, prefixes, read)
+
     rule = {}
     if enc:
         rules = enc.get("ServerSideEncryptionConfiguration", {}).get("Rules", []) or [{}]
@@ -91,5 +96,33 @@ def _bucket(scope: Scope, bucket: dict[str, Any]) -> dict[str, Any]:
         "key_sample": sorted(o["Key"] for o in (sample or {}).get("Contents", []) or []),
         "key_prefixes": sorted(p["Prefix"] for p in (prefixes or {}).get("CommonPrefixes", []) or []),
         "key_sample_truncated": None if sample is None else bool(sample.get("IsTruncated")),
+        "object_tag_sample": tag_sample,
         "detail_errors": dict(sorted(errors.items())),
     }
+
+
+def _object_tags(scope: Scope, s3: Any, bucket: str, listing: dict[str, Any] | None, read: Any) -> list[dict[str, Any]] | None:
+    """[{prefix, objects, tags: [{k: v} per object]}] for up to ``per_prefix`` objects under each of the
+    first ``max_prefixes`` top-level prefixes ("" = the root); None when the prefixes are unknown."""
+    sample = scope.params.segregation.object_sample
+    if listing is None:
+        return None
+    if sample.per_prefix == 0:
+        return []
+    groups: list[tuple[str, list[str]]] = []
+    root = sorted(o["Key"] for o in listing.get("Contents", []) or [])[:sample.per_prefix]
+    if root:
+        groups.append(("", root))
+    for prefix in sorted(p["Prefix"] for p in listing.get("CommonPrefixes", []) or [])[:sample.max_prefixes]:
+        page = read("ListObjectsV2(Prefix)", lambda: s3.list_objects_v2(Bucket=bucket, Prefix=prefix,
+                                                                        MaxKeys=sample.per_prefix))
+        groups.append((prefix, sorted(o["Key"] for o in (page or {}).get("Contents", []) or [])))
+    out = []
+    for prefix, keys in groups:
+        tags = []
+        for key in keys:
+            found = read("GetObjectTagging", lambda: s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"])
+            if found is not None:
+                tags.append(dict(sorted(tags_to_dict(found).items())))
+        out.append({"prefix": prefix, "objects": len(tags), "tags": tags})
+    return out
