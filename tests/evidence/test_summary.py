@@ -110,7 +110,7 @@ def test_control_view_has_one_named_row_per_framework_requirement():
     view = summary.control_view([seg("S3_PRODUCTION_NO_SSE_KMS", "a", "PASS")])
     expected = [(fw.label, req.id) for fw in catalogue.load_frameworks() for req in fw.requirements]
     assert list(zip(view["framework"], view["requirement"])) == expected   # the framework files' order
-    assert list(view.columns) == ["framework", "requirement", "name", "state", "checks", "fail", "excepted",
+    assert list(view.columns) == ["framework", "requirement", "name", "state", "worst", "checks", "fail", "excepted",
                                   "not_assessed", "pass"]
     row = view[(view["framework"] == "HIPAA") & (view["requirement"] == "164.312(a)(2)(iv)")].iloc[0]
     assert row["name"] == "Encryption and decryption"
