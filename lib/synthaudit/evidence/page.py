@@ -9,6 +9,7 @@ the findings table with search, filters and sort, each row expanding to its whol
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,20 @@ def _environment() -> Any:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters["cell"] = _cell
+    env.filters["words"] = _words
     return env
+
+
+_BREAKABLE = re.compile(r"\S*[-/()]\S*")
+
+
+def _words(value: Any) -> Any:
+    """Text whose words stay whole: a word with a hyphen, slash or parenthesis (where browsers may
+    break a line) is kept on one line, so no column is narrower than its longest word."""
+    from markupsafe import Markup, escape
+
+    text = str(escape(_cell(value)))
+    return Markup(_BREAKABLE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', text))
 
 
 def _cell(value: Any) -> str:
