@@ -35,6 +35,7 @@ def test_a_named_index_becomes_a_column():
     pivot = pd.DataFrame({"account": ["a", "b"], "n": [1, 2]}).set_index("account")
     assert list(display.table(pivot).frame.columns) == ["account", "n"]
     assert list(display.table({"x": 1}).frame.columns) == ["key", "value"]
+    assert repr(display.table(None)) == "(no rows)" and "(no rows)" in display.table(None)._repr_html_()
 
 
 def test_outline_prints_counts_as_lines_not_json():

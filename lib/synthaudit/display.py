@@ -73,10 +73,13 @@ class Table:
 
 
 def table(data: Any, *, limit: int = MAX_ROWS, more: str = MORE) -> Table:
-    """A Table of a DataFrame (a Styler's data), a list of records, or a mapping (one row per key)."""
+    """A Table of a DataFrame (a Styler's data), a list of records, a mapping (one row per key), or
+    None (a table the phase did not produce: shown as no rows)."""
     if hasattr(data, "data") and isinstance(getattr(data, "data"), pd.DataFrame):  # a pandas Styler
         data = data.data
-    if isinstance(data, pd.Series):
+    if data is None:
+        data = pd.DataFrame()
+    elif isinstance(data, pd.Series):
         data = data.reset_index()
     elif isinstance(data, Mapping):
         data = pd.DataFrame([{"key": k, "value": v} for k, v in data.items()])
