@@ -79,10 +79,20 @@ def test_root_causes_group_one_check_by_its_concrete_fix():
         catalogue.finding("IAM_UNUSED_GRANTS", f"arn:aws:iam::{SYNTH}:role/r{i}", "FAIL") for i in range(5)] + [
         seg("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", "phi", severity="critical")]
     causes = fixes.root_causes(items, ESTATE)
-    assert [(c.check_id, len(c.findings)) for c in causes] == [
-        ("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", 1), ("S3_PRODUCTION_NO_SSE_KMS", 1), ("S3_PRODUCTION_NO_SSE_KMS", 1),
-        ("IAM_UNUSED_GRANTS", 5)]   # worst first; one bucket policy each; one fix for every unused grant
-    assert [c.key for c in causes] == ["rc1", "rc2", "rc3", "rc4"]
+    assert [(c.check_id, len(c.findings), c.per_resource) for c in causes] == [
+        ("S3_SYNTHETIC_ACCESS_TO_PRODUCTION", 1, False), ("S3_PRODUCTION_NO_SSE_KMS", 2, True),
+        ("IAM_UNUSED_GRANTS", 5, False)]   # worst first; one fix per bucket, each with its name; one for all
+    assert [c.key for c in causes] == ["rc1", "rc2", "rc3"]
+    assert "--bucket a " in causes[1].fix.text   # shown for the first resource
+
+
+def test_a_fix_that_differs_by_estate_value_is_another_root_cause():
+    estate = fixes.Estate(accounts=((PROD, "production"), ("210987654322", "production"), (SYNTH, "synthetic")))
+    items = [catalogue.finding("IAM_SYNTHETIC_REACHES_PRODUCTION", f"arn:aws:iam::{SYNTH}:role/r{i}", "FAIL",
+                               evidence={"target": f"arn:aws:s3:::b{i}", "account": acct})
+             for i, acct in enumerate((PROD, PROD, "210987654322"))]
+    causes = fixes.root_causes(items, estate)
+    assert sorted(len(c.findings) for c in causes) == [1, 2]   # the SCP names a different production account
 
 
 def test_estate_is_read_from_the_snapshot(tmp_path):

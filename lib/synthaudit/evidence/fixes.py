@@ -139,6 +139,7 @@ class Placeholder:
     name: str
     meaning: str
     resolve: Callable[[Finding, Estate], tuple[str, ...]] = _nothing
+    per_resource: bool = True      # False: the same for every finding of an estate (accounts, OUs)
 
 
 PLACEHOLDERS = {p.name: p for p in (
@@ -180,9 +181,9 @@ PLACEHOLDERS = {p.name: p for p in (
     Placeholder("POLICY_ID", "the id create-policy returns"),
     Placeholder("CONFIG_BUCKET", "the bucket for AWS Config deliveries"),
     Placeholder("DB_SECRET", "the secret holding the database credentials"),
-    Placeholder("PRODUCTION_ACCOUNT_ID", "production account id(s)", _environment_accounts("production")),
-    Placeholder("SYNTHETIC_ACCOUNT_ID", "synthetic account id(s)", _environment_accounts("synthetic")),
-    Placeholder("SYNTHETIC_OU_ID", "the synthetic OU", lambda f, e: e.top_ous_in("synthetic")),
+    Placeholder("PRODUCTION_ACCOUNT_ID", "production account id(s)", _environment_accounts("production"), False),
+    Placeholder("SYNTHETIC_ACCOUNT_ID", "synthetic account id(s)", _environment_accounts("synthetic"), False),
+    Placeholder("SYNTHETIC_OU_ID", "the synthetic OU", lambda f, e: e.top_ous_in("synthetic"), False),
 )}
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(" + "|".join(re.escape(n) for n in sorted(PLACEHOLDERS, key=len, reverse=True))
                     + r")(?![A-Za-z0-9_]|-[A-Z])")
@@ -203,13 +204,14 @@ class Fix:
         return tuple(dict.fromkeys(text for text, why in self.parts if why is not None))
 
 
-def fill(remediation: str, finding: Finding, estate: Estate) -> Fix:
-    """The remediation with each placeholder the finding determines replaced by its value."""
+def fill(remediation: str, finding: Finding, estate: Estate, *, per_resource: bool = True) -> Fix:
+    """The remediation with each placeholder the finding determines replaced by its value
+    (``per_resource=False``: only those that are the same for every resource, the fix's shape)."""
     parts: list[tuple[str, str | None]] = []
     pos = 0
     for match in _TOKEN.finditer(remediation or ""):
         placeholder = PLACEHOLDERS[match.group(1)]
-        values = placeholder.resolve(finding, estate)
+        values = placeholder.resolve(finding, estate) if per_resource or not placeholder.per_resource else ()
         in_list = remediation[max(0, match.start() - 2):match.start()] == '["' and \
             remediation[match.end():match.end() + 2] == '"]'
         if len(values) == 1 or (values and in_list):
@@ -230,7 +232,8 @@ def fill(remediation: str, finding: Finding, estate: Estate) -> Fix:
 
 @dataclass(frozen=True)
 class RootCause:
-    """Findings of one check that one concrete fix resolves."""
+    """Findings of one check that one fix resolves: the same concrete fix, or the same fix applied
+    to each resource with its own values (``fix`` is then the first resource's, ``per_resource``)."""
 
     key: str
     check_id: str
@@ -238,6 +241,7 @@ class RootCause:
     severity: str
     fix: Fix
     findings: tuple[Finding, ...]
+    per_resource: bool = False
 
     @property
     def resources(self) -> tuple[str, ...]:
@@ -249,15 +253,18 @@ class RootCause:
 
 
 def root_causes(findings: Iterable[Finding], estate: Estate) -> list[RootCause]:
-    """Open findings grouped by (check, filled fix), worst first, then the most resources."""
+    """Open findings grouped by check and the shape of their fix, worst first, then the most resources."""
     groups: dict[tuple[str, str], list[tuple[Finding, Fix]]] = {}
     for f in findings:
-        fix = fill(f.remediation, f, estate)
-        groups.setdefault((f.check_id, fix.text), []).append((f, fix))
+        shape = fill(f.remediation, f, estate, per_resource=False).text
+        groups.setdefault((f.check_id, shape), []).append((f, fill(f.remediation, f, estate)))
     causes = []
     for (check_id, _), members in groups.items():
-        items = tuple(sorted((f for f, _ in members), key=lambda f: (f.resource, f.id)))
+        members.sort(key=lambda m: (m[0].resource, m[0].id))
+        items = tuple(f for f, _ in members)
         worst = max((f.severity for f in items), key=SEVERITY_ORDER.get)
-        causes.append(RootCause("", check_id, items[0].title, worst, members[0][1], items))
+        varies = len({fix.text for _, fix in members}) > 1
+        causes.append(RootCause("", check_id, items[0].title, worst, members[0][1], items, varies))
     causes.sort(key=lambda c: (-SEVERITY_ORDER[c.severity], -len(c.resources), c.check_id, c.fix.text))
-    return [RootCause(f"rc{i + 1}", c.check_id, c.title, c.severity, c.fix, c.findings) for i, c in enumerate(causes)]
+    return [RootCause(f"rc{i + 1}", c.check_id, c.title, c.severity, c.fix, c.findings, c.per_resource)
+            for i, c in enumerate(causes)]
