@@ -10,9 +10,9 @@ import pandas as pd
 
 from synthaudit import catalogue
 from synthaudit.evidence.report import STATUS_ORDER
-from synthaudit.findings import Finding
+from synthaudit.findings import SEVERITY_ORDER, Finding
 
-COLUMNS = ["framework", "requirement", "name", "state", "checks", "fail", "excepted", "not_assessed", "pass"]
+COLUMNS = ["framework", "requirement", "name", "state", "worst", "checks", "fail", "excepted", "not_assessed", "pass"]
 
 
 def check_state(items: list[Finding]) -> str:
@@ -37,6 +37,13 @@ def requirement_state(counts: dict[str, int], check_states: dict[str, str], any_
     return "NO_EVIDENCE"
 
 
+def worst_open(items: list[Finding]) -> str:
+    """The highest severity among the FAIL findings ("" when none fails): a requirement failing
+    only on low findings is not shown like one failing on a critical one."""
+    fails = [f.severity for f in items if f.status == "FAIL"]
+    return max(fails, key=SEVERITY_ORDER.get) if fails else ""
+
+
 def control_view(findings: list[Finding]) -> pd.DataFrame:
     """One row per requirement, frameworks and requirements in their files' order."""
     by_check: dict[str, list[Finding]] = {}
@@ -51,6 +58,7 @@ def control_view(findings: list[Finding]) -> pd.DataFrame:
             rows.append({
                 "framework": fw.label, "requirement": req.id, "name": req.name,
                 "state": requirement_state(counts, states, bool(items)),
+                "worst": worst_open(items),
                 "checks": ", ".join(f"{c} ({s})" for c, s in states.items()),
                 "fail": counts["FAIL"], "excepted": counts["EXCEPTED"],
                 "not_assessed": counts["NOT_ASSESSED"], "pass": counts["PASS"],

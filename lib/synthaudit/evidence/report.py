@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from synthaudit.evidence import diff as diff_mod
+from synthaudit.evidence.fixes import Estate
 from synthaudit.findings import SEVERITY_ORDER, Finding
 
 SUMMARY_PHASE = "summary"
@@ -74,6 +75,7 @@ class Report:
     diff: diff_mod.FindingsDiff | None
     countdown: AuditCountdown | None
     scope: tuple[tuple[str, str], ...] = ()    # what params put in scope: accounts, regions, trail, datasets
+    organisation: Estate = Estate()            # accounts and OUs by environment (fills remediation placeholders)
 
     def by_status(self, *statuses: str) -> list[Finding]:
         return [f for f in self.findings if f.status in statuses]

@@ -5,12 +5,13 @@ Reads the scrapbook scrap ``findings`` of each executed notebook in the run fold
 is reported as such, never a crash. Applies the exceptions file, compares with the
 previous run, maps findings onto the control frameworks of the catalogue, counts
 down to the audit date, and renders one self-contained HTML page for an auditor
-(plotly.js inline: it opens offline from the run folder).
+(no network, no plotly.js: it opens offline from the run folder).
 
 This module is the phase: which notebooks it reads, building the report, writing
 its files. The parts live beside it and are importable from here as before:
 ``gather`` (reading the run folder), ``report`` (the model), ``tables``,
-``controls`` (the control view), ``figures`` and ``page`` (summary.html).
+``controls`` (the control view), ``figures`` (the notebook's charts), ``fixes`` (concrete
+fixes and root causes), ``firstpage`` (the first screen's counts) and ``page`` (summary.html).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 from synthaudit import findings as findings_mod
 from synthaudit.evidence import diff as diff_mod
 from synthaudit.evidence import exceptions as exc_mod
-from synthaudit.evidence import exports, gather
+from synthaudit.evidence import exports, fixes, gather
 from synthaudit.evidence.controls import control_view
 from synthaudit.evidence.figures import figures
 from synthaudit.evidence.gather import read_coverage, run_date, scope_of
@@ -73,7 +74,7 @@ def build_report(run_dir: Path, params: Any, params_path: str | Path, *, today: 
         findings=tuple(combined), exception_findings=tuple(outcome.exception_findings),
         exceptions_file=str(path) if path else None, coverage=read_coverage(run_dir),
         previous_run=Path(prev_dir).name if prev_dir else None, diff=change, countdown=countdown,
-        scope=scope_of(params),
+        scope=scope_of(params), organisation=fixes.estate_of(run_dir),
     )
 
 

@@ -30,10 +30,14 @@ def findings_table(items: list[Finding], with_evidence: bool = True) -> pd.DataF
 
 
 def phases_table(report: Report) -> pd.DataFrame:
+    """Each phase's run state, and its findings counted from the report's one list by their
+    ``phase`` (a notebook may publish findings of another phase: counted where they belong)."""
+    def n(phase: str, *statuses: str) -> int:
+        return sum(1 for f in report.findings if f.phase == phase and (not statuses or f.status in statuses))
     return pd.DataFrame([{
         "phase": p.phase, "notebook": p.notebook, "status": p.status, "findings from": p.source or "-",
-        "findings": len(p.findings), "fail": sum(1 for f in p.findings if f.status == "FAIL"),
-        "not assessed": sum(1 for f in p.findings if f.status == "NOT_ASSESSED"), "error": p.error or "",
+        "findings": n(p.phase), "fail": n(p.phase, "FAIL"), "not assessed": n(p.phase, "NOT_ASSESSED"),
+        "error": p.error or "",
     } for p in report.phases])
 
 
