@@ -151,6 +151,9 @@ PLACEHOLDERS = {p.name: p for p in (
     Placeholder("KEY_ARN", "a KMS key ARN (yours to choose unless the finding is on a key)",
                 _resource("kms", "key", part="arn")),
     Placeholder("ACCOUNT", "the account id", _account),
+    Placeholder("ACCOUNT_ID", "the outside account granted access",
+                lambda f, e: tuple(sorted({v for v in _values_at(f.evidence, frozenset({"grantee"}))
+                                           if ACCOUNT_RE.match(v)}))),
     Placeholder("REGION", "the region", _region),
     Placeholder("ROLE", "the role name", _principal_role("name")),
     Placeholder("ROLE_ARN", "the role ARN", _principal_role("arn")),
