@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import rotation
 from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
@@ -35,9 +36,27 @@ def _unencrypted(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(row.get("encrypted") is not True, {"encrypted": row.get("encrypted"), "kms_key_id": row.get("kms_key_id")})
 
 
+def _with_subject(decide):
+    """The verdict's evidence names what an automated snapshot is a snapshot of (rotation.py):
+    run-to-run diffs match rotating snapshots by it."""
+    def wrapped(ctx: CheckContext, row: dict[str, Any]):
+        status, evidence, reason = decide(ctx, row)
+        subject = rotation.snapshot_of(_kind_of(row), row)
+        return status, ({**evidence, "snapshot_of": subject} if subject else evidence), reason
+    wrapped.__doc__ = decide.__doc__
+    return wrapped
+
+
+def _kind_of(row: dict[str, Any]) -> str:
+    arn = str(row.get("arn") or "")
+    if ":cluster-snapshot:" in arn:
+        return "rds_cluster_snapshots"
+    return "rds_snapshots" if ":rds:" in arn else "ec2_snapshots"
+
+
 ROW_RULES = (
-    RowRule("SNAPSHOT_SHARED_WITH_SYNTHETIC", FAMILY, SNAPSHOT_KINDS, production, _shared_out),
-    RowRule("PRODUCTION_SNAPSHOT_UNENCRYPTED", FAMILY, SNAPSHOT_KINDS, production, _unencrypted),
+    RowRule("SNAPSHOT_SHARED_WITH_SYNTHETIC", FAMILY, SNAPSHOT_KINDS, production, _with_subject(_shared_out)),
+    RowRule("PRODUCTION_SNAPSHOT_UNENCRYPTED", FAMILY, SNAPSHOT_KINDS, production, _with_subject(_unencrypted)),
 )
 
 
@@ -88,12 +107,15 @@ def _restored(ctx: CheckContext) -> list[Finding]:
             if row.get("environment") != "synthetic":
                 continue
             ref = row.get(column)
+            subject = rotation.snapshot_of(kind, row)
             if not ref:
                 out.append(ctx.finding("SYNTHETIC_RESTORED_FROM_PRODUCTION", row, "PASS",
-                                       evidence={column: None}))
+                                       evidence={column: None, **({"snapshot_of": subject} if subject else {})}))
                 continue
             env, source = index.environment(ref, row, source_kind)
             evidence = {column: ref, "source": source, "source_environment": env}
+            if subject:
+                evidence["snapshot_of"] = subject
             if env is None:
                 out.append(ctx.finding("SYNTHETIC_RESTORED_FROM_PRODUCTION", row, "NOT_ASSESSED", evidence=evidence,
                                        reason=f"source {ref} is not in the snapshot (owner account not read?)"))
