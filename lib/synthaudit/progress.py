@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 ENV = "SYNTHAUDIT_PROGRESS"
+_LOCK = threading.Lock()   # collectors report from many threads: whole lines, never interleaved
 
 
 def enabled() -> bool:
@@ -19,10 +21,17 @@ def enabled() -> bool:
 
 def report(line: str) -> None:
     """One line on the run's console when progress is on; nothing otherwise (tests, notebooks by hand)."""
-    if not enabled():
-        return
-    stream = sys.__stderr__ or sys.stderr
+    if enabled():
+        write(line, sys.__stderr__ or sys.stderr)
+
+
+def write(line: str, stream=None) -> None:
+    """``synthaudit: <line>`` in one write (phases side by side, and their kernels, share the console:
+    a short single write to it is never interleaved with another)."""
+    stream = stream or sys.stderr
     try:
-        print(f"synthaudit: {line}", file=stream, flush=True)
+        with _LOCK:
+            stream.write(f"synthaudit: {line}\n")
+            stream.flush()
     except (OSError, ValueError):   # a closed console must not fail a phase
         pass

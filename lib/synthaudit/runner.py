@@ -131,7 +131,7 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
         earlier, started = {}, None
     def say(line: str) -> None:
         if not opts.quiet:
-            print(f"synthaudit: {line}", file=sys.stderr, flush=True)
+            progress.write(line)
 
     say(f"run folder {run_dir}")
 
@@ -172,7 +172,7 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
             result = run_phase(phase, run_dir, params_path, runbooks=opts.runbooks,
                                progress=opts.progress, cell_timeout=opts.cell_timeout)
             if result.status != "succeeded":
-                print(f"synthaudit: phase {phase.number} {phase.name} FAILED: {result.error}", file=sys.stderr)
+                progress.write(f"phase {int(phase.number)}/{len(PHASES)} {phase.name} FAILED: {result.error}")
             return result
 
         ran: dict[str, PhaseResult] = {}
