@@ -52,6 +52,8 @@ def test_environment_from_classification():
     org = "arn:aws:organizations::100000000001:account/o-x/310000000003"
     found = linking.fill_environments([_ct("CT_NEW_PRINCIPAL_ACTION", r, ["e"]) for r in (ROLE, other, org)], lookup)
     assert [f.environment for f in found] == ["production", "synthetic", "synthetic"]
+    bucket = linking.environment_lookup({"environment": [("arn:aws:s3:::trail", "4", "shared", "trail")]})
+    assert bucket("arn:aws:s3:::trail/AWSLogs/x.json.gz", None) == "shared"
     assert linking.fill_environments([_ct("CT_NEW_PRINCIPAL_ACTION", "arn:aws:iam::999999999999:role/y", ["e"])],
                                      lookup)[0].environment is None
 

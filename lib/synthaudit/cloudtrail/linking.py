@@ -38,6 +38,10 @@ def environment_lookup(tables: Mapping[str, list[tuple]]):
         if resource in by_arn:
             return by_arn[resource]
         parsed = aws_arn.parse(resource)
+        if parsed is not None and parsed.service == "s3" and "/" in parsed.resource:  # an object: its bucket's
+            bucket = resource.split("/", 1)[0]
+            if bucket in by_arn:
+                return by_arn[bucket]
         if parsed is not None and parsed.service == "organizations" and parsed.resource_type == "account":
             return by_account.get(parsed.name)
         owner = (parsed.account if parsed is not None else "") or account or ""
