@@ -16,6 +16,7 @@ from pathlib import Path
 from synthaudit.config import load_params
 from synthaudit.errors import SynthauditError
 from synthaudit.exitcodes import EPILOG, ExitCode
+from synthaudit.helptext import plain_help
 from synthaudit.phase_command import add_phase_options, phase_handler
 from synthaudit.phases import PHASES
 from synthaudit.quickimport import defer_iri_grammar
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         extension = PHASE_EXTENSIONS.get(phase.name)
         if extension:
             importlib.import_module(extension).extend(command, phase)
+    plain_help(parser)
     return parser
 
 
@@ -87,10 +89,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return int(func(args))
+        code = int(func(args))
+        sys.stdout.flush()   # a reader that has gone away shows here, not in an error at exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except (SynthauditError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.FAILED
+
+
+def _closed_pipe() -> int:
+    """The reader of our output has gone (``synthaudit diff A B | head``): end quietly, as
+    command-line tools do on SIGPIPE (exit 141), with stdout pointed at /dev/null so the
+    interpreter's last flush has nowhere to fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return CLOSED_PIPE
+
+
+CLOSED_PIPE = 141  # 128 + SIGPIPE
 
 
 if __name__ == "__main__":

@@ -3,12 +3,18 @@
 - ``lean_save_engine``: papermill's engine, saving the output notebook once per cell;
 - ``tracked_kernel_manager``: nbclient's kernel manager, recording each kernel's pid
   (``kill_live_kernels`` for Ctrl-C) and letting a kernel that was asked to shut down
-  exit in the background (``wait_for_kernels_to_exit`` joins them).
+  exit in the background (``wait_for_kernels_to_exit`` joins them). On POSIX its kernels
+  talk over IPC (unix sockets in a private temporary folder) rather than TCP on loopback,
+  so nothing else on the machine can connect to them and ipykernel has no plain-text
+  transport to warn about; a shutdown does not interrupt a kernel first (jupyter_client
+  sends SIGINT before every shutdown request, which an idle kernel logs as "KeyboardInterrupt
+  caught in kernel" on a phase that succeeded).
 """
 from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 from typing import Any
 
@@ -75,6 +81,10 @@ def tracked_kernel_manager() -> type:
 
     class TrackedKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kwargs: Any) -> None:  # type: ignore[override]
+            if os.name == "posix" and self.transport == "tcp":
+                folder = tempfile.mkdtemp(prefix="synthaudit-k-")   # 0700: only this user reaches the sockets
+                self.transport, self.ip = "ipc", os.path.join(folder, "kernel")
+                self._ipc_folder = folder
             await super().start_kernel(**kwargs)
             self._tracked_pid = getattr(self.provisioner, "pid", None)
             if self._tracked_pid:
@@ -95,10 +105,20 @@ def tracked_kernel_manager() -> type:
                 _REAPERS.append(reaper)
             reaper.start()
 
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:  # the shutdown request ends the kernel; a SIGINT first only adds noise
+                return
+            await super()._async_interrupt_kernel()
+
         async def cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
             with _LIVE_LOCK:
                 _LIVE_KERNELS.discard(getattr(self, "_tracked_pid", None))
             await super().cleanup_resources(restart=restart)
+            folder = getattr(self, "_ipc_folder", None)
+            if folder and not restart:
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)
 
     return TrackedKernelManager
 

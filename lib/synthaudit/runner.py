@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from synthaudit import findings as findings_mod
+from synthaudit import progress
 from synthaudit.config import Params, ParamsError, load_params, params_as_dict
 from synthaudit.evidence import manifest as manifest_mod
 from synthaudit.exitcodes import ExitCode
@@ -45,8 +46,9 @@ class RunOptions:
     outputs: Path | None = None      # default: the workspace's outputs/ (workspace.find_workspace)
     runbooks: Path | None = None     # default: the workspace's own runbooks/, else the packaged ones
     cell_timeout: int | None = 1800
-    progress: bool = True
+    progress: bool = True            # papermill's per-cell progress bars
     keep_going: bool = False         # accounts preflight cannot read stay in the run as not assessed
+    quiet: bool = False              # no progress lines (phases, inventory units); errors still print
 
 
 def select_phases(wanted: Sequence[str]) -> list[Phase]:
@@ -127,7 +129,11 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
             run_dir = (opts.outputs / f"{run_folder_name(label)}-{suffix}").resolve()
         run_dir.mkdir(parents=True)
         earlier, started = {}, None
-    print(f"synthaudit: run folder {run_dir}", file=sys.stderr)
+    def say(line: str) -> None:
+        if not opts.quiet:
+            progress.write(line)
+
+    say(f"run folder {run_dir}")
 
     record: dict[str, Any] = {"started": started or now_iso(), "params_file": str(params_path),
                               "params": params_as_dict(params)}
@@ -136,12 +142,12 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
     results: list[PhaseResult] = []
     saved_env = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
                                                   "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", RUN_DIR_ENV,
-                                                  WORKSPACE_ENV)}
+                                                  WORKSPACE_ENV, progress.ENV)}
     try:
         if params.estate == "demo" and not params.aws.endpoint_url:
             from synthaudit.demo import start_demo_estate
 
-            print("synthaudit: starting the simulated estate", file=sys.stderr)
+            say("starting the simulated estate")
             t0 = time.monotonic()
             estate = start_demo_estate()
             os.environ.update(estate.env())
@@ -149,6 +155,7 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
                                           "build_seconds": round(time.monotonic() - t0, 2)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
         os.environ[WORKSPACE_ENV] = str(workspace.root)
+        os.environ[progress.ENV] = "0" if opts.quiet else "1"   # kernels report their own progress
         try:
             params, preflight = run_preflight(params, keep_going=opts.keep_going)
         except SynthauditError as exc:
@@ -161,11 +168,11 @@ def run(opts: RunOptions) -> tuple[int, Path | None]:
             for c in preflight.accounts}
 
         def start(phase: Phase) -> PhaseResult:
-            print(f"synthaudit: phase {phase.number} {phase.name}", file=sys.stderr)
+            say(f"phase {int(phase.number)}/{len(PHASES)} {phase.name} \u2026")
             result = run_phase(phase, run_dir, params_path, runbooks=opts.runbooks,
                                progress=opts.progress, cell_timeout=opts.cell_timeout)
             if result.status != "succeeded":
-                print(f"synthaudit: phase {phase.number} {phase.name} FAILED: {result.error}", file=sys.stderr)
+                progress.write(f"phase {int(phase.number)}/{len(PHASES)} {phase.name} FAILED: {result.error}")
             return result
 
         ran: dict[str, PhaseResult] = {}
@@ -212,7 +219,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         resume=Path(args.resume) if args.resume else None, fail_on=args.fail_on,
         outputs=Path(args.outputs).resolve() if args.outputs else None,
         runbooks=Path(args.runbooks).resolve() if args.runbooks else None,
-        cell_timeout=args.cell_timeout, progress=not args.no_progress, keep_going=args.keep_going,
+        cell_timeout=args.cell_timeout, progress=not (args.no_progress or args.quiet), keep_going=args.keep_going,
+        quiet=args.quiet,
     )
     try:
         code, run_dir = run(opts)
@@ -248,7 +256,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outputs", help="folder for run folders (default: outputs/)")
     p.add_argument("--runbooks", help=argparse.SUPPRESS)  # tests substitute runbooks
     p.add_argument("--cell-timeout", type=int, default=1800, help="seconds per cell (default 1800)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars (schedulers)")
+    p.add_argument("--no-progress", action="store_true", help="no per-cell progress bars (schedulers)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="print only errors and, at the end, the run folder (no progress lines or bars)")
     p.add_argument("--keep-going", action="store_true",
                    help="when preflight cannot read some accounts, audit the others and record those as not "
                         "assessed (default: stop before any phase, exit 2)")

@@ -497,10 +497,20 @@ CASES = [
          [row("glue_tables", f"arn:aws:glue:{REGION}:{SYNTH}:table/synth/claims", SYNTH, "claims",
               database_name="synth", table_name="claims", parameters={"DataClass": "synthetic"})],
          {f"arn:aws:glue:{REGION}:{SYNTH}:table/synth/claims": "PASS"}),
-    Case("SYNTHETIC_DATASET_NO_LINEAGE", "no-run", [bucket("synth-out", SYNTH, tags={"SourceDataset": "c", "Generator": "g"})],
+    Case("SYNTHETIC_DATASET_NO_LINEAGE", "no-run", [bucket("synth-out", SYNTH, tags={"SourceDataset": "c", "Generator": "g"},
+                                                        key_sample=["cohort/part-0.parquet"])],
          {"arn:aws:s3:::synth-out": "FAIL"}),
-    Case("SYNTHETIC_DATASET_NO_LINEAGE", "complete", [bucket("synth-out", SYNTH, tags=LINEAGE)],
+    Case("SYNTHETIC_DATASET_NO_LINEAGE", "complete", [bucket("synth-out", SYNTH, tags=LINEAGE,
+                                                          key_sample=["images/img0.dcm"])],
          {"arn:aws:s3:::synth-out": "PASS"}),
+    Case("SYNTHETIC_DATASET_NO_LINEAGE", "glue-table-location",
+         [bucket("synth-tables", SYNTH), row("glue_tables", f"arn:aws:glue:{REGION}:{SYNTH}:table/synth/claims", SYNTH,
+                                             "claims", database_name="synth", table_name="claims",
+                                             location="s3://synth-tables/claims/", parameters=LINEAGE)],
+         {"arn:aws:s3:::synth-tables": "FAIL", f"arn:aws:glue:{REGION}:{SYNTH}:table/synth/claims": "PASS"}),
+    Case("SYNTHETIC_DATASET_NO_LINEAGE", "unlistable",
+         [bucket("synth-locked", SYNTH, detail_errors={"ListObjectsV2": "AccessDenied"})],
+         {"arn:aws:s3:::synth-locked": "NOT_ASSESSED"}),
     # --- network -------------------------------------------------------------------------------------
     Case("SYNTHETIC_WORKLOAD_IN_PRODUCTION_VPC", "instance",
          NETWORKS + [ec2("ec2_instances", "instance", "i-1", SYNTH, instance_id="i-1", vpc_id="vpc-prod",
@@ -638,6 +648,15 @@ CASES = [
     Case("CLOUDTRAIL_BUCKET_READABLE_BY_SYNTHETIC", "private",
          [trail("t"), bucket("trail-logs", SHARED), synth_role()], {"arn:aws:s3:::trail-logs": "PASS"}),
 ]
+
+
+def test_lineage_looks_only_at_buckets_holding_datasets(tmp_path):
+    """Log, config and script buckets are not datasets: not examined for lineage."""
+    rows = [bucket("synth-logs", SYNTH, key_sample=["AWSLogs/1/x.log.gz", "config/app.yaml", "scripts/run.py"]),
+            bucket("synth-empty", SYNTH), bucket("synth-data", SYNTH, key_sample=["x/part-0.csv.gz"])]
+    found = run_case(tmp_path, Case("SYNTHETIC_DATASET_NO_LINEAGE", "mixed", rows, {}))
+    assert {f.resource: f.status for f in found} == {"arn:aws:s3:::synth-data": "FAIL"}
+    assert "part-0.csv.gz" in found[0].evidence["holds_datasets"]
 
 
 def run_case(tmp_path, case: Case, **kwargs):

@@ -109,3 +109,46 @@ def test_undated_folders_are_never_runs_to_compare(tmp_path):
     make_run(tmp_path, "2026-10-01T0200Z_demo", {}, manifest_label="demo")
     assert previous_run(make_run(tmp_path, "2026-11-01T0200Z_demo", {}), "demo").name == "2026-10-01T0200Z_demo"
     assert previous_run(make_run(tmp_path, "synthaudit-nbval-x", {}), "demo") is None
+
+
+def _sealed(root, name, label, org=None):
+    run = make_run(root, name, {})
+    manifest = {"params": {"label": label}, "files": {}}
+    if org:
+        manifest["organization"] = {"id": org}
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    return run
+
+
+def test_previous_run_is_found_by_organisation_whatever_its_label(tmp_path):
+    _sealed(tmp_path, "2026-09-01T0200Z_quarterly", "quarterly", "o-acme")
+    _sealed(tmp_path, "2026-10-01T0200Z_other", "demo", "o-other")          # same label, other organisation
+    current = make_run(tmp_path, "2026-11-01T0200Z_demo", {})
+    snapshot = current / "snapshot" / "raw"
+    snapshot.mkdir(parents=True)
+    (snapshot / "organizations.json").write_text(json.dumps({"organization": {"Id": "o-acme"}}))
+    assert previous_run(current, "demo").name == "2026-09-01T0200Z_quarterly"
+    assert previous_run(current, "demo", organization="o-other").name == "2026-10-01T0200Z_other"
+    assert previous_run(current, "demo", organization="o-none") is None
+
+
+def test_rotating_snapshots_are_matched_by_what_they_are_a_snapshot_of():
+    """Two builds of one estate: automated snapshot names carry their creation time."""
+    def snap(stamp, status="PASS"):
+        name = f"rds:prod-ehr-db-{stamp}"
+        f = seg("PRODUCTION_SNAPSHOT_UNENCRYPTED", name, status)
+        arn = f"arn:aws:rds:us-east-1:210987654321:snapshot:{name}"
+        return dataclasses.replace(f, resource=arn, evidence={
+            "encrypted": status == "PASS", "snapshot_of": "arn:aws:rds:us-east-1:210987654321:db:prod-ehr-db",
+            "edges": [{"source": arn, "target": "x"}]})
+
+    before = [snap("2026-12-04-23-54"), snap("2026-12-03-23-54")]
+    after = [snap("2026-12-05-09-10"), snap("2026-12-04-23-54")]
+    assert diff_findings(before, after).counts() == {"new": 0, "resolved": 0, "persisting": 0, "changed": 0,
+                                                      "unchanged": 2}
+    broken = diff_findings(before, [snap("2026-12-05-09-10", "FAIL"), snap("2026-12-04-23-54")])
+    assert broken.counts()["new"] == 1
+    # an ARN alone (older findings without snapshot_of) is matched by its name without the time
+    plain = [dataclasses.replace(f, evidence={}) for f in before[:1]]
+    later = [dataclasses.replace(f, evidence={}) for f in after[:1]]
+    assert diff_findings(plain, later).counts()["unchanged"] == 1

@@ -33,6 +33,21 @@ def test_can_prints_decision_with_statements(snapshot, capsys):
     assert {s["sid"] for s in out["statements"]} == {"ReadPhi", "GeneratorReads"}
 
 
+def test_can_denied_exits_1(snapshot, capsys):
+    code = main(["iam", "can", "--snapshot", str(snapshot), f"arn:aws:iam::{fx.S}:role/synth-evaluator",
+                 "s3:GetObject", f"{fx.PHI_BUCKET}/claims.csv"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["outcome"] in ("denied", "implicit_deny") and code == 1
+
+
+def test_can_warns_on_an_action_the_database_does_not_know(snapshot, capsys):
+    code = main(["iam", "can", "--snapshot", str(snapshot), f"arn:aws:iam::{fx.S}:role/synth-generator",
+                 "s3:GetObjekt", f"{fx.PHI_BUCKET}/claims.csv"])
+    captured = capsys.readouterr()
+    assert "s3:GetObjekt is not an action" in captured.err and "did you mean s3:GetObject?" in captured.err
+    assert json.loads(captured.out)["known_action"] is False and code == 1
+
+
 def test_can_unknown_principal_exits_2(snapshot, capsys):
     assert main(["iam", "can", "--snapshot", str(snapshot), "arn:aws:iam::1:role/x", "s3:GetObject", "arn:aws:s3:::b"]) == 2
     assert "not in the snapshot" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaudit import rotation
 from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
@@ -39,9 +40,27 @@ def _unencrypted(ctx: CheckContext, row: dict[str, Any]):
     return fail_if(row.get("encrypted") is not True, {"encrypted": row.get("encrypted"), "kms_key_id": row.get("kms_key_id")})
 
 
+def _with_subject(decide):
+    """The verdict's evidence names what an automated snapshot is a snapshot of (rotation.py):
+    run-to-run diffs match rotating snapshots by it."""
+    def wrapped(ctx: CheckContext, row: dict[str, Any]):
+        status, evidence, reason = decide(ctx, row)
+        subject = rotation.snapshot_of(_kind_of(row), row)
+        return status, ({**evidence, "snapshot_of": subject} if subject else evidence), reason
+    wrapped.__doc__ = decide.__doc__
+    return wrapped
+
+
+def _kind_of(row: dict[str, Any]) -> str:
+    arn = str(row.get("arn") or "")
+    if ":cluster-snapshot:" in arn:
+        return "rds_cluster_snapshots"
+    return "rds_snapshots" if ":rds:" in arn else "ec2_snapshots"
+
+
 ROW_RULES = (
-    RowRule("SNAPSHOT_SHARED_WITH_SYNTHETIC", FAMILY, SNAPSHOT_KINDS, production, _shared_out),
-    RowRule("PRODUCTION_SNAPSHOT_UNENCRYPTED", FAMILY, SNAPSHOT_KINDS, production, _unencrypted),
+    RowRule("SNAPSHOT_SHARED_WITH_SYNTHETIC", FAMILY, SNAPSHOT_KINDS, production, _with_subject(_shared_out)),
+    RowRule("PRODUCTION_SNAPSHOT_UNENCRYPTED", FAMILY, SNAPSHOT_KINDS, production, _with_subject(_unencrypted)),
 )
 
 
@@ -58,6 +77,8 @@ def _restored(ctx: CheckContext) -> list[Finding]:
             trace = graph.trace(row["arn"])
             sources = [{"source": p.ref, "via": p.via, "found": p.arn} for p in graph.parents(row["arn"])]
             evidence: dict[str, Any] = {"sources": sources, "ancestors": len(trace.ancestors)}
+            if subject := rotation.snapshot_of(kind, row):  # a rotating name is matched by what it copies
+                evidence["snapshot_of"] = subject
             if trace.from_production:
                 evidence.update(chain=list(trace.chain), steps=graph.steps(trace), depth=len(trace.chain) - 1,
                                 edges=[{"source": child, "target": parent, "via": via} for parent, child, via

@@ -7,7 +7,7 @@ from typing import Any
 
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.rows import RowRule, fail_if, in_environments, unknown
+from synthaudit.checks.rows import RowRule, detail_gap, fail_if, in_environments, unknown
 
 FAMILY = "pipelines"
 synthetic = in_environments("synthetic")
@@ -119,14 +119,60 @@ def _labelled(ctx: CheckContext, row: dict[str, Any]):
                                 "classified_by": row.get("environment_rule")})
 
 
+# What makes a bucket hold a dataset (docs/segregation.md, "Which buckets hold datasets"): object
+# suffixes of tabular and image data; log, config and script objects are not datasets.
+DATASET_SUFFIXES = (".csv", ".tsv", ".parquet", ".orc", ".avro", ".jsonl", ".ndjson", ".feather", ".arrow",
+                    ".xlsx", ".dcm", ".dicom", ".nii", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".zst", ".snappy", ".zip")
+
+
+def is_dataset_key(key: str) -> bool:
+    key = key.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        key = key.removesuffix(suffix)
+    return key.endswith(DATASET_SUFFIXES)
+
+
+def _s3_bucket_of(uri: Any) -> str | None:
+    return uri[5:].split("/", 1)[0] if isinstance(uri, str) and uri.startswith("s3://") else None
+
+
+def dataset_signal(ctx: CheckContext, row: dict[str, Any]) -> str | None:
+    """Why a bucket counts as holding datasets, or None: named as a dataset's synthetic output in
+    params, the location of a Glue table, or tabular/image objects in its key sample."""
+    name = row.get("name")
+    if any(_s3_bucket_of(d.synthetic) == name for d in ctx.params.datasets):
+        return "named in params datasets"
+    if any(_s3_bucket_of(t.get("location")) == name for t in ctx.rows_or_empty("glue_tables")):
+        return "location of a Glue table"
+    keys = [k for k in (row.get("key_sample") or []) if isinstance(k, str) and is_dataset_key(k)]
+    if keys:
+        return f"dataset objects in its key sample (e.g. {keys[0]})"
+    return None
+
+
+def synthetic_datasets(ctx: CheckContext, row: dict[str, Any]) -> bool:
+    """Synthetic Glue tables, and synthetic buckets that hold datasets (or whose objects could not
+    be listed: those are NOT_ASSESSED, never passed over)."""
+    if row.get("environment") != "synthetic":
+        return False
+    if "key_sample" not in row:     # a Glue table (a catalogue entry is a dataset)
+        return True
+    return dataset_signal(ctx, row) is not None or detail_gap(row, ("listobjects",)) is not None
+
+
 def _lineage(ctx: CheckContext, row: dict[str, Any]):
     meta = _metadata(row)
+    signal = dataset_signal(ctx, row) if "key_sample" in row else "a Glue table"
+    if signal is None:
+        return unknown(f"objects could not be listed, so whether it holds datasets is unknown: "
+                       f"{detail_gap(row, ('listobjects',))}")
     recorded: dict[str, str | None] = {}
     for part, keys in sorted(ctx.seg.lineage_keys.items()):
         key = next((k for k in keys if k.lower() in meta), None)
         recorded[part] = f"{key}={meta[key.lower()]}" if key else None
     missing = sorted(p for p, v in recorded.items() if v is None)
-    return fail_if(bool(missing), {"lineage": recorded, "missing": missing})
+    return fail_if(bool(missing), {"lineage": recorded, "missing": missing, "holds_datasets": signal})
 
 
 ROW_RULES = (
@@ -134,7 +180,8 @@ ROW_RULES = (
             _classification_step),
     RowRule("STEPFUNCTIONS_NO_TRACING", FAMILY, ("stepfunctions_state_machines",), synthetic, _tracing),
     RowRule("SYNTHETIC_OUTPUT_NOT_LABELLED", FAMILY, OUTPUT_KINDS, synthetic, _labelled, detail_calls=("tagging",)),
-    RowRule("SYNTHETIC_DATASET_NO_LINEAGE", FAMILY, OUTPUT_KINDS, synthetic, _lineage, detail_calls=("tagging",)),
+    RowRule("SYNTHETIC_DATASET_NO_LINEAGE", FAMILY, OUTPUT_KINDS, synthetic_datasets, _lineage,
+            detail_calls=("tagging",)),
 )
 
 CHECKS: tuple[Check, ...] = tuple(rule.as_check() for rule in ROW_RULES)

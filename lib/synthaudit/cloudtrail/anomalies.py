@@ -15,6 +15,7 @@ from typing import Any
 
 from synthaudit import catalogue
 from synthaudit.cloudtrail import detectors as det
+from synthaudit.cloudtrail import linking
 from synthaudit import arn as aws_arn
 from synthaudit.findings import sort_findings
 
@@ -79,8 +80,11 @@ def _outcomes(runner, detectors: list[det.Detector]) -> dict[str, tuple[list[dic
         return dict(zip((d.id for d in detectors), pool.map(outcome, detectors)))
 
 
-def run_detectors(result, runner, unmet: set[str], resource: str, account_arn=None) -> None:
-    """Run every detector whose preconditions hold; append its anomalies and findings to ``result``."""
+def run_detectors(result, runner, unmet: set[str], resource: str, account_arn=None,
+                  tables: dict[str, list[tuple]] | None = None) -> None:
+    """Run every detector whose preconditions hold; append its anomalies and findings to ``result``.
+    Findings get their resource's environment from ``tables`` (the classification) and new-behaviour
+    findings link to the specific findings of the same events (linking.py)."""
     account_arn = account_arn or account_arn_factory(None, set())
     detectors = det.load_detectors()
     outcomes = _outcomes(runner, [d for d in detectors if not any(need in unmet for need in d.needs)])
@@ -106,7 +110,8 @@ def run_detectors(result, runner, unmet: set[str], resource: str, account_arn=No
             continue
         for row in rows:
             _append_row(result, d, row, resource, account_arn)
-    result.findings = sort_findings(result.findings)
+    found = linking.fill_environments(result.findings, linking.environment_lookup(tables or {}))
+    result.findings = sort_findings(linking.link_new_behaviour(found))
 
 
 def _append_row(result, d: det.Detector, row: dict[str, Any], resource: str, account_arn) -> None:

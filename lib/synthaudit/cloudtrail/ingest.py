@@ -262,8 +262,8 @@ def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[st
         try:
             return _parse_batch(con, pending, out_dir, root)
         except READ_ERRORS as exc:
-            message = str(exc).split("\n")[0][:300]
             by_path = {str(p): k for k, p in pending.items()}
+            message = _without_local_paths(str(exc).split("\n")[0], by_path)[:300]
             named = [by_path[m] for m in FILE_IN_ERROR_RE.findall(str(exc)) if m in by_path]
             named = named or [key for path, key in by_path.items() if path in str(exc)]
             if named:
@@ -280,6 +280,14 @@ def _parse_resilient(con, paths: dict[str, Path], out_dir: Path, errors: dict[st
             second = _parse_resilient(con, {k: pending[k] for k in keys[half:]}, out_dir, errors, root)
             return {**first, **second}
     return {}
+
+
+def _without_local_paths(message: str, by_path: dict[str, str]) -> str:
+    """The error with each staged file's local path replaced by its source key: evidence names
+    the object, never a temporary folder of this machine (runs must diff to nothing)."""
+    for path in sorted(by_path, key=len, reverse=True):
+        message = message.replace(path, by_path[path])
+    return message
 
 
 def _batches(objects: list[SourceObject]) -> Iterable[list[SourceObject]]:

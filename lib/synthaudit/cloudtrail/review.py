@@ -52,7 +52,7 @@ class ReviewResult:
     not_assessed_reason: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        statuses = {s: sum(1 for f in self.findings if f.status == s) for s in ("PASS", "FAIL", "NOT_ASSESSED")}
+        statuses = {s: sum(1 for f in self.findings if f.status == s) for s in ("PASS", "FAIL", "NOT_ASSESSED", "EXCEPTED")}
         return {
             "events": self.events, "source_files": len(self.sources),
             "unreadable_files": sum(1 for s in self.sources if s.status != "ok"),
@@ -275,7 +275,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
     runner = duck
     org_ids = {o.org_id for o in listed if o.org_id}
-    run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids))
+    run_detectors(result, runner, unmet, resource, account_arn_factory(params, org_ids), tables)
     _write_outputs(out_dir, result)
     return result
 
@@ -433,6 +433,6 @@ def review_athena(params: Params, out_dir: Path, *, sessions=None, snapshot_dir:
     envs = {row[2] for row in tables.get("environment", [])} | {row[1] for row in tables.get("accounts", [])}
     if not {"production", "synthetic"} <= envs:
         unmet.add(det.NEEDS_ENVIRONMENTS)
-    run_detectors(result, engine, unmet, resource, account_arn_factory(params, set()))
+    run_detectors(result, engine, unmet, resource, account_arn_factory(params, set()), tables)
     _write_outputs(out_dir, result)
     return result

@@ -1,4 +1,4 @@
-"""Evidence subcommands: ``diff``, ``upload``, ``hygiene``, and phase 06's ``summary`` flags.
+"""Evidence subcommands: ``diff``, ``upload``, ``export securityhub``, ``hygiene``, and phase 06's ``summary`` flags.
 
 Exit codes (``synthaudit.exitcodes``): 0 clean, 1 findings at or above --fail-on, 2 failed
 or invalid input (and, for hygiene and upload, a scan hit or a refused upload).
@@ -95,6 +95,25 @@ def _cmd_upload(args: argparse.Namespace) -> int:
     return ExitCode.CLEAN
 
 
+def _cmd_export_securityhub(args: argparse.Namespace) -> int:
+    from synthaudit.evidence import securityhub
+    from synthaudit.evidence.diff import run_findings
+    from synthaudit.evidence.exports import context_for
+
+    run_dir = Path(args.run)
+    params, _ = _run_params(run_dir, args.params)
+    found = run_findings(run_dir)
+    items = securityhub.batches(found, context_for(run_dir, params))
+    out = Path(args.out) if args.out else Path(f"securityhub-{run_dir.resolve().name}")
+    paths = securityhub.write_batches(out, items)
+    accounts = sorted({b.account for b in items})
+    print(f"{len(found)} findings in {len(paths)} batches (at most {securityhub.MAX_BATCH} each) for "
+          f"{len(accounts)} accounts, written to {out}/")
+    print("import each in its account and region: aws securityhub batch-import-findings "
+          "--region REGION --cli-input-json file://BATCH.json")
+    return ExitCode.CLEAN
+
+
 def _cmd_hygiene(args: argparse.Namespace) -> int:
     from synthaudit.evidence.hygiene import report, scan_run_folder
 
@@ -131,6 +150,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--account", help="account to assume the audit role in (default: evidence.upload_account)")
     p.add_argument("--region", help="bucket region (default: first of aws.regions)")
     p.set_defaults(func=_cmd_upload)
+
+    p = sub.add_parser("export", help="write a run's findings in a form another service imports")
+    export = p.add_subparsers(dest="export_command", required=True, metavar="FORMAT")
+    e = export.add_parser(
+        "securityhub", help="ASFF batches for Security Hub BatchImportFindings (the kit never calls it)",
+        description="Write the run's findings as BatchImportFindings requests: one JSON file per batch, "
+                    "one account and region per batch, at most 100 findings each. Global resources are "
+                    "placed in the run's home region (the first of aws.regions). Import each file with "
+                    "'aws securityhub batch-import-findings --region REGION --cli-input-json file://FILE' "
+                    "in that account.")
+    e.add_argument("run", metavar="RUN", help="run folder")
+    e.add_argument("--out", metavar="DIR", help="folder for the batch files (default: ./securityhub-<run name>)")
+    e.add_argument("--params", help="params file (default: the params recorded in the run's manifest)")
+    e.set_defaults(func=_cmd_export_securityhub)
 
     p = sub.add_parser("hygiene", help="scan a run folder for credentials and given PHI values")
     p.add_argument("run", metavar="RUN", help="run folder")

@@ -1,7 +1,9 @@
 """What changed between two runs: new, resolved, persisting and changed findings.
 
 Findings are keyed by their stable id (check + resource), so the same problem on
-the same resource lines up across runs. Categories are exclusive:
+the same resource lines up across runs; a resource that rotates by name (an automated
+snapshot) is keyed by what it is a snapshot of (``diff_key``, synthaudit/rotation.py), and
+evidence is compared with rotating names made stable. Categories are exclusive:
 
 * new        — FAIL now; absent, PASS or NOT_ASSESSED before
 * resolved   — FAIL or EXCEPTED before; PASS now, or the finding is gone
@@ -20,7 +22,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from synthaudit import findings as findings_mod
+from synthaudit import rotation
 from synthaudit.evidence.exports import RUN_NAME_RE
+from synthaudit.evidence.manifest import organization_id
 from synthaudit.findings import Finding
 from synthaudit.phases import PHASES
 
@@ -114,13 +118,37 @@ def _category(before: Finding | None, after: Finding | None) -> tuple[str | None
 
 
 def _canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, default=str)
+    return json.dumps(rotation.stable(data), sort_keys=True, default=str)
+
+
+def diff_key(f: Finding) -> str:
+    """The finding's id, or for a resource that rotates by name, check + what it is a snapshot of."""
+    subject = f.evidence.get("snapshot_of") if isinstance(f.evidence, dict) else None
+    stable = subject or rotation.stable_name(f.resource)
+    if stable == f.resource:
+        return f.id
+    return f"{f.check_id}\x1f{stable}\x1f{f.discriminator}"
+
+
+def _keyed(findings: Iterable[Finding]) -> dict[str, Finding]:
+    """Findings by diff key; several rotating snapshots of one thing pair up in name order."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(diff_key(f), []).append(f)
+    out: dict[str, Finding] = {}
+    for key, items in groups.items():
+        if len(items) == 1:
+            out[key] = items[0]
+        else:
+            for i, f in enumerate(sorted(items, key=lambda f: (f.resource, f.id))):
+                out[f"{key}\x1f{i}"] = f
+    return out
 
 
 def diff_findings(before: Iterable[Finding], after: Iterable[Finding],
                   before_label: str = "before", after_label: str = "after") -> FindingsDiff:
-    old = {f.id: f for f in before}
-    new = {f.id: f for f in after}
+    old = _keyed(before)
+    new = _keyed(after)
     changes: list[Change] = []
     unchanged = 0
     for fid in sorted(old.keys() | new.keys()):
@@ -130,7 +158,7 @@ def diff_findings(before: Iterable[Finding], after: Iterable[Finding],
             unchanged += 1
             continue
         ref = b or a
-        changes.append(Change(fid, category, ref.check_id, ref.resource, a, b, fields))
+        changes.append(Change(ref.id, category, ref.check_id, ref.resource, a, b, fields))
     order = {c: i for i, c in enumerate(CATEGORIES)}
     changes.sort(key=lambda c: (order[c.category], c.check_id, c.resource, c.id))
     return FindingsDiff(changes, unchanged, before_label, after_label)
@@ -168,25 +196,33 @@ def _manifest_label(run_dir: Path) -> str | None:
     return label if isinstance(label, str) else None
 
 
-def previous_run(run_dir: Path, label: str | None = None) -> Path | None:
-    """The run this one is compared with.
+def previous_run(run_dir: Path, label: str | None = None, organization: str | None = None) -> Path | None:
+    """The run this one is compared with: the newest earlier completed run of the same organisation.
 
-    The newest sibling run folder (named ``YYYY-MM-DDTHHMMZ_<label>``) whose name sorts
-    before this run's, which holds a manifest.json (a completed run), and whose params
-    label matches (when a label is given). Names start with the UTC start time, so name
-    order is time order; unfinished runs and runs of another label are never a baseline,
-    and a folder that is not a dated run folder has no previous run.
+    Candidates are the sibling run folders (named ``YYYY-MM-DDTHHMMZ_<label>``) whose names sort
+    before this run's and which hold a manifest.json (completed runs); names start with the UTC
+    start time, so name order is time order. When this run's organisation is known
+    (``organization``, else ``manifest.organization_id`` of this folder), the newest candidate
+    of the same organisation is the baseline, whatever its label; a candidate whose organisation
+    is unknown counts when its params label matches. Without an organisation, the label decides
+    (any candidate when no label is given).
     """
     run_dir = Path(run_dir).resolve()
     parent = run_dir.parent
     if not RUN_NAME_RE.match(run_dir.name) or not parent.is_dir():
         return None
+    org = organization or organization_id(run_dir)
     candidates = sorted(
         (p for p in parent.iterdir()
          if p.is_dir() and RUN_NAME_RE.match(p.name) and p.name < run_dir.name and (p / "manifest.json").exists()),
         key=lambda p: p.name, reverse=True,
     )
     for candidate in candidates:
+        theirs = organization_id(candidate) if org else None
+        if org and theirs:
+            if theirs == org:
+                return candidate
+            continue
         if label is None or _manifest_label(candidate) == label:
             return candidate
     return None

@@ -110,8 +110,12 @@ def _account_of(f: Finding, ctx: ExportContext) -> str:
 
 
 def _region_of(f: Finding, ctx: ExportContext) -> str:
+    """The finding's region; for a global resource (IAM, S3 bucket names, Organizations) the run's
+    home region (the first of aws.regions), never "global"."""
+    if f.region and f.region != "global":
+        return f.region
     parsed = aws_arn.parse(f.resource)
-    return f.region or (parsed.region if parsed and parsed.region else ctx.default_region)
+    return parsed.region if parsed and parsed.region else ctx.default_region
 
 
 def asff_resource_type(resource: str) -> str:
@@ -129,8 +133,15 @@ def _description(f: Finding) -> str:
     if f.reason:
         text += f" Reason: {f.reason}."
     if f.exception:
-        text += f" Accepted risk {f.exception.get('id')} by {f.exception.get('owner')} until {f.exception.get('expires')}."
+        text += f" {_exception_text(f.exception)}."
     return text[:1024]
+
+
+def _exception_text(exception: Mapping[str, Any]) -> str:
+    """An accepted risk (owner, expiry) or a built-in rule of the kit's (``kind: rule``)."""
+    if exception.get("kind") == "rule":
+        return f"Handled by rule {exception.get('id')}: {exception.get('reason')}"
+    return f"Accepted risk {exception.get('id')} by {exception.get('owner')} until {exception.get('expires')}"
 
 
 def to_ocsf(f: Finding, ctx: ExportContext) -> dict[str, Any]:
@@ -197,6 +208,9 @@ def to_asff(f: Finding, ctx: ExportContext) -> dict[str, Any]:
         "Types": [ASFF_TYPES.get(f.phase, ASFF_DEFAULT_TYPE)],
         "CreatedAt": ctx.iso, "UpdatedAt": ctx.iso,
         "Severity": {"Label": ASFF_SEVERITY[f.severity], "Original": f.severity},
+        # what the provider says (Security Hub keeps these apart from later customer updates)
+        "FindingProviderFields": {"Severity": {"Label": ASFF_SEVERITY[f.severity], "Original": f.severity},
+                                  "Types": [ASFF_TYPES.get(f.phase, ASFF_DEFAULT_TYPE)]},
         "Title": f.title[:256],
         "Description": _description(f),
         "Resources": [{
@@ -217,7 +231,7 @@ def to_asff(f: Finding, ctx: ExportContext) -> dict[str, Any]:
         record["Remediation"] = {"Recommendation": {"Text": f.remediation[:512]}}
     if f.exception:
         record["Note"] = {
-            "Text": f"Accepted risk {f.exception.get('id')}: {f.exception.get('reason')}"[:512],
+            "Text": _exception_text(f.exception)[:512],
             "UpdatedBy": str(f.exception.get("owner") or "unknown")[:512],
             "UpdatedAt": ctx.iso,
         }

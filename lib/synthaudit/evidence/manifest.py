@@ -67,14 +67,40 @@ def previous_manifest(run_dir: Path) -> Path | None:
     return (max(earlier, key=lambda p: p.name) / MANIFEST) if earlier else None
 
 
+def organization_id(run_dir: Path) -> str | None:
+    """The AWS organisation a run audited: the manifest's ``organization``, else the snapshot's
+    raw/organizations.json, else params ``organization_id`` (None when none says)."""
+    run_dir = Path(run_dir)
+    try:
+        manifest = json.loads((run_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    manifest = manifest if isinstance(manifest, dict) else {}
+    org = manifest.get("organization")
+    if isinstance(org, dict) and isinstance(org.get("id"), str):
+        return org["id"]
+    try:
+        raw = json.loads((run_dir / "snapshot" / "raw" / "organizations.json").read_text())
+        found = ((raw or {}).get("organization") or {}).get("Id")
+        if isinstance(found, str) and found:
+            return found
+    except (OSError, ValueError, AttributeError):
+        pass
+    params = manifest.get("params")
+    found = params.get("organization_id") if isinstance(params, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
 def write_manifest(run_dir: Path, record: dict[str, Any]) -> Path:
     """Hash the folder and write manifest.json; ``record`` carries params, phases, identity, times."""
     run_dir = Path(run_dir)
     prev = previous_manifest(run_dir)
+    org = record.get("organization") or {"id": organization_id(run_dir)}
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "run": run_dir.name,
         **record,
+        "organization": org,
         "previous_manifest": (
             {"run": prev.parent.name, "sha256": sha256_file(prev)} if prev else None
         ),

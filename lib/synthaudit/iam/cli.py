@@ -62,28 +62,56 @@ def _expand(args: argparse.Namespace) -> int:
     return ExitCode.CLEAN
 
 
+# ``iam can`` exit codes (README, "synthaudit iam can"): scripts can branch on the answer.
+CAN_ALLOWED, CAN_DENIED, CAN_ERROR = 0, 1, 2
+CAN_EXIT = {"allowed": CAN_ALLOWED, "conditional": CAN_ALLOWED, "denied": CAN_DENIED, "implicit_deny": CAN_DENIED}
+
+
+def unknown_action_warning(action: str) -> str | None:
+    """A warning when ``action`` is not one the IAM database knows (a typo answers implicit_deny)."""
+    import difflib
+
+    from synthaudit.iam.actions import database
+
+    if "*" in action or "?" in action:
+        return None
+    db = database()
+    if db.info(action) is not None:
+        return None
+    prefix = action.split(":", 1)[0].lower() + ":"
+    same_service = [n for n in db.names_lower if n.startswith(prefix)]
+    close = difflib.get_close_matches(action.lower(), same_service, n=1)
+    hint = f" (did you mean {db.canonical(close[0])}?)" if close else (
+        "" if same_service else f" (no service prefix {prefix[:-1]!r} is known)")
+    return f"warning: {action} is not an action the IAM database knows{hint}; the answer below is for a name no policy grants"
+
+
 def _can(args: argparse.Namespace) -> int:
+    """Exit 0 allowed (or allowed under the conditions listed), 1 denied, 2 error."""
     from synthaudit.iam import PolicyError, PolicyStore
 
-    store = PolicyStore.from_snapshot(args.snapshot)
     context = {}
     for item in args.context or []:
         key, sep, value = item.partition("=")
         if not sep:
             print(f"error: --context {item!r}: expected KEY=VALUE", file=sys.stderr)
-            return ExitCode.FAILED
+            return CAN_ERROR
         context[key] = value
+    warning = unknown_action_warning(args.action)
+    if warning:
+        print(warning, file=sys.stderr)
+    store = PolicyStore.from_snapshot(args.snapshot)
     try:
         decision = store.evaluate(args.principal, args.action, args.resource, context or None)
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
-        return ExitCode.FAILED
+        return CAN_ERROR
     except PolicyError as exc:
         print(json.dumps({"principal": args.principal, "action": args.action, "resource": args.resource,
                           "outcome": "not_assessed", "reason": str(exc)}, indent=2))
-        return ExitCode.FAILED
-    print(json.dumps(decision.to_dict(), indent=2))
-    return ExitCode.CLEAN
+        return CAN_ERROR
+    print(json.dumps({**decision.to_dict(), **({"known_action": False} if warning else {})}, indent=2))
+    return CAN_EXIT.get(decision.outcome, CAN_ERROR)
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -115,7 +143,13 @@ def extend(iam: argparse.ArgumentParser, phase: Phase) -> None:
     ex = sub.add_parser("expand", help="print every concrete action a policy allows, with access levels (JSON)")
     ex.add_argument("policy", help="policy document (JSON file)")
     ex.set_defaults(func=_expand)
-    can = sub.add_parser("can", help="can PRINCIPAL do ACTION on RESOURCE? with the deciding statements (JSON)")
+    can = sub.add_parser("can", help="can PRINCIPAL do ACTION on RESOURCE? with the deciding statements (JSON)",
+                         description="Evaluate one request against a run's snapshot and print the decision with the "
+                                     "statements that decided it. An action the IAM database does not know is warned "
+                                     "about on stderr.",
+                         epilog="exit codes: 0 allowed (or allowed only under the conditions listed), "
+                                "1 denied (explicitly or implicitly), 2 error (bad input, unknown principal, "
+                                "unreadable policies)")
     can.add_argument("--snapshot", required=True, help="snapshot folder of a run")
     can.add_argument("--context", action="append", metavar="KEY=VALUE",
                      help="request-context value, e.g. aws:SourceVpce=vpce-123 (repeatable)")

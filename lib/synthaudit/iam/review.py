@@ -7,7 +7,7 @@ CloudTrail usage, for unused grants) could not be read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -257,7 +257,17 @@ def check_wildcards(store: PolicyStore) -> tuple[list[Finding], pd.DataFrame]:
                                             "actions_sample"])
 
 
+UNUSED_REMOVE = ("Unused: review for removal. CloudTrail recorded no call by this principal in the review "
+                 "window, so there is no observed use to build a smaller policy from. Confirm with its owner "
+                 "(seasonal jobs may not appear in the window), then remove it:\n"
+                 "  aws iam delete-role --role-name NAME   (after detaching its policies and instance profiles)\n"
+                 "  aws iam delete-user --user-name NAME   (after deleting its keys, policies and group memberships)")
+
+
 def check_unused(store: PolicyStore, run_dir: Path | None, review_days: int) -> tuple[list[Finding], dict]:
+    """One finding per reviewed principal (service-linked roles are not reviewed by any IAM check:
+    AWS defines their policies); AWS-reserved roles and the audit role are EXCEPTED by a built-in rule; a principal never seen in the window is "unused: review for removal" (no
+    suggested policy); otherwise the suggested policy holds only the observed actions."""
     check = "IAM_UNUSED_GRANTS"
     people = _reviewed(store)
     window = None
@@ -269,27 +279,48 @@ def check_unused(store: PolicyStore, run_dir: Path | None, review_days: int) -> 
             reason = str(exc)
         if window is not None and window.events == 0:
             reason, window = "the CloudTrail events table holds no usable events in the review window", None
-    if window is None:
-        return [_na(check, p, reason) for p in people], {}
     out: list[Finding] = []
     suggestions: dict[str, dict] = {}
     for p in people:
-        if p.error:
+        rule = unused.handled_by_rule(p)
+        if rule is not None:
+            out.append(replace(finding(check, p.arn, "EXCEPTED", account=p.account, region=REGION,
+                                       environment=p.environment, evidence={"handled_by_rule": rule[0]},
+                                       reason=f"handled by rule: {rule[1]}"),
+                               exception=unused.rule_exception(rule)))
+        elif window is None:
+            out.append(_na(check, p, reason))
+        elif p.error:
             out.append(_na(check, p, f"policies could not be read: {p.error}"))
-            continue
-        used, idle = unused.unused_actions(p, unused.used_by(window, p))
-        base = {"window_start": window.start.isoformat(), "window_end": window.end.isoformat(),
-                "used_actions": used[:MAX_LIST], "used_total": len(used)}
-        if not idle:
-            out.append(finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
-                               evidence=base))
-            continue
-        policy = unused.suggested_policy(p, used)
-        suggestions[p.arn] = policy
-        out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
-                           evidence={**base, "unused_total": len(idle), "unused_by_service": unused.by_service(idle),
-                                     "unused_sample": idle[:MAX_LIST], "suggested_policy": policy}))
+        elif window.accounts and p.account not in window.accounts:
+            out.append(_na(check, p, f"no CloudTrail events from account {p.account} in the review window: "
+                                     "use cannot be told from absence of logs"))
+        else:
+            out.append(_judge_unused(check, p, window, suggestions))
     return out, suggestions
+
+
+def _judge_unused(check: str, p: Principal, window: unused.UsageWindow, suggestions: dict[str, dict]) -> Finding:
+    used, idle = unused.unused_actions(p, unused.used_by(window, p))
+    base = {"window_start": window.start.isoformat(), "window_end": window.end.isoformat(),
+            "used_actions": used[:MAX_LIST], "used_total": len(used)}
+    if not idle:
+        return finding(check, p.arn, "PASS", account=p.account, region=REGION, environment=p.environment,
+                       evidence=base)
+    evidence = {**base, "unused_total": len(idle), "unused_by_service": unused.by_service(idle),
+                "unused_sample": idle[:MAX_LIST]}
+    policy = unused.suggested_policy(p, used) if used else None
+    if policy is None:
+        evidence["verdict"] = "unused: review for removal" if not used else \
+            "used only through grants outside its identity policies: review for removal of its own grants"
+        found = finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                        evidence=evidence)
+        return replace(found, remediation=UNUSED_REMOVE) if not used else found
+    suggestions[p.arn] = policy
+    evidence["verdict"] = "over-granted: replace with the suggested policy"
+    evidence["suggested_policy"] = policy
+    return finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                   evidence=evidence)
 
 
 def review(store: PolicyStore, *, run_dir: Path | None = None, review_days: int = 30,

@@ -55,6 +55,7 @@ class UsageWindow:
     end: dt.datetime
     events: int
     used: dict[str, frozenset[str]]          # principal ARN (role ARN for sessions) -> canonical actions
+    accounts: frozenset[str] = frozenset()    # accounts with at least one event in the window
 
 
 def load_usage(run_dir: Path, review_days: int) -> UsageWindow | None:
@@ -80,8 +81,9 @@ def load_usage(run_dir: Path, review_days: int) -> UsageWindow | None:
     pairs = df[["principal_arn", "event_source", "event_name"]].dropna().drop_duplicates()
     for arn, src, name in pairs.itertuples(index=False):
         used.setdefault(_normal_principal(arn), set()).add(event_action(src, name))
+    accounts = frozenset(str(a) for a in df["account"].dropna().unique() if str(a))
     return UsageWindow(start.to_pydatetime(), end.to_pydatetime(), len(df),
-                       {k: frozenset(v) for k, v in used.items()})
+                       {k: frozenset(v) for k, v in used.items()}, accounts)
 
 
 def _normal_principal(arn: str) -> str:
@@ -93,6 +95,33 @@ def _normal_principal(arn: str) -> str:
         kind, _, rest = parsed.resource.partition("/")
         return f"{parsed.account}:{kind}:{rest.rsplit('/', 1)[-1]}"
     return arn
+
+
+# Principals whose permissions the organisation does not write, or the kit's own: their unused
+# grants are not a finding to act on (the rule, its id and why). Service-linked roles are left out
+# of every IAM check before this (review._reviewed). See docs/iam.md, "Unused grants".
+AWS_RESERVED_PATH = "/aws-reserved/"
+RULE_AUDIT_ROLE = ("rule:audit-role", "the kit's own read-only audit role: it is granted reads it uses only while "
+                   "auditing; it is checked to be read-only (iam.read_only) instead")
+RULE_AWS_RESERVED = ("rule:aws-reserved", "an AWS-reserved role (IAM Identity Center permission set): AWS writes "
+                     "its policies from the permission set; review the permission set and its assignments in "
+                     "IAM Identity Center, not the role")
+RULE_OWNER = "synthaudit (built-in rule)"
+
+
+def handled_by_rule(p: "Principal") -> tuple[str, str] | None:
+    """(rule id, reason) when the principal's unused grants are handled by rule, not judged."""
+    if p.environment_rule == "audit-role":
+        return RULE_AUDIT_ROLE
+    if p.kind == "role" and (p.path.startswith(AWS_RESERVED_PATH) or p.name.startswith("AWSReservedSSO_")):
+        return RULE_AWS_RESERVED
+    return None
+
+
+def rule_exception(rule: tuple[str, str]) -> dict[str, str]:
+    """What a finding handled by a built-in rule carries in ``exception`` (no expiry: it is not
+    an accepted risk of the organisation's, but the kit's own rule, stated in the docs)."""
+    return {"id": rule[0], "owner": RULE_OWNER, "reason": rule[1], "kind": "rule"}
 
 
 def used_by(window: UsageWindow, p: "Principal") -> frozenset[str]:
@@ -111,8 +140,9 @@ def unused_actions(p: "Principal", used: frozenset[str]) -> tuple[list[str], lis
     return list(db.actions_at(granted & used_mask)), list(db.actions_at(granted & ~used_mask))
 
 
-def suggested_policy(p: "Principal", used_actions: list[str]) -> dict[str, Any]:
-    """Only the used actions, each on the resources (and conditions) of the statements that granted it."""
+def suggested_policy(p: "Principal", used_actions: list[str]) -> dict[str, Any] | None:
+    """Only the used actions, each on the resources (and conditions) of the statements that granted it;
+    None when no observed action is granted by the principal's own statements (never an empty policy)."""
     groups: dict[tuple, list[str]] = {}
     for action in used_actions:
         for pol in p.identity:
@@ -129,7 +159,7 @@ def suggested_policy(p: "Principal", used_actions: list[str]) -> dict[str, Any]:
         if conditions:
             stmt["Condition"] = conditions
         statements.append(stmt)
-    return {"Version": "2012-10-17", "Statement": statements}
+    return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
 
 def by_service(actions: list[str]) -> dict[str, int]:

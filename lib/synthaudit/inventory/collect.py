@@ -15,6 +15,7 @@ budget. Throttling is met by botocore's adaptive retries; every retry is counted
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synthaudit import progress
 from synthaudit.aws.errors import classify_error
 from synthaudit.classify import Classifier, Verdict
 from synthaudit.config import Params
@@ -230,8 +232,17 @@ def collect_inventory(params: Params, sessions: Any, counter: CallCounter | None
     clock = AccountClock(params.aws.account_timeout_seconds)
     clients = CountingClients(sessions, counter, clock)
     units = plan_units(params, services)
+    done = itertools.count(1)
+
+    def run_one(unit: Unit) -> UnitResult:
+        result = _run_unit(unit, clients, params, clock)
+        where = "" if unit.region == GLOBAL else f" {unit.region}"
+        progress.report(f"inventory {next(done)}/{len(units)}: account {unit.account} {unit.service}{where}"
+                        + ("" if result.status == "assessed" else f" ({result.status})"))
+        return result
+
     with ThreadPoolExecutor(max_workers=params.aws.max_workers, thread_name_prefix="inventory") as pool:
-        results = list(pool.map(lambda u: _run_unit(u, clients, params, clock), units))
+        results = list(pool.map(run_one, units))
     inventory = assemble(params, results, dict(sorted(counter.by_service.items())))
     inventory.api_retries = counter.retries
     return inventory
