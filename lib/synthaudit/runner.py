@@ -46,7 +46,7 @@ class RunOptions:
     outputs: Path | None = None      # default: the workspace's outputs/ (workspace.find_workspace)
     runbooks: Path | None = None     # default: the workspace's own runbooks/, else the packaged ones
     cell_timeout: int | None = 1800
-    progress: bool = True            # papermill's per-cell progress bars
+    progress: bool = False           # papermill's per-cell progress bars (they interleave when phases run side by side)
     keep_going: bool = False         # accounts preflight cannot read stay in the run as not assessed
     quiet: bool = False              # no progress lines (phases, inventory units); errors still print
 
@@ -219,7 +219,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         resume=Path(args.resume) if args.resume else None, fail_on=args.fail_on,
         outputs=Path(args.outputs).resolve() if args.outputs else None,
         runbooks=Path(args.runbooks).resolve() if args.runbooks else None,
-        cell_timeout=args.cell_timeout, progress=not (args.no_progress or args.quiet), keep_going=args.keep_going,
+        cell_timeout=args.cell_timeout, progress=args.cell_progress and not (args.no_progress or args.quiet), keep_going=args.keep_going,
         quiet=args.quiet,
     )
     try:
@@ -256,7 +256,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outputs", help="folder for run folders (default: outputs/)")
     p.add_argument("--runbooks", help=argparse.SUPPRESS)  # tests substitute runbooks
     p.add_argument("--cell-timeout", type=int, default=1800, help="seconds per cell (default 1800)")
-    p.add_argument("--no-progress", action="store_true", help="no per-cell progress bars (schedulers)")
+    p.add_argument("--cell-progress", action="store_true",
+                   help="also show papermill's per-cell progress bars (off by default: the phase lines say where a run is)")
+    p.add_argument("--no-progress", action="store_true", help="no per-cell progress bars (the default; kept for schedulers)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="print only errors and, at the end, the run folder (no progress lines or bars)")
     p.add_argument("--keep-going", action="store_true",
