@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -40,6 +40,7 @@ class BuiltEstate:
     name: str
     params: dict[str, Any]
     planted: tuple[Plant, ...]
+    known_gaps: dict[str, str] = field(default_factory=dict)  # plant id -> why the kit does not yet get it right
 
 
 def connect(endpoint_url: str, seed: int) -> Estate:
@@ -110,9 +111,15 @@ class Score:
     flagged_twins: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     wrong_severity: tuple[tuple[str, str, tuple[str, ...]], ...]
 
+    def wrong(self) -> set[str]:
+        """Ids of the plants the kit got wrong (missed, flagged, or found at another severity)."""
+        return {w[0] for w in (*self.missed, *self.flagged_twins, *self.wrong_severity)}
+
     def line(self) -> str:
         return (f"estate {self.estate}: planted failures found {self.found}/{self.failures}, "
-                f"clean twins flagged {self.flagged}/{self.twins}")
+                f"clean twins flagged {self.flagged}/{self.twins}, "
+                f"found at another severity {len(self.wrong_severity)}"
+                + (f" ({', '.join(w[0] for w in self.wrong_severity)})" if self.wrong_severity else ""))
 
 
 def score(name: str, planted: Iterable[Plant], findings: Iterable[Finding]) -> Score:

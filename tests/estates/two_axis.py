@@ -10,7 +10,6 @@ no name pattern, so a check that leaned on names would see nothing here.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from synthaudit.demo.estate_core import Estate, allow, policy, role_arn
@@ -27,6 +26,14 @@ SYN_TEST = {"data-class": "synthetic", "stage": "test"}
 OU_TREE = [("Clinical", None), ("Live", "Clinical"), ("Region-EU", "Live"), ("Analytics", None),
            ("Sandbox", "Analytics"), ("Generators", "Sandbox"), ("Evaluation", "Sandbox"), ("Intake", "Analytics")]
 ACCOUNTS = {"acct-c1": "Region-EU", "acct-g2": "Generators", "acct-e3": "Evaluation", "acct-i4": "Intake"}
+
+
+# Plants the kit does not yet get right, with why (the test xfails them, strictly: a fix must drop them here).
+KNOWN_GAPS = {
+    "A26": "phase 03's reachability does not model the SSE-KMS link (kms:Decrypt on the bucket's key): a role "
+           "that can get objects it cannot decrypt is reported critical, where phase 02 reports the same path "
+           "partial, one step lower (issue 16 item 1)",
+}
 
 
 def params(accounts: dict[str, str]) -> dict[str, Any]:
@@ -80,6 +87,22 @@ def _role(estate: Estate, account: str, name: str, trust: dict[str, Any], grants
 
 def _service_trust(service: str) -> dict[str, Any]:
     return {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+
+
+def _lineage(estate: Estate, clinical: str, generators: str, source: str) -> dict[str, str]:
+    """A synthetic-tagged volume restored from a copy of a clinical snapshot (in the clinical account: moto
+    cannot restore another account's snapshot), and a Generators volume restored from its own snapshot."""
+    az, tags = f"{REGION}a", [{"ResourceType": "volume", "Tags": [{"Key": k, "Value": v} for k, v in SYN_TEST.items()]}]
+    ec2 = estate.client(clinical, "ec2")
+    copy = ec2.copy_snapshot(SourceSnapshotId=source, SourceRegion=REGION,
+                             Description=f"[Copied {source} from {REGION}]")["SnapshotId"]
+    copied = ec2.create_volume(AvailabilityZone=az, Size=8, SnapshotId=copy, TagSpecifications=tags)["VolumeId"]
+    ec2 = estate.client(generators, "ec2")
+    base = ec2.create_volume(AvailabilityZone=az, Size=8, TagSpecifications=tags)["VolumeId"]
+    own_snap = ec2.create_snapshot(VolumeId=base, Description="g-1")["SnapshotId"]
+    own = ec2.create_volume(AvailabilityZone=az, Size=8, SnapshotId=own_snap, TagSpecifications=tags)["VolumeId"]
+    return {"copied": f"arn:aws:ec2:{REGION}:{clinical}:volume/{copied}",
+            "own": f"arn:aws:ec2:{REGION}:{generators}:volume/{own}"}
 
 
 def build(endpoint_url: str) -> BuiltEstate:
@@ -137,6 +160,7 @@ def build(endpoint_url: str) -> BuiltEstate:
     ec2.modify_snapshot_attribute(SnapshotId=snaps["s-1"], Attribute="createVolumePermission",
                                   OperationType="add", UserIds=[g2])
     snap = lambda n: f"arn:aws:ec2:{REGION}::snapshot/{snaps[n]}"  # noqa: E731
+    restored = _lineage(estate, c1, g2, snaps["s-2"])
 
     P, S = "production", "synthetic"
     plant = estate.plant
@@ -182,8 +206,16 @@ def build(endpoint_url: str) -> BuiltEstate:
           "clinical role assumable by the Generators account (synthetic -> production trust)")
     plant("A21", "PASS", "IAM_CROSS_ACCOUNT_TRUST_TOO_BROAD", role_arn(c1, "role-ops-8"), c1, P,
           "clean twin: the same grants, trusted by its own account only")
+    plant("A24", "FAIL", "SYNTHETIC_RESTORED_FROM_PRODUCTION", restored["copied"], c1, S,
+          "volume tagged data-class=synthetic restored from a copy (CopySnapshot) of the clinical snapshot s-2: the "
+          "chain is followed through the copy")
+    plant("A25", "PASS", "SYNTHETIC_RESTORED_FROM_PRODUCTION", restored["own"], g2, S,
+          "clean twin: a Generators volume restored from a snapshot of a Generators volume")
+    plant("A26", "FAIL", "IAM_SYNTHETIC_REACHES_PRODUCTION", tmp, c1, S,
+          "role-tmp-5 (tagged data-class=synthetic) gets and lists bucket-e4a1 but cannot decrypt with k-b: partial "
+          "reach, one step lower, as phase 02 reports the same path (A02)", severity="high")
     plant("A22", "FAIL", "UNCLASSIFIED_RESOURCES", account_arn(MANAGEMENT, i4), i4, None,
           "the Intake account sits in an OU no rule names and its bucket carries no data-class tag")
     plant("A23", "PASS", "UNCLASSIFIED_RESOURCES", account_arn(MANAGEMENT, c1), c1, None,
           "clean twin: everything in the clinical account is classified (its OU, or its tags)")
-    return BuiltEstate(NAME, params(accounts), tuple(estate.planted))
+    return BuiltEstate(NAME, params(accounts), tuple(estate.planted), KNOWN_GAPS)
