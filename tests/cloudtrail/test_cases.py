@@ -94,3 +94,11 @@ def test_dropped_records_are_counted_and_named(tmp_path):
     rows, _ = run_case(CASES / "ct_records_dropped.fail.jsonl", tmp_path)
     assert [(r["events"], r["detail"]) for r in rows] == [(2, "2 records dropped: no eventTime, or one that is not a time")]
     assert rows[0]["resource"] == "file:///case/case.json"
+
+
+def test_copy_between_buckets_the_inventory_does_not_list_is_judged_from_the_events_resources(tmp_path):
+    """A plain --logs scan knows no bucket owners: the accounts the events' resources blocks name stand in."""
+    rows, _ = run_case(CASES / "ct_data_copied_to_another_account.fail.jsonl", tmp_path)
+    details = {r["resource"]: r["detail"] for r in rows}
+    assert details["arn:aws:s3:::clinic-exports"] == (
+        "objects copied from clinic-exports (account 111122223333) into vendor-landing (account 444455556666)")

@@ -1,6 +1,7 @@
 """The demo's CloudTrail as files: log objects in delivery blocks, one digest a day per
 account and region chained to the one before, signed like CloudTrail's (SHA256withRSA),
-and the log-file plants (a deleted file, an edited one, a truncated one, a lost digest).
+and the log-file plants (a deleted file, an edited one, a truncated one, a lost digest, a record
+whose time cannot be read).
 """
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ GAP_BLOCK = (ids.PRODUCTION, ids.HOME_REGION, dt.datetime.combine(day(12), dt.ti
 TAMPERED_BLOCK = (ids.SYNTHETIC, ids.HOME_REGION, dt.datetime.combine(day(6), dt.time(0)))  # edited after delivery
 CORRUPT_BLOCK = (ids.LOGGING, ids.HOME_REGION, dt.datetime.combine(day(2), dt.time(12)))   # truncated gzip
 NO_DIGEST_DAY = (ids.SYNTHETIC, "eu-west-1", day(3))                                     # digest deleted
+DROPPED_BLOCK = (ids.PRODUCTION, ids.HOME_REGION, dt.datetime.combine(day(18), dt.time(12)))  # a record's time rewritten
+
+
+def mangled(record: dict) -> dict:
+    """A copy of ``record`` as a re-shipper might leave it: eventTime rewritten as epoch milliseconds,
+    which is no time a CloudTrail reader parses (other ISO forms are read; this record must be counted
+    as dropped, never dropped silently)."""
+    when = dt.datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    return {**record, "eventTime": int(when.timestamp() * 1000),
+            "eventID": "0d5c7a9e-3f1b-4e2d-8c6a-5b4f3e2d1c0b", "requestID": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"}
 
 
 def log_key(account: str, region: str, block: dt.datetime, rng: random.Random) -> str:
@@ -38,6 +49,8 @@ def log_files(writer: LogWriter, plants: list[Plant]) -> tuple[dict[str, bytes],
     key_rng = random.Random(SEED + 1)
     for (account, region, block) in sorted(writer.files):
         records = sorted(writer.files[(account, region, block)], key=lambda r: (r["eventTime"], r["eventID"]))
+        if (account, region, block) == DROPPED_BLOCK:
+            records.append(mangled(records[0]))
         body = json.dumps({"Records": records}, separators=(",", ":")).encode()
         key = log_key(account, region, block, key_rng)
         per_day[(account, region, block.date())].append((key, hashlib.sha256(body).hexdigest()))
@@ -48,6 +61,9 @@ def log_files(writer: LogWriter, plants: list[Plant]) -> tuple[dict[str, bytes],
             plants.append(Plant("CT27", "FAIL", "CT_LOG_FILE_INTEGRITY", f"arn:aws:s3:::{ids.TRAIL_BUCKET}/{key}", account,
                                 "log file listed in its digest is missing from the bucket"))
             continue
+        if (account, region, block) == DROPPED_BLOCK:
+            plants.append(Plant("CT38", "FAIL", "CT_RECORDS_DROPPED", f"arn:aws:s3:::{ids.TRAIL_BUCKET}/{key}", account,
+                                "a record whose eventTime a re-shipper rewrote as epoch milliseconds: counted as dropped"))
         if (account, region, block) == TAMPERED_BLOCK:
             body = json.dumps({"Records": records[:-1]}, separators=(",", ":")).encode()
             plants.append(Plant("CT28", "FAIL", "CT_LOG_FILE_INTEGRITY", f"arn:aws:s3:::{ids.TRAIL_BUCKET}/{key}", account,
@@ -57,6 +73,9 @@ def log_files(writer: LogWriter, plants: list[Plant]) -> tuple[dict[str, bytes],
             data = data[: len(data) // 2]
             plants.append(Plant("CT29", "FAIL", "CT_LOG_FILE_UNREADABLE", f"arn:aws:s3:::{ids.TRAIL_BUCKET}/{key}", account,
                                 "truncated gzip log file"))
+            plants.append(Plant("CT29b", "FAIL", "CT_COVERAGE_GAP",
+                                f"arn:aws:organizations::{ids.MANAGEMENT}:account/{ids.ORG_ID}/{account}", account,
+                                "the truncated file's twelve hours hold no readable event: a gap in the logging account"))
         if (account, region, block.date()) == NO_DIGEST_DAY and len(plants) and not any(p.id == "CT31" for p in plants):
             plants.append(Plant("CT31", "FAIL", "CT_DIGEST_MISSING", f"arn:aws:s3:::{ids.TRAIL_BUCKET}/{key}", account,
                                 "log file of a day whose digest file was deleted"))

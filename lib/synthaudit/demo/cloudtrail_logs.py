@@ -1,8 +1,8 @@
 """The demo estate's CloudTrail: 90 days of log files and digests in the trail bucket.
 
 Baseline activity of a few dozen principals with daily rhythms (``cloudtrail_traffic``),
-plus the planted anomalies (``cloudtrail_plants``: every detector family, each with a
-clean twin where one makes sense), written as records (``cloudtrail_records``) into
+plus the planted anomalies (``cloudtrail_plants``: every detector family; ``cloudtrail_twins``:
+the exposure detectors' plants and the clean twins of the first round's), written as records (``cloudtrail_records``) into
 log files and signed digests (``cloudtrail_files``). Everything is derived from fixed
 ids and one seed, ending at END, so the same build gives the same files and the same
 findings. Digests are signed with an RSA key generated per build; its public key is
@@ -35,6 +35,7 @@ from synthaudit.demo.cloudtrail_records import (
     day,
 )
 from synthaudit.demo.cloudtrail_traffic import baseline, quiet_members
+from synthaudit.demo.cloudtrail_twins import twin_events
 from synthaudit.demo.plant import Plant
 
 __all__ = ["DAYS", "END", "QUIET_DAYS", "START", "TrailFiles", "build", "day", "planted", "prepare", "seed",
@@ -58,7 +59,9 @@ def build() -> tuple[dict[str, bytes], list[dict], list[Plant]]:
     writer = LogWriter()
     baseline(writer, random.Random(SEED))
     quiet_members(writer, random.Random(SEED + 1))
-    return log_files(writer, planted_events(writer))
+    plants = planted_events(writer)
+    plants += twin_events(writer)  # after the first round, so its events keep their ids
+    return log_files(writer, plants)
 
 
 def prepare() -> TrailFiles:

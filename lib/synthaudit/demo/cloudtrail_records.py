@@ -119,7 +119,10 @@ class LogWriter:
     def add(self, when: dt.datetime, account: str, region: str, identity: dict, source: str, name: str,
             params: dict | None = None, resources: list | None = None, error: str | None = None,
             ip: str = "10.0.0.1", ua: str = "aws-cli/2.15.30", read_only: bool | None = None,
-            response: dict | None = None, additional: dict | None = None, event_type: str = "AwsApiCall") -> None:
+            response: dict | None = None, additional: dict | None = None, event_type: str = "AwsApiCall",
+            error_message: str | None = None) -> None:
+        """One record; ``error_message`` alone (no ``error``) is a failure CloudTrail records without an
+        errorCode (a failed console sign-in)."""
         self.counter += 1
         rng = self.rng
         record: dict[str, Any] = {
@@ -135,7 +138,8 @@ class LogWriter:
             record["resources"] = resources
         if error:
             record["errorCode"] = error
-            record["errorMessage"] = f"User is not authorized to perform: {source.split('.')[0]}:{name}"
+        if error or error_message:
+            record["errorMessage"] = error_message or f"User is not authorized to perform: {source.split('.')[0]}:{name}"
         if additional:
             record["additionalEventData"] = additional
         self.files[(account, region, self.block(region, when))].append(record)
