@@ -236,3 +236,28 @@ def test_a_cache_write_failure_marks_no_log_file_and_leaves_no_cache_file(tmp_pa
     entries, cache, con = run_ingest(logs, tmp_path / "cache")
     assert {k: (e.status, e.events) for k, e in entries.items()} == {"a.json": ("ok", 1), "b.json": ("ok", 1)}
     assert con.execute(f"SELECT count(*) FROM {cache.scan_sql()}").fetchone()[0] == 2
+
+
+def test_events_of_objects_gone_from_the_source_do_not_count(tmp_path):
+    """The cache keeps every object it parsed; a review counts only the objects the source lists
+    now (a log expired by a lifecycle rule, or an estate rebuilt under new object names)."""
+    from synthaudit.cloudtrail.review import review
+
+    logs = tmp_path / "logs" / "AWSLogs" / "210987654321" / "CloudTrail" / "us-east-1" / "2026" / "11" / "01"
+    logs.mkdir(parents=True)
+
+    def write(name: str, n: int) -> Path:
+        path = logs / name
+        records = [record(when=f"2026-11-01T10:{i:02d}:00Z", eventID=f"{name}-{i}") for i in range(n)]
+        path.write_bytes(gzip.compress(json.dumps({"Records": records}).encode()))
+        return path
+
+    kept = write("210987654321_CloudTrail_us-east-1_20261101T1000Z_keep.json.gz", 5)
+    gone = write("210987654321_CloudTrail_us-east-1_20261101T1005Z_gone.json.gz", 7)
+    first = review(None, tmp_path / "r1", logs=tmp_path / "logs", cache_dir=tmp_path / "cache")
+    assert first.events == 12
+    gone.unlink()
+    again = review(None, tmp_path / "r2", logs=tmp_path / "logs", cache_dir=tmp_path / "cache")
+    fresh = review(None, tmp_path / "r3", logs=tmp_path / "logs", cache_dir=tmp_path / "cache-fresh")
+    assert again.events == fresh.events == 5 and kept.exists()
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in fresh.findings]

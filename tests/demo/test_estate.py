@@ -138,7 +138,10 @@ def _exists_iam(audit, account, arn, region):
 
 
 def _exists_org(audit, account, arn, region):
-    return audit.client(ids.MANAGEMENT, "organizations").describe_account(AccountId=account)["Account"]["Arn"] == arn
+    org = audit.client(ids.MANAGEMENT, "organizations")
+    if ":ou/" in arn:   # a finding on the OU where a guard rail must be attached
+        return org.describe_organizational_unit(OrganizationalUnitId=arn.rsplit("/", 1)[1])["OrganizationalUnit"]["Arn"] == arn
+    return org.describe_account(AccountId=account)["Account"]["Arn"] == arn
 
 
 def _exists_kms(audit, account, arn, region):

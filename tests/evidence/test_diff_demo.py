@@ -8,6 +8,7 @@ from pathlib import Path
 
 import boto3
 from answer_key import load
+from synthaudit.aws.preflight import run_preflight
 from synthaudit.config import load_params
 from synthaudit.evidence.diff import diff_findings
 from synthaudit.findings import finding_id
@@ -45,9 +46,9 @@ def test_fixing_one_planted_failure_and_breaking_one_twin(tmp_path, monkeypatch,
     fixed_arn = planted("S3_PRODUCTION_NO_SSE_KMS", "FAIL")            # SSE-S3 only
     twin_arn = planted("S3_PRODUCTION_NO_PUBLIC_ACCESS_BLOCK", "PASS")  # all four PAB settings on
     fixed, twin = fixed_arn.split(":::")[1], twin_arn.split(":::")[1]
-    params = load_params(PARAMS_FILE)
     for key, value in demo_estate.env().items():
         monkeypatch.setenv(key, value)
+    params, _ = run_preflight(load_params(PARAMS_FILE))   # the organisation's accounts, discovered
     before = run_all(demo_snapshot_dir, params, only=S3_CHECKS)
 
     s3 = prod_s3(demo_estate.endpoint_url)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from synthaudit.aws.preflight import run_preflight
 from synthaudit.config import load_params, parse_params
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ def test_params_datasets_from_s3_match_answer_key(estate_env, answer_key):
     from synthaudit.aws.session import SessionFactory
     from synthaudit.leak.phase import run_leak_phase
 
-    params = load_params(REPO / "params" / "demo.yaml")
+    params, _ = run_preflight(load_params(REPO / "params" / "demo.yaml"))  # the datasets' accounts, found
     run = run_leak_phase(params, SessionFactory(params))
     got = {(f.check_id, f.resource): f for f in run.findings}
     for entry in answer_key:
@@ -38,7 +39,7 @@ def test_missing_object_is_not_assessed_with_reason(estate_env):
     from synthaudit.aws.session import SessionFactory
     from synthaudit.leak.phase import run_leak_phase
 
-    base = load_params(REPO / "params" / "demo.yaml").model_dump(mode="json")
+    base = run_preflight(load_params(REPO / "params" / "demo.yaml"))[0].model_dump(mode="json")
     base["datasets"] = [dict(base["datasets"][0], name="gone",
                              synthetic="s3://synth-output-data/cohort-2026q3/nope/patients.csv")]
     params = parse_params(base)

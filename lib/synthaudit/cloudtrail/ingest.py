@@ -132,11 +132,28 @@ class Cache:
     def has_events(self) -> bool:
         return self.events_dir.exists() and any(self.events_dir.rglob("*.parquet"))
 
-    def scan_sql(self) -> str:
-        """A relation over every cached event (hive partitions typed so account ids keep their zeros)."""
+    def scan_sql(self, only: tuple[str, str] | None = None) -> str:
+        """A relation over the cached events (hive partitions typed so account ids keep their zeros).
+
+        ``only`` = (table, digest): just the events of the log objects whose keys that table holds.
+        The cache keeps every object it ever parsed; an object since deleted or renamed in the
+        source (expired by a lifecycle rule, or a rebuilt estate) must not count. The digest of the
+        keys is written into the relation so results derived from it are keyed by it too."""
         glob = sql_str(str(self.events_dir / "**" / "*.parquet"))
-        return (f"read_parquet({glob}, hive_partitioning = true, "
+        scan = (f"read_parquet({glob}, hive_partitioning = true, "
                 "hive_types = {'account': VARCHAR, 'region': VARCHAR, 'event_day': DATE})")
+        if only is None:
+            return scan
+        table, digest = only
+        return f"(SELECT * FROM {scan} WHERE source_file IN (SELECT key FROM {table}) /* keys {digest} */)"
+
+    @staticmethod
+    def register_keys(con: duckdb.DuckDBPyConnection, keys: Iterable[str], table: str = "listed_logs") -> tuple[str, str]:
+        """The source's current log keys as a temp table, for ``scan_sql(only=...)``."""
+        ordered = sorted(set(keys))
+        digest = hashlib.sha256("\n".join(ordered).encode()).hexdigest()[:16]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS key", [ordered]).fetchall()
+        return table, digest
 
 
 class _NotOneObjectPerLine(Exception):

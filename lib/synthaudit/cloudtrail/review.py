@@ -156,10 +156,10 @@ def open_source(params: Params | None, logs: str | Path | None, sessions=None):
     return None
 
 
-def _window(con, cache: Cache, params: Params | None, start: dt.datetime | None, end: dt.datetime | None):
+def _window(con, events: str, cache: Cache, params: Params | None, start: dt.datetime | None, end: dt.datetime | None):
     review_days = params.cloudtrail.review_days if params else 30
     baseline_days = params.cloudtrail.baseline_days if params else 60
-    newest = con.execute(f"SELECT max(event_time) FROM {cache.scan_sql()}").fetchone()[0] if cache.has_events() else None
+    newest = con.execute(f"SELECT max(event_time) FROM {events}").fetchone()[0] if cache.has_events() else None
     review_end = end or newest
     if review_end is None:
         return None
@@ -234,7 +234,8 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
         return _not_assessed_all(result, resource, str(exc))
     except Exception as exc:
         return _not_assessed_all(result, resource, f"cannot read {source.uri}: {classify_error(exc).reason}")
-    window = _window(con, cache, params, start, end)
+    events = cache.scan_sql(only=Cache.register_keys(con, (e.key for e in result.sources)))
+    window = _window(con, events, cache, params, start, end)
     if window is None:
         _write_sources(out_dir, result)
         return _not_assessed_all(result, resource, f"no readable CloudTrail events in {source.uri}")
@@ -263,7 +264,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
         "dropped_records": dropped_records(result.sources, uri_of),
     }
     # events first: classification reads their ARNs
-    duck = DuckDBEngine(con, cache.scan_sql(), None, settings, keep_columns=RUN_EVENT_COLUMNS)
+    duck = DuckDBEngine(con, events, None, settings, keep_columns=RUN_EVENT_COLUMNS)
     env_tables = environment_tables(params, snapshot_dir, con, events_ready=True)
     selectors_known = bool(env_tables.pop("_selectors_known"))
     tables.update(env_tables)
@@ -271,7 +272,7 @@ def review(params: Params | None, out_dir: Path, *, logs: str | Path | None = No
     tables["exposure_grants"] = exposure_rows(con, members, params.organization_id if params else None)
     duck.set_tables(tables, settings, store=cache)
     result.events = duck.count()
-    _write_events(con, out_dir, cache, settings)
+    _write_events(con, out_dir, cache, settings, events)
     unmet = _unmet_requirements(duck, tables, result, selectors_known)
     runner = duck
     org_ids = {o.org_id for o in listed if o.org_id}
@@ -360,12 +361,12 @@ def _unmet_requirements(duck: DuckDBEngine, tables, result: ReviewResult, select
     return unmet
 
 
-def _write_events(con, out_dir: Path, cache: Cache, settings: dict[str, Any]) -> None:
+def _write_events(con, out_dir: Path, cache: Cache, settings: dict[str, Any], events: str) -> None:
     """The window's events for the run folder; kept in the cache too, so a run over an unchanged
     cache and window copies the file instead of sorting and compressing every event again."""
     columns = ", ".join(RUN_EVENT_COLUMNS)
     window = f"{settings['baseline_start']:%Y-%m-%dT%H:%M:%S}/{settings['review_end']:%Y-%m-%dT%H:%M:%S}"
-    kept = cache.derived_path("events", window, columns)
+    kept = cache.derived_path("events", window, columns, events)
     if not kept.exists():
         partial = cache.partial_path(kept)
         con.execute(f"COPY (SELECT {columns} FROM classified ORDER BY event_time, event_source, event_name, principal_arn) "
