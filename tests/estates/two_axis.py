@@ -29,11 +29,7 @@ ACCOUNTS = {"acct-c1": "Region-EU", "acct-g2": "Generators", "acct-e3": "Evaluat
 
 
 # Plants the kit does not yet get right, with why (the test xfails them, strictly: a fix must drop them here).
-KNOWN_GAPS = {
-    "A26": "phase 03's reachability does not model the SSE-KMS link (kms:Decrypt on the bucket's key): a role "
-           "that can get objects it cannot decrypt is reported critical, where phase 02 reports the same path "
-           "partial, one step lower (issue 16 item 1)",
-}
+KNOWN_GAPS: dict[str, str] = {}   # none: phase 03 judges data paths as phase 02 does
 
 
 def params(accounts: dict[str, str]) -> dict[str, Any]:

@@ -70,3 +70,28 @@ def test_iam_database_auth_setting(value, state):
 
 def test_lowered_is_one_step_and_never_below_low():
     assert [lowered(s) for s in ("critical", "high", "medium", "low", "info")] == ["high", "medium", "low", "low", "info"]
+
+
+@pytest.mark.parametrize("key_users,actions,severity,missing", [
+    ([ROLE], ["s3:GetObject", "kms:Decrypt"], "critical", None),           # full reach
+    ([], ["s3:GetObject", "kms:Decrypt"], "high", f"kms:Decrypt on {KEY}"),   # ciphertext at most
+    ([], ["s3:GetObject", "s3:ListBucket", "kms:Decrypt"], "high", f"kms:Decrypt on {KEY}"),  # + key names only
+    ([], ["s3:GetObject", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"], "high",  # both partial
+     [f"kms:Decrypt on {KEY}", f"kms:GenerateDataKey on {KEY}"]),
+])
+def test_phase_03_reach_follows_the_data_path(key_users, actions, severity, missing):
+    """IAM_SYNTHETIC_REACHES_PRODUCTION judges a path as phase 02 does: one step lower when no
+    path reaches object content, naming what is missing."""
+    from synthaudit.iam.review import _StatementIndex, check_reachability
+
+    policies = _policies(key_users)
+    policies[0]["policy"] = doc({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": actions[:-1] if
+                                 actions[-1].startswith("kms") else actions, "Resource": [BUCKET, f"{BUCKET}/*"]})
+    rows = [{**BUCKET_ROW, "environment": "production", "_kind": "s3_buckets"},
+            {"arn": KEY, "account": OTHER, "region": "us-east-1", "environment": "production", "_kind": "kms_keys",
+             "key_id": "k1"},
+            {"arn": ROLE, "account": ACCT, "environment": "synthetic", "_kind": "iam_roles"}]
+    s = store([stmt("Allow", actions)], resource_policies=policies, resources=rows)
+    [found], _ = check_reachability(s, _StatementIndex(s))
+    assert found.status == "FAIL" and found.severity == severity
+    assert found.evidence.get("missing") == missing and (found.evidence.get("reach") == "partial") == bool(missing)

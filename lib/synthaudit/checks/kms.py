@@ -8,7 +8,7 @@ from synthaudit.findings import Finding
 
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.keys import KeyResolver
+from synthaudit.checks.keys import key_resolver
 from synthaudit.checks.reach import KMS_DECRYPT, StoreReach
 from synthaudit.checks.rows import RowRule, fail_if, in_environments, unknown
 
@@ -34,7 +34,7 @@ SEGREGATED = ("production", "synthetic")
 
 def key_users(ctx: CheckContext) -> dict[str, dict[str, list[str]]]:
     """Key ARN -> environment -> ARNs of resources encrypted with it."""
-    resolver = KeyResolver(ctx)
+    resolver = key_resolver(ctx)
     users: dict[str, dict[str, set[str]]] = {}
     for kind, column in KEY_REFERENCES:
         for row in ctx.rows_or_empty(kind):

@@ -29,10 +29,11 @@ from synthaudit import arn as aws_arn
 from synthaudit import catalogue
 from synthaudit.findings import Finding, lowered
 from synthaudit.iam.data_path import data_path, link_of, needs_of
+from synthaudit.iam.keys import KeyResolver
 
 from synthaudit.checks.check import Check
 from synthaudit.checks.context import CheckContext
-from synthaudit.checks.keys import KeyResolver
+from synthaudit.checks.keys import key_resolver
 from synthaudit.checks.policy import as_list, statement_allows_action, statements
 from synthaudit.checks.rows import judged_kinds
 
@@ -108,14 +109,8 @@ class Reacher:
     def key_of(self, row: dict[str, Any]) -> tuple[str | None, str]:
         """The row's KMS key ARN, and "" when the key (so its key policy) is in the snapshot, else why not."""
         if self._keys is None:
-            self._keys = KeyResolver(self.ctx)
-        ref = row.get("kms_key_id")
-        key = self._keys.resolve(ref, row["account"], row.get("region") or "")
-        if key is None:
-            return None, f"key reference {ref!r} is not among the snapshot's keys and aliases"
-        if key not in self._keys.keys:
-            return key, "the key is not in the snapshot (account or region not read): its key policy is unknown"
-        return key, ""
+            self._keys = key_resolver(self.ctx)
+        return self._keys.key_of(row)
 
     def decide(self, principal: str, action: str, resource: str) -> Any:
         """The engine's Decision, or the error text when the engine cannot decide."""

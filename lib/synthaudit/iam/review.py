@@ -17,7 +17,7 @@ from synthaudit import catalogue
 from synthaudit.catalogue import finding
 from synthaudit.errors import ConditionError
 from synthaudit.findings import Finding, lowered, sort_findings
-from synthaudit.iam import escalation, trust, unused, wildcards
+from synthaudit.iam import escalation, reach_paths, trust, unused, wildcards
 from synthaudit.iam.gc_pause import gc_paused
 from synthaudit.iam.model import Principal
 from synthaudit.iam.policy import Statement
@@ -109,6 +109,7 @@ def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list
     for i, principal in enumerate(cols["principal"]):
         rows_of.setdefault(principal, []).append(i)
     described: dict[tuple, dict] = {}
+    judge = reach_paths.PathJudge(store)
 
     def describe(ref: tuple[str, str, str, str]) -> dict[str, Any]:
         hit = described.get(ref)
@@ -129,13 +130,16 @@ def check_reachability(store: PolicyStore, index: _StatementIndex) -> tuple[list
                   "access_level": cols["access_level"][i], "outcome": cols["outcome"][i],
                   "conditions": list(cols["conditions"][i]),
                   "statements": [describe(s) for s in cols["statements"][i]]} for i in rows]
+        for path in paths:
+            path_evidence = judge.evidence(p.arn, path["action"], path["resource"], path["conditions"])
+            if path_evidence:
+                path["path"] = path_evidence
         only_conditional = all(cols["outcome"][i] == "conditional" for i in rows)
-        out.append(finding(
-            check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
-            severity="high" if only_conditional else None,
-            evidence={"production_resources": sorted({cols["resource"][i] for i in rows}),
-                      "paths": paths[:200], "paths_total": len(paths),
-                      "production_data_stores_checked": len(stores)}))
+        evidence = {"production_resources": sorted({cols["resource"][i] for i in rows}),
+                    "paths": paths[:200], "paths_total": len(paths), "production_data_stores_checked": len(stores)}
+        grade = reach_paths.severity(paths, "high" if only_conditional else catalogue.get(check).severity, evidence)
+        out.append(finding(check, p.arn, "FAIL", account=p.account, region=REGION, environment=p.environment,
+                           severity=grade, evidence=evidence))
     return out, df
 
 

@@ -68,8 +68,19 @@ def _read_json(path: Path) -> Any:
         raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
 
 
+# what a data path needs to know of a store (iam/data_path.py): its encryption key, its settings
+DATA_PATH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "s3_buckets": ("sse_algorithm", "kms_key_id"),
+    "rds_instances": ("iam_database_authentication_enabled",),
+    "rds_clusters": ("iam_database_authentication_enabled", "http_endpoint_enabled"),
+    "kms_keys": ("key_id",),
+    "kms_aliases": ("name", "target_key_id", "target_key_arn"),
+}
+
+
 def _table_rows(tables: Path) -> list[dict]:
-    """arn/account/environment/tags of every snapshot table row (any table that has them)."""
+    """arn/account/environment/tags of every snapshot table row (any table that has them), and
+    the data-path columns of the stores and keys (``DATA_PATH_COLUMNS``)."""
     if not tables.is_dir():
         return []
     import pyarrow.parquet as pq
@@ -80,7 +91,8 @@ def _table_rows(tables: Path) -> list[dict]:
             schema = pq.read_schema(path)
         except Exception as exc:  # noqa: BLE001 - a broken table must not stop the IAM phase
             raise SnapshotError(f"{path}: not a readable Parquet table ({exc}); re-run phase 01") from None
-        cols = [c for c in ("arn", "account", "region", "environment", "environment_rule", "tags") if c in schema.names]
+        wanted = ("arn", "account", "region", "environment", "environment_rule", "tags") + DATA_PATH_COLUMNS.get(path.stem, ())
+        cols = [c for c in wanted if c in schema.names]
         if "arn" not in cols:
             continue
         table = pq.read_table(path, columns=cols).to_pylist()

@@ -23,7 +23,7 @@ from synthaudit.iam.model import ManagedPolicy, OrgInfo, Principal, ResourceInfo
 from synthaudit.iam.policy import (
     BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, TRUST, Policy, PolicyError, parse_policy,
 )
-from synthaudit.iam.snapshot_files import read_snapshot, tags_of
+from synthaudit.iam.snapshot_files import DATA_PATH_COLUMNS, read_snapshot, tags_of
 
 # re-exported: callers have imported the model and the error from here
 __all__ = ["ManagedPolicy", "OrgInfo", "PolicyStore", "Principal", "ResourceInfo", "SnapshotError"]
@@ -43,6 +43,7 @@ class PolicyStore:
         self.resource_policies: dict[str, Policy] = {}
         self.resource_policy_errors: dict[str, str] = {}
         self.resources: dict[str, ResourceInfo] = {}
+        self.data_rows: dict[str, dict] = {}    # stores and keys with their data-path columns (reach_paths.py)
         self.org = OrgInfo()
         self.errors: list[str] = []
         self.instance_profiles: dict[str, tuple[str, ...]] = {}
@@ -117,6 +118,8 @@ class PolicyStore:
             kind=str(row.get("_kind") or ""),
             region=row.get("region") if row.get("region") not in (None, "", "global") else None,
         )
+        if row.get("_kind") in DATA_PATH_COLUMNS:
+            self.data_rows[arn] = dict(row)
         parsed = aws_arn.parse(arn)
         if parsed is not None and parsed.service == "organizations" and parsed.resource_type == "account":
             self.org.account_environments[parsed.name] = str(row.get("environment") or "unknown")
