@@ -48,7 +48,7 @@ NEVER_ALLOWED: frozenset[tuple[str, str]] = frozenset({
 # Every service the kit's sessions talk to; the guard test enumerates all their operations.
 KIT_SERVICES = (
     "sts", "organizations", "iam", "s3", "kms", "ec2", "rds", "lambda", "glue", "sagemaker",
-    "stepfunctions", "cloudtrail", "config", "lakeformation", "athena",
+    "stepfunctions", "cloudtrail", "config", "lakeformation", "athena", "sqs", "sns",
 )
 
 

@@ -2,10 +2,11 @@
 outside the organisation, classified or not (a production bucket shared with a partner included).
 
 One check over a table of resource kinds, each with the readers that turn its columns into
-grants (``iam.exposure.Grant``): resource policies are read by the IAM engine
-(``iam.exposure.policy_grants``: conditions decided by its condition model), sharing
-attributes (createVolumePermission, RDS restore) and Lake Formation grants name accounts
-directly, S3 ACLs name the public groups. Severity follows what is exposed: production data
+grants (``iam.exposure.Grant``): resource policies (S3, KMS, Lambda, Glue Data Catalog, SQS,
+SNS) are read by the IAM engine (``iam.exposure.policy_grants``: conditions decided by its
+condition model), sharing attributes (createVolumePermission, RDS restore, AMI
+launchPermission) and Lake Formation grants name accounts or organisations directly, S3 ACLs
+name the public groups. Severity follows what is exposed: production data
 critical to everyone, high to an outside account; anything else medium / low.
 """
 from __future__ import annotations
@@ -53,34 +54,38 @@ def s3_acl(ctx: CheckContext, row: dict[str, Any]) -> tuple[list[Grant], str | N
     return grants, None
 
 
+def _principal_grant(ctx: CheckContext, principal: str, via: str, actions: tuple[str, ...] = ()) -> Grant | None:
+    """An account, a principal of an account, or an organisation / OU ARN as a grant (None: no account)."""
+    parsed = aws_arn.parse(principal)
+    org = ctx.org_boundary
+    if parsed is not None and parsed.service == "organizations":
+        org_id = parsed.resource.split("/")[1] if "/" in parsed.resource else ""
+        inside = org.holds(org_id)
+        return Grant(principal if not inside else parsed.account, "known" if inside else OUTSIDE, via, actions)
+    account = account_of(principal)
+    return Grant(account, org.scope(account), via, actions) if account else None
+
+
 def sharing_attribute(attribute: str) -> Reader:
-    """Accounts in ``shared_with`` (and ``public``) of a snapshot: who may restore or copy it."""
+    """Who ``shared_with`` (accounts, organisation / OU ARNs) and ``public`` name: who may restore,
+    copy or launch the snapshot or image. ``shared_with`` null: the attribute was not read."""
     def read(ctx: CheckContext, row: dict[str, Any]) -> tuple[list[Grant], str | None]:
-        org = ctx.org_boundary
-        shared = [str(a) for a in row.get("shared_with") or []]
-        grants = [Grant(a, org.scope(a), f"{attribute} attribute") for a in shared if a != "all"]
-        if row.get("public") or "all" in shared:
+        shared = row.get("shared_with")
+        grants = [g for a in shared or [] if str(a) != "all"
+                  if (g := _principal_grant(ctx, str(a), f"{attribute} attribute")) is not None]
+        if row.get("public") or "all" in (shared or []):
             grants.append(Grant("*", EVERYONE, f"{attribute} attribute (all)"))
-        return grants, None
+        return grants, None if shared is not None else f"the {attribute} attribute could not be read"
     read.__doc__ = f"the {attribute} sharing attribute"
     return read
 
 
 def lake_formation(ctx: CheckContext, row: dict[str, Any]) -> tuple[list[Grant], str | None]:
     """The grant's principal: an account, a principal of an account, or an organisation / OU."""
-    principal = str(row.get("principal") or "")
-    permissions = tuple(row.get("permissions") or ())
-    parsed = aws_arn.parse(principal)
-    org = ctx.org_boundary
-    if parsed is not None and parsed.service == "organizations":
-        org_id = parsed.resource.split("/")[1] if "/" in parsed.resource else ""
-        inside = org.holds(org_id)
-        return [Grant(principal if not inside else parsed.account, "known" if inside else OUTSIDE,
-                      "Lake Formation grant", permissions)], None
-    account = account_of(principal)
-    if not account:
-        return [], None  # IAM_ALLOWED_PRINCIPALS, SAML groups: principals of the account itself
-    return [Grant(account, org.scope(account), "Lake Formation grant", permissions)], None
+    grant = _principal_grant(ctx, str(row.get("principal") or ""), "Lake Formation grant",
+                             tuple(row.get("permissions") or ()))
+    # no account: IAM_ALLOWED_PRINCIPALS, SAML groups: principals of the account itself
+    return ([grant] if grant else []), None
 
 
 def customer_keys(row: dict[str, Any]) -> bool:
@@ -91,7 +96,7 @@ def customer_keys(row: dict[str, Any]) -> bool:
 class Source:
     kind: str
     readers: tuple[Reader, ...]
-    detail_calls: tuple[str, ...] = ()     # S3 detail reads whose failure leaves the row undecidable
+    detail_calls: tuple[str, ...] = ()     # detail reads (``detail_errors``) whose failure leaves the row undecidable
     select: Callable[[dict[str, Any]], bool] = lambda row: True
 
 
@@ -103,6 +108,10 @@ SOURCES: tuple[Source, ...] = (
     Source("rds_cluster_snapshots", (sharing_attribute("restore"),)),
     Source("lambda_functions", (resource_policy("policy"),)),
     Source("lakeformation_permissions", (lake_formation,)),
+    Source("ec2_images", (sharing_attribute("launchPermission"),)),
+    Source("glue_catalogs", (resource_policy("policy"),), ("getresourcepolicy",)),
+    Source("sqs_queues", (resource_policy("policy"),), ("getqueueattributes",)),
+    Source("sns_topics", (resource_policy("policy"),), ("gettopicattributes",)),
 )
 
 

@@ -215,13 +215,17 @@ _table("ec2_snapshots", "ec2", "EBS snapshots owned by the account, with createV
        _c("source_snapshot_id", "str", "for a copy (CopySnapshot): the source snapshot, from the description "
           "'Copied snap-… from REGION' or a tag holding a snapshot id; null otherwise"),
        _c("source_region", "str", "region of the source snapshot of a copy"))
-_table("ec2_images", "ec2", "AMIs owned by the account, with the snapshots behind their block devices.",
+_table("ec2_images", "ec2", "AMIs owned by the account, with the snapshots behind their block devices "
+       "and launchPermission sharing.",
        _c("image_id", "str", ""), _c("state", "str", ""), _c("owner_id", "str", ""),
-       _c("description", "str", ""), _c("public", "bool", "launch permission to everyone"),
+       _c("description", "str", ""),
+       _c("public", "bool", "launch permission to everyone (Public, or launchPermission Group=all)"),
        _c("block_device_snapshot_ids", "json", "SnapshotId of every EBS block device mapping, sorted"),
        _c("source_image_id", "str", "for a copy (CopyImage): SourceImageId when AWS reports it"),
        _c("source_region", "str", "SourceImageRegion"),
-       _c("creation_date", "str", "ISO 8601"))
+       _c("creation_date", "str", "ISO 8601"),
+       _c("shared_with", "json", "account ids, organization and OU ARNs with launchPermission "
+          "(DescribeImageAttribute), sorted; null when the attribute could not be read"))
 
 # --- rds ------------------------------------------------------------------------------------
 _table("rds_instances", "rds", "RDS DB instances.",
@@ -295,7 +299,9 @@ _table("glue_catalogs", "glue", "The Data Catalog of each account and region wit
        _c("encryption_kms_key_id", "str", "SseAwsKmsKeyId"),
        _c("connection_password_encrypted", "bool", "ConnectionPasswordEncryption.ReturnConnectionPasswordEncrypted"),
        _c("connection_password_kms_key_id", "str", "AwsKmsKeyId of the connection password encryption"),
-       _c("settings_error", "str", "why the settings could not be read (access denied, not supported), else null"))
+       _c("settings_error", "str", "why the settings could not be read (access denied, not supported), else null"),
+       _c("policy", "json", "the catalog's resource policy (GetResourcePolicy), null when none or unread"),
+       _c("detail_errors", "json", "{call: classified error} when the resource policy could not be read"))
 
 # --- sagemaker -------------------------------------------------------------------------------
 _table("sagemaker_notebooks", "sagemaker", "SageMaker notebook instances (from DescribeNotebookInstance).",
@@ -317,6 +323,17 @@ _table("stepfunctions_state_machines", "stepfunctions", "Step Functions state ma
        _c("state_names", "json", "all state names, nested ones included, sorted"),
        _c("task_resources", "json", "Resource of every Task state, sorted"),
        _c("tracing_enabled", "bool", "X-Ray tracing"), _c("logging_level", "str", "ALL | ERROR | FATAL | OFF"))
+
+# --- sqs / sns (exposure of the queues and topics production records flow through) ----------------
+_table("sqs_queues", "sqs", "SQS queues with resource policy and encryption (ListQueues, GetQueueAttributes).",
+       _c("queue_url", "str", ""), _c("policy", "json", "the queue's resource policy, null when none or unread"),
+       _c("kms_master_key_id", "str", "KmsMasterKeyId (SSE-KMS), null when none"),
+       _c("sqs_managed_sse", "bool", "SqsManagedSseEnabled"),
+       _c("detail_errors", "json", "{call: classified error} when the attributes could not be read"))
+_table("sns_topics", "sns", "SNS topics with resource policy and encryption (ListTopics, GetTopicAttributes).",
+       _c("policy", "json", "the topic's access policy, null when none or unread"),
+       _c("kms_master_key_id", "str", "KmsMasterKeyId (SSE-KMS), null when none"),
+       _c("detail_errors", "json", "{call: classified error} when the attributes could not be read"))
 
 # --- cloudtrail ---------------------------------------------------------------------------------
 _table("cloudtrail_trails", "cloudtrail", "Trails (shadow trails from other regions dropped) with status and selectors.",

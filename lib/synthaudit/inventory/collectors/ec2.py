@@ -2,7 +2,8 @@
 peering, routes, endpoints with policies, instances with profiles and their image's
 owner, volumes with their source snapshot, snapshots with createVolumePermission
 sharing and, for copies, their source, and the account's AMIs with the snapshots
-behind them (the data-lineage graph of checks/lineage.py is built from these)."""
+behind them and their launchPermission sharing (the data-lineage graph of
+checks/lineage.py and the sharing read by checks/exposure.py are built from these)."""
 from __future__ import annotations
 
 import re
@@ -39,6 +40,12 @@ def copy_source(description: str | None, tags: dict[str, str]) -> tuple[str | No
         if "source" in key.lower() and (ref := SNAPSHOT_REF.match(str(tags[key]).strip())):
             return ref.group(2), ref.group(1) or None
     return None, None
+
+
+def launch_grantees(perms: list[dict[str, Any]]) -> list[str]:
+    """Accounts, organisations and OUs (their ARNs) an AMI's launchPermission names, sorted."""
+    keys = ("UserId", "OrganizationArn", "OrganizationalUnitArn")
+    return sorted({str(p[k]) for p in perms for k in keys if p.get(k)})
 
 
 def _name(item: dict[str, Any], default: str) -> tuple[str, dict[str, str]]:
@@ -135,9 +142,13 @@ def collect(scope: Scope) -> None:
     for image in images:
         mid = image["ImageId"]
         source_image = image.get("SourceImageId")
+        perms, _ = scope.detail(f"ec2:DescribeImageAttribute {mid}", lambda: ec2.describe_image_attribute(
+            ImageId=mid, Attribute="launchPermission").get("LaunchPermissions", []))
         out.add("ec2_images", {
             **common("image", mid, image), "image_id": mid, "state": image.get("State"),
-            "owner_id": image.get("OwnerId"), "description": image.get("Description"), "public": image.get("Public"),
+            "owner_id": image.get("OwnerId"), "description": image.get("Description"),
+            "public": bool(image.get("Public")) or any(p.get("Group") == "all" for p in perms or []),
+            "shared_with": None if perms is None else launch_grantees(perms),
             "block_device_snapshot_ids": sorted({(m.get("Ebs") or {}).get("SnapshotId") for m in
                                                  image.get("BlockDeviceMappings", []) or []} - {None}),
             "source_image_id": source_image, "source_region": image.get("SourceImageRegion"),

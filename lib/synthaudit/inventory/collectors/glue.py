@@ -1,4 +1,4 @@
-"""Glue: the Data Catalog's encryption settings, catalog databases and tables,
+"""Glue: the Data Catalog's encryption settings and resource policy, catalog databases and tables,
 connections (HidePassword=True, secret-like properties dropped) and jobs with their
 role and connections."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 
 from synthaudit import arn as aws_arn
-from synthaudit.inventory.base import Scope, paginate
+from synthaudit.inventory.base import Scope, paginate, parse_policy
 
 SERVICE = "glue"
 SCOPE = "region"
@@ -84,15 +84,17 @@ def collect(scope: Scope) -> None:
         })
 
 
-
-
 def _catalog(scope: Scope) -> None:
     """One row per account and region: the catalog's encryption at rest and of connection
-    passwords. A failed read (access denied, not supported) is kept in ``settings_error``."""
+    passwords, and its resource policy. A failed read (access denied, not supported) is kept
+    in ``settings_error`` / ``detail_errors`` (the check cannot tell "no policy" from "unread")."""
     acct, region = scope.account, scope.region
     glue = scope.client("glue")
     settings, gap = scope.detail("glue:GetDataCatalogEncryptionSettings", lambda: glue.get_data_catalog_encryption_settings(
         CatalogId=acct)["DataCatalogEncryptionSettings"])
+    # no policy: EntityNotFoundException from AWS, an empty answer from moto
+    policy, policy_gap = scope.detail("glue:GetResourcePolicy", lambda: glue.get_resource_policy().get("PolicyInJson"),
+                                      ("EntityNotFoundException",))
     at_rest = (settings or {}).get("EncryptionAtRest") or {}
     password = (settings or {}).get("ConnectionPasswordEncryption") or {}
     scope.output.add("glue_catalogs", {
@@ -104,4 +106,7 @@ def _catalog(scope: Scope) -> None:
             password.get("ReturnConnectionPasswordEncrypted")),
         "connection_password_kms_key_id": password.get("AwsKmsKeyId"),
         "settings_error": None if settings is not None else (gap.reason if gap else "not reported"),
+        "policy": parse_policy(policy),
+        "detail_errors": {"glue:GetResourcePolicy": f"{policy_gap.status}: {policy_gap.error}"} if policy_gap else {},
     })
+    scope.output.policy(aws_arn.build("glue", region, acct, "catalog"), acct, region, "glue", parse_policy(policy))
