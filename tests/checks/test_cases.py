@@ -34,6 +34,33 @@ def _grant(principal, condition=None, action="s3:GetObject") -> dict:
     return {"Version": "2012-10-17", "Statement": [stmt]}
 
 
+def _allow(principal, action: str, resource: str, condition=None) -> dict:
+    """A one-statement resource policy (Glue catalog, SQS queue, SNS topic)."""
+    return {"Version": "2012-10-17", "Statement": [{"Sid": "Grant", "Effect": "Allow", "Principal": principal,
+                                                    "Action": action, "Resource": resource,
+                                                    **({"Condition": condition} if condition else {})}]}
+
+
+AMI = f"arn:aws:ec2:{REGION}:{PROD}:image/ami-1"
+CATALOG = f"arn:aws:glue:{REGION}:{PROD}:catalog"
+QUEUE = f"arn:aws:sqs:{REGION}:{PROD}:claims-events"
+TOPIC = f"arn:aws:sns:{REGION}:{PROD}:claims-ready"
+OUR_ORG = "arn:aws:organizations::100000000001:organization/o-test"
+OTHER_OU = "arn:aws:organizations::123412341234:ou/o-partner/ou-ab12-cdef3456"
+
+
+def ami(**cols: Any):
+    return ec2("ec2_images", "image", "ami-1", PROD, image_id="ami-1", **{"public": False, **cols})
+
+
+def queue(**cols: Any):
+    return row("sqs_queues", QUEUE, PROD, "claims-events", **{"detail_errors": {}, **cols})
+
+
+def topic(**cols: Any):
+    return row("sns_topics", TOPIC, PROD, "claims-ready", **{"detail_errors": {}, **cols})
+
+
 def _objects(prefix: str, *tags: dict) -> dict:
     """One prefix of a bucket's object-tag sample (the inventory's object_tag_sample shape)."""
     return {"prefix": prefix, "objects": len(tags), "tags": list(tags)}
@@ -335,6 +362,59 @@ CASES = [
     Case("EXTERNAL_ACCESS_TO_RESOURCE", "lake-formation-grant-inside",
          [row("lakeformation_permissions", PROD_TABLE, PROD, "role -> claims.members",
               principal=role_arn("prod-etl", PROD), permissions=["SELECT"])], {PROD_TABLE: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ebs-snapshot-shared-inside",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", shared_with=[SYNTH], public=False)],
+         {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ebs-snapshot-sharing-unread",
+         [ec2("ec2_snapshots", "snapshot", "snap-1", PROD, snapshot_id="snap-1", shared_with=None, public=None)],
+         {f"arn:aws:ec2:{REGION}:{PROD}:snapshot/snap-1": "NOT_ASSESSED"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "rds-snapshot-public",
+         [rds("rds_snapshots", "snapshot", "s", PROD, snapshot_id="s", shared_with=[], public=True)],
+         {f"arn:aws:rds:{REGION}:{PROD}:snapshot:s": "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "rds-cluster-snapshot-shared-outside",
+         [rds("rds_cluster_snapshots", "cluster-snapshot", "c", PROD, snapshot_id="c", shared_with=[PARTNER]),
+          rds("rds_cluster_snapshots", "cluster-snapshot", "d", PROD, snapshot_id="d", shared_with=[SHARED])],
+         {f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:c": "FAIL",
+          f"arn:aws:rds:{REGION}:{PROD}:cluster-snapshot:d": "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "lambda-policy-outside-and-service",
+         [row("lambda_functions", f"arn:aws:lambda:{REGION}:{PROD}:function:{n}", PROD, n, policy=_allow(
+             p, "lambda:InvokeFunction", f"arn:aws:lambda:{REGION}:{PROD}:function:{n}"))
+          for n, p in (("prod-a", {"AWS": PARTNER}), ("prod-b", {"Service": "s3.amazonaws.com"}))],
+         {f"arn:aws:lambda:{REGION}:{PROD}:function:prod-a": "FAIL",
+          f"arn:aws:lambda:{REGION}:{PROD}:function:prod-b": "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ami-launch-permission-outside",
+         [ami(shared_with=[PARTNER])], {AMI: "FAIL"}, severity={AMI: "high"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ami-public", [ami(shared_with=[], public=True)], {AMI: "FAIL"},
+         severity={AMI: "critical"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ami-shared-with-another-organisations-ou",
+         [ami(shared_with=[OTHER_OU])], {AMI: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ami-shared-inside-the-organisation",
+         [ami(shared_with=[OUR_ORG, SHARED])], {AMI: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "ami-launch-permission-unread", [ami(shared_with=None)], {AMI: "NOT_ASSESSED"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "glue-catalog-policy-admits-partner",
+         [catalog(policy=_allow({"AWS": f"arn:aws:iam::{PARTNER}:root"}, "glue:GetTable*", f"{CATALOG}*"),
+                  detail_errors={})], {CATALOG: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "glue-catalog-policy-admits-a-member",
+         [catalog(policy=_allow({"AWS": f"arn:aws:iam::{SYNTH}:root"}, "glue:GetTable*", f"{CATALOG}*"),
+                  detail_errors={})], {CATALOG: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "glue-catalog-without-policy", [catalog(policy=None, detail_errors={})],
+         {CATALOG: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "glue-catalog-policy-unread",
+         [catalog(policy=None, detail_errors={"glue:GetResourcePolicy": "access_denied: AccessDeniedException"})],
+         {CATALOG: "NOT_ASSESSED"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "sqs-queue-open-to-everyone",
+         [queue(policy=_allow("*", "sqs:ReceiveMessage", QUEUE))], {QUEUE: "FAIL"}, severity={QUEUE: "critical"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "sqs-queue-star-bounded-to-a-member-topic",
+         [queue(policy=_allow("*", "sqs:SendMessage", QUEUE, {"ArnEquals": {"aws:SourceArn": TOPIC}}))],
+         {QUEUE: "PASS"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "sqs-queue-attributes-unread",
+         [queue(policy=None, detail_errors={"sqs:GetQueueAttributes claims-events": "access_denied: AccessDenied"})],
+         {QUEUE: "NOT_ASSESSED"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "sns-topic-partner-may-subscribe",
+         [topic(policy=_allow({"AWS": PARTNER}, "sns:Subscribe", TOPIC))], {TOPIC: "FAIL"}),
+    Case("EXTERNAL_ACCESS_TO_RESOURCE", "sns-topic-default-policy",
+         [topic(policy=_allow({"AWS": "*"}, "sns:Publish", TOPIC, {"StringEquals": {"AWS:SourceOwner": PROD}}))],
+         {TOPIC: "PASS"}),
     # --- data copies -------------------------------------------------------------------------
     Case("SNAPSHOT_SHARED_WITH_SYNTHETIC", "rds-shared",
          [rds("rds_snapshots", "snapshot", "claims-snap", PROD, snapshot_id="claims-snap", shared_with=[SYNTH])],
@@ -769,6 +849,20 @@ def test_external_exposure_severity_follows_what_is_exposed(tmp_path, label, row
     case = Case("EXTERNAL_ACCESS_TO_RESOURCE", label, rows, {})
     found = [f for f in run_case(tmp_path, case) if f.status == "FAIL"]
     assert [f.severity for f in found] == [severity]
+
+
+def test_every_exposure_source_has_a_failing_and_a_passing_case():
+    """Each resource kind EXTERNAL_ACCESS_TO_RESOURCE reads (its SOURCES table) is decided both ways."""
+    from synthaudit.checks.exposure import SOURCES
+
+    statuses: dict[str, set[str]] = {}
+    for case in CASES:
+        if case.check == "EXTERNAL_ACCESS_TO_RESOURCE":
+            kinds = {data["arn"]: kind for kind, data in case.rows}
+            for arn, status in case.expect.items():
+                statuses.setdefault(kinds[arn], set()).add(status)
+    missing = {s.kind for s in SOURCES if not {"FAIL", "PASS"} <= statuses.get(s.kind, set())}
+    assert not missing, f"no FAIL or no PASS case for {sorted(missing)}"
 
 
 def test_external_exposure_names_the_third_party_and_the_open_conditions(tmp_path):
