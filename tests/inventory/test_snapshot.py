@@ -135,7 +135,7 @@ def test_assume_role_refused_gives_a_row_per_unit_and_a_complete_snapshot(tmp_pa
                          "AssumeRole")
     inventory = collect_inventory(PARAMS, StubFactory(error=denied))
     assert {c["status"] for c in inventory.coverage} == {"access_denied"}
-    assert len(inventory.coverage) == 13  # every service once for one account and one region
+    assert len(inventory.coverage) == 15  # every service once for one account and one region
     # params accounts are still listed and classified though Organizations could not be read
     (acct,) = inventory.tables["org_accounts"]
     assert (acct["environment"], acct["in_organization"]) == ("production", False)
