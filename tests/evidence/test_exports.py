@@ -115,6 +115,7 @@ def test_schemas_are_valid_json_schemas():
     ("arn:aws:rds:us-east-1:210987654321:cluster:c", "AwsRdsDbCluster"),
     ("arn:aws:lambda:us-east-1:210987654321:function:f", "AwsLambdaFunction"),
     ("arn:aws:glue:us-east-1:210987654321:job/j", "Other"), ("dataset:claims", "Other"),
+    ("arn:aws:sqs:us-east-1:210987654321:q", "AwsSqsQueue"), ("arn:aws:sns:us-east-1:210987654321:t", "AwsSnsTopic"),
 ])
 def test_asff_resource_types(arn, kind):
     assert exports.asff_resource_type(arn) == kind

@@ -103,3 +103,16 @@ def test_estate_is_read_from_the_snapshot(tmp_path):
     estate = fixes.estate_of(tmp_path)
     assert estate.accounts_in("synthetic") == (SYNTH,) and estate.top_ous_in("synthetic") == ("ou-a",)
     assert fixes.estate_of(tmp_path / "nowhere") == fixes.Estate()
+
+
+def test_exposure_fix_names_the_queue_topic_or_image():
+    """EXTERNAL_ACCESS_TO_RESOURCE's fix fills the placeholder of the resource kind it found."""
+    for resource, placeholder, value in (
+            (f"arn:aws:sqs:us-east-1:{PROD}:claims-events", "QUEUE_URL",
+             f"https://sqs.us-east-1.amazonaws.com/{PROD}/claims-events"),
+            (f"arn:aws:sns:us-east-1:{PROD}:claims-ready", "TOPIC_ARN", f"arn:aws:sns:us-east-1:{PROD}:claims-ready"),
+            ("arn:aws:ec2:us-east-1::image/ami-0abc", "AMI_ID", "ami-0abc")):
+        f = catalogue.finding("EXTERNAL_ACCESS_TO_RESOURCE", resource, "FAIL", account=PROD, region="us-east-1",
+                              environment="production")
+        fix = fixes.fill(f.remediation, f, ESTATE)
+        assert placeholder in f.remediation and value in fix.text and placeholder not in fix.unfilled

@@ -51,6 +51,7 @@ ASFF_RESOURCE_TYPES = (
     ("rds", "snapshot:", "AwsRdsDbSnapshot"), ("rds", "cluster-snapshot:", "AwsRdsDbClusterSnapshot"),
     ("cloudtrail", "trail/", "AwsCloudTrailTrail"), ("sagemaker", "notebook-instance/", "AwsSageMakerNotebookInstance"),
     ("states", "stateMachine:", "AwsStepFunctionStateMachine"), ("organizations", "account/", "AwsAccount"),
+    ("sqs", "", "AwsSqsQueue"), ("sns", "", "AwsSnsTopic"),
 )
 
 

@@ -93,6 +93,14 @@ def _resource(service: str, *types: str, part: str = "resource_id") -> Callable[
     return resolve
 
 
+def _queue_url(f: Finding, _: Estate) -> tuple[str, ...]:
+    """An SQS queue's URL, from its ARN (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)."""
+    parsed = arn_mod.parse(f.resource)
+    if parsed is None or parsed.service != "sqs" or not parsed.account:
+        return ()
+    return (f"https://sqs.{parsed.region}.amazonaws.com/{parsed.account}/{parsed.resource_id}",)
+
+
 def _principal_role(part: str) -> Callable[[Finding, Estate], tuple[str, ...]]:
     """The role itself, else the one role the evidence names as the principal granted access."""
     def resolve(f: Finding, estate: Estate) -> tuple[str, ...]:
@@ -166,6 +174,9 @@ PLACEHOLDERS = {p.name: p for p in (
     Placeholder("JOB", "the Glue job", _resource("glue", "job")),
     Placeholder("CONNECTION", "the Glue connection", _resource("glue", "connection")),
     Placeholder("FN", "the Lambda function", _resource("lambda", "function")),
+    Placeholder("AMI_ID", "the AMI id", _resource("ec2", "image")),
+    Placeholder("QUEUE_URL", "the SQS queue URL", _queue_url),
+    Placeholder("TOPIC_ARN", "the SNS topic ARN", _resource("sns", part="arn")),
     Placeholder("DB", "the Glue database", lambda f, e: tuple(v.split("/")[0] for v in _resource("glue", "table")(f, e))),
     Placeholder("TABLE", "the Glue table", lambda f, e: tuple(v.split("/")[-1] for v in _resource("glue", "table")(f, e))),
     Placeholder("SG", "the security group", _resource("ec2", "security-group")),
