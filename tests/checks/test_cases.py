@@ -41,7 +41,7 @@ def _allow(principal, action: str, resource: str, condition=None) -> dict:
                                                     **({"Condition": condition} if condition else {})}]}
 
 
-AMI = f"arn:aws:ec2:{REGION}:{PROD}:image/ami-1"
+AMI = f"arn:aws:ec2:{REGION}::image/ami-1"   # as AWS writes an AMI's ARN: no account (the row's is the owner)
 CATALOG = f"arn:aws:glue:{REGION}:{PROD}:catalog"
 QUEUE = f"arn:aws:sqs:{REGION}:{PROD}:claims-events"
 TOPIC = f"arn:aws:sns:{REGION}:{PROD}:claims-ready"
@@ -50,7 +50,7 @@ OTHER_OU = "arn:aws:organizations::123412341234:ou/o-partner/ou-ab12-cdef3456"
 
 
 def ami(**cols: Any):
-    return ec2("ec2_images", "image", "ami-1", PROD, image_id="ami-1", **{"public": False, **cols})
+    return row("ec2_images", AMI, PROD, "ami-1", image_id="ami-1", **{"public": False, **cols})
 
 
 def queue(**cols: Any):

@@ -10,10 +10,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from synthaudit.aws.session import SessionFactory
+from synthaudit.checks import run_all
 from synthaudit.config import parse_params
 from synthaudit.inventory.base import Output, Scope
 from synthaudit.inventory.collect import collect_inventory
 from synthaudit.inventory.collectors import glue as glue_collector
+from synthaudit.inventory.snapshot import write_snapshot
 
 from . import seed
 from .seed import PROD, SYNTH
@@ -52,7 +54,7 @@ def inventory(moto_server):
     params = parse_params(seed.params_dict())
     inv = collect_inventory(params, SessionFactory(params), services=SERVICES)
     return SimpleNamespace(tables=inv.tables, coverage=inv.coverage, shared=shared, private=private, topic=topic,
-                           queue=queue_arn)
+                           queue=queue_arn, inventory=inv, params=params)
 
 
 def _one(inventory, kind: str, **where) -> dict:
@@ -94,6 +96,22 @@ def test_sns_topics_with_policy_and_classification(inventory):
     assert (topic["name"], topic["account"], topic["environment"]) == ("phi-claims-ready", PROD, "production")
     assert topic["policy"]["Statement"][0]["Principal"] == {"AWS": PARTNER}
     assert topic["tags"] == {"Environment": "production"} and topic["detail_errors"] == {}
+
+
+def test_the_check_reads_what_was_collected(inventory, tmp_path):
+    """End to end on moto's answers: the partner-shared AMI, catalog policy, open queue and topic FAIL;
+    the unshared AMI, the synthetic account's catalog (no policy) and queue PASS."""
+    inv = inventory.inventory
+    snap = write_snapshot(tmp_path / "snapshot", inv.tables, inv.coverage, inv.organizations, inv.iam_raw,
+                          inv.resource_policies, {"label": "test"})
+    found = {f.resource: f.status for f in run_all(snap, inventory.params, store=object(),
+                                                   only=["EXTERNAL_ACCESS_TO_RESOURCE"])}
+    image = {r["image_id"]: r["arn"] for r in inventory.tables["ec2_images"]}
+    synth_queue = _one(inventory, "sqs_queues", name="synth-events")["arn"]
+    assert {found[image[inventory.shared]], found[f"arn:aws:glue:us-east-1:{PROD}:catalog"], found[inventory.queue],
+            found[inventory.topic]} == {"FAIL"}
+    assert {found[image[inventory.private]], found[f"arn:aws:glue:us-east-1:{SYNTH}:catalog"],
+            found[synth_queue]} == {"PASS"}
 
 
 class _DeniedGlue:
