@@ -51,10 +51,11 @@ def inventory(moto_server):
     topic = sns.create_topic(Name="phi-claims-ready", Tags=[{"Key": "Environment", "Value": "production"}])["TopicArn"]
     sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy",
                              AttributeValue=_allow({"AWS": PARTNER}, "sns:Subscribe", topic))
+    synth_topic = seed.client(ep, SYNTH, "sns").create_topic(Name="synth-ready")["TopicArn"]  # moto's default policy
     params = parse_params(seed.params_dict())
     inv = collect_inventory(params, SessionFactory(params), services=SERVICES)
     return SimpleNamespace(tables=inv.tables, coverage=inv.coverage, shared=shared, private=private, topic=topic,
-                           queue=queue_arn, inventory=inv, params=params)
+                           queue=queue_arn, synth_topic=synth_topic, inventory=inv, params=params)
 
 
 def _one(inventory, kind: str, **where) -> dict:
@@ -100,7 +101,8 @@ def test_sns_topics_with_policy_and_classification(inventory):
 
 def test_the_check_reads_what_was_collected(inventory, tmp_path):
     """End to end on moto's answers: the partner-shared AMI, catalog policy, open queue and topic FAIL;
-    the unshared AMI, the synthetic account's catalog (no policy) and queue PASS."""
+    the unshared AMI, the synthetic account's catalog (no policy), queue and topic (SNS's default
+    policy: everyone, bounded to the owner account by AWS:SourceOwner) PASS."""
     inv = inventory.inventory
     snap = write_snapshot(tmp_path / "snapshot", inv.tables, inv.coverage, inv.organizations, inv.iam_raw,
                           inv.resource_policies, {"label": "test"})
@@ -111,7 +113,7 @@ def test_the_check_reads_what_was_collected(inventory, tmp_path):
     assert {found[image[inventory.shared]], found[f"arn:aws:glue:us-east-1:{PROD}:catalog"], found[inventory.queue],
             found[inventory.topic]} == {"FAIL"}
     assert {found[image[inventory.private]], found[f"arn:aws:glue:us-east-1:{SYNTH}:catalog"],
-            found[synth_queue]} == {"PASS"}
+            found[synth_queue], found[inventory.synth_topic]} == {"PASS"}
 
 
 class _DeniedGlue:
