@@ -97,6 +97,8 @@ def test_sns_topics_with_policy_and_classification(inventory):
     assert (topic["name"], topic["account"], topic["environment"]) == ("phi-claims-ready", PROD, "production")
     assert topic["policy"]["Statement"][0]["Principal"] == {"AWS": PARTNER}
     assert topic["tags"] == {"Environment": "production"} and topic["detail_errors"] == {}
+    default = _one(inventory, "sns_topics", arn=inventory.synth_topic)["policy"]["Statement"][0]
+    assert default["Principal"] == {"AWS": "*"} and "AWS:SourceOwner" in json.dumps(default["Condition"])
 
 
 def test_the_check_reads_what_was_collected(inventory, tmp_path):
