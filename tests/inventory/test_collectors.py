@@ -70,8 +70,13 @@ def test_every_table_written_with_stable_columns(snap):
 def test_coverage_all_assessed_one_row_per_unit(snap, params):
     cov = snap.coverage()
     assert set(cov.status) == {"assessed"}, cov[cov.status != "assessed"].to_dict("records")
-    regional = 10 * len(params.account_ids()) * len(params.aws.regions)
-    assert len(cov) == 1 + 2 * len(params.account_ids()) + regional
+    from synthaudit.inventory.collect import COLLECTORS
+
+    scopes = [c.SCOPE for c in COLLECTORS]
+    regional = (len(scopes) - scopes.count("organization") - scopes.count("account")) * len(params.account_ids())
+    assert len(cov) == (scopes.count("organization") + scopes.count("account") * len(params.account_ids())
+                        + regional * len(params.aws.regions))
+    assert {"sqs", "sns"} <= set(cov.service)
     assert not cov.duplicated(["account", "region", "service"]).any()
 
 
