@@ -138,6 +138,15 @@ def environment_tables(params: Params | None, snapshot_dir: Path | None, con, ev
 
 # -- the review -----------------------------------------------------------------------------
 
+def reading_account(params: Params) -> str:
+    """The account whose session reads the trail: ``cloudtrail.account``, else the first listed."""
+    if params.cloudtrail.account or params.accounts:
+        return params.cloudtrail.account or params.account_ids()[0]
+    raise ValueError("params cloudtrail.account: not set, and no account is listed (accounts are discovered): "
+                     "set cloudtrail.account, or run the review through `synthaudit run`, whose preflight "
+                     "finds the account that owns the trail bucket")
+
+
 def open_source(params: Params | None, logs: str | Path | None, sessions=None):
     if logs:
         return LocalSource(logs)
@@ -150,7 +159,7 @@ def open_source(params: Params | None, logs: str | Path | None, sessions=None):
     if ct.source == "s3":
         if not ct.bucket:
             raise ValueError("params cloudtrail.bucket: required when cloudtrail.source is 's3'")
-        account = ct.account or (params.account_ids()[0])
+        account = reading_account(params)
         client = sessions.client(account, "s3", params.aws.regions[0])
         return S3Source(client, ct.bucket, ct.prefix, params.aws.max_workers)
     return None
@@ -302,7 +311,7 @@ def _lookup_source(params: Params, sessions, out_dir: Path, end: dt.datetime | N
 
     if sessions is None:
         return None, "not assessed: cloudtrail.source is 'lookup' but no AWS session was given"
-    account = params.cloudtrail.account or params.account_ids()[0]
+    account = reading_account(params)
     end = end or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     start = end - dt.timedelta(days=min(90, params.cloudtrail.review_days + params.cloudtrail.baseline_days))
     try:
@@ -424,7 +433,7 @@ def review_athena(params: Params, out_dir: Path, *, sessions=None, snapshot_dir:
         from synthaudit.aws.session import SessionFactory
 
         factory = SessionFactory(params, extra_allowed={("athena", "StartQueryExecution")})
-        account = params.cloudtrail.account or params.account_ids()[0]
+        account = reading_account(params)
         client = factory.client(account, "athena", params.aws.regions[0])
     engine = AthenaEngine(client, athena.database, athena.table, tables, settings, athena.workgroup,
                           athena.output_location)

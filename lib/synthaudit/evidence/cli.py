@@ -27,7 +27,10 @@ def _run_params(run_dir: Path, params_file: str | None) -> tuple[Params, Path]:
     if not isinstance(data.get("params"), dict):
         raise ValueError(f"{manifest}: has no 'params' mapping; pass --params FILE")
     params_path = data.get("params_file") or str(manifest)
-    return parse_params(data["params"], f"{manifest} (params)"), Path(params_path)
+    from synthaudit.aws.preflight import apply_discovered
+
+    # the accounts (and bucket owners) the run discovered, as its phases used them
+    return apply_discovered(parse_params(data["params"], f"{manifest} (params)"), run_dir), Path(params_path)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

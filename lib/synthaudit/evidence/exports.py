@@ -96,7 +96,7 @@ def context_for(run_dir: Path, params: Any = None) -> ExportContext:
     default_account, default_region = "000000000000", "us-east-1"
     if params is not None:
         names = {a.id: a.name for a in params.accounts}
-        default_account = params.management_account or params.accounts[0].id
+        default_account = params.management_account or (params.accounts[0].id if params.accounts else default_account)
         default_region = params.aws.regions[0]
     return ExportContext(when, kit_version(), names, default_account, default_region)
 
