@@ -19,7 +19,7 @@ from synthaudit.aws.session import SessionFactory
 from synthaudit.checks import run_all
 from synthaudit.config import Params, parse_params
 from synthaudit.demo.estate import seed_moto
-from synthaudit.demo.estate_core import Estate, policy
+from synthaudit.demo.estate_core import Estate, policy, role_arn
 from synthaudit.demo.plant import Plant
 from synthaudit.demo.server import DUMMY_CREDENTIALS
 from synthaudit.findings import Finding
@@ -55,6 +55,47 @@ def account_arn(management: str, account: str) -> str:
 
 def ou_arn(management: str, ou_id: str) -> str:
     return f"arn:aws:organizations::{management}:ou/{ORG_ID}/{ou_id}"
+
+
+def build_organisation(estate: Estate, management: str, ou_tree: list[tuple[str, str | None]],
+                       placement: dict[str, str | None], account_tags: dict[str, dict[str, str]] | None = None,
+                       ) -> tuple[dict[str, str], dict[str | None, str]]:
+    """The organisation: OUs (name, parent name or None for the root), then each account created,
+    tagged, moved into its OU (None: left at the root) and entered. Returns (account name -> id,
+    OU name -> id, with None -> the root)."""
+    estate.enter(management)
+    org = estate.client(management, "organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous: dict[str | None, str] = {None: root}
+    for name, parent in ou_tree:
+        ous[name] = org.create_organizational_unit(ParentId=ous[parent], Name=name)["OrganizationalUnit"]["Id"]
+    accounts = {}
+    for name, ou in placement.items():
+        tags = [{"Key": k, "Value": v} for k, v in (account_tags or {}).get(name, {}).items()]
+        account = org.create_account(AccountName=name, Email=f"{name}@example.org",
+                                     Tags=tags)["CreateAccountStatus"]["AccountId"]
+        if ou:
+            org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ous[ou])
+        estate.enter(account)
+        accounts[name] = account
+    return accounts, ous
+
+
+def create_role(estate: Estate, account: str, name: str, trust: dict[str, Any], grants: Iterable[dict[str, Any]] = (),
+                tags: dict[str, str] | None = None) -> str:
+    """A role with one trust statement and, when given, an inline policy of ``grants``; its ARN."""
+    iam = estate.client(account, "iam")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy(trust),
+                    Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
+    grants = list(grants)
+    if grants:
+        iam.put_role_policy(RoleName=name, PolicyName="access", PolicyDocument=policy(*grants))
+    return role_arn(account, name)
+
+
+def service_trust(service: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
 
 
 def create_audit_roles(estate: Estate, management: str, accounts: Iterable[str], name: str) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthaudit.demo.estate_core import Estate, allow, policy, role_arn
+from synthaudit.demo.estate_core import Estate, allow, role_arn
 from synthaudit.demo.estate_storage import BucketSpec, KeySpec, create_bucket, key_policy
 
-from .harness import ORG_ID, REGION, BuiltEstate, connect, create_audit_roles, ou_arn
+from .harness import (ORG_ID, REGION, BuiltEstate, build_organisation, connect, create_audit_roles, create_role, ou_arn,
+                      service_trust)
 
 NAME = "partner"
 SEED = 7302
@@ -48,38 +49,6 @@ def params(accounts: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _organisation(estate: Estate) -> tuple[dict[str, str], dict[str | None, str]]:
-    estate.enter(MANAGEMENT)
-    org = estate.client(MANAGEMENT, "organizations")
-    org.create_organization(FeatureSet="ALL")
-    root = org.list_roots()["Roots"][0]["Id"]
-    ous: dict[str | None, str] = {None: root}
-    for name, parent in OU_TREE:
-        ous[name] = org.create_organizational_unit(ParentId=ous[parent], Name=name)["OrganizationalUnit"]["Id"]
-    accounts = {}
-    for name, ou in ACCOUNTS.items():
-        tags = [{"Key": k, "Value": v} for k, v in ACCOUNT_TAGS.get(name, {}).items()]
-        account = org.create_account(AccountName=name, Email=f"{name}@example.org",
-                                     Tags=tags)["CreateAccountStatus"]["AccountId"]
-        if ou:
-            org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ous[ou])
-        estate.enter(account)
-        accounts[name] = account
-    return accounts, ous
-
-
-def _role(estate: Estate, account: str, name: str, trust: dict[str, Any], grants: list[dict[str, Any]] = ()) -> str:
-    iam = estate.client(account, "iam")
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy(trust))
-    if grants:
-        iam.put_role_policy(RoleName=name, PolicyName="access", PolicyDocument=policy(*grants))
-    return role_arn(account, name)
-
-
-def _service(service: str) -> dict[str, Any]:
-    return {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
-
-
 def _reads(*buckets: str) -> dict[str, Any]:
     return allow(["s3:GetObject", "s3:ListBucket"], [r for b in buckets for r in (f"arn:aws:s3:::{b}",
                                                                                  f"arn:aws:s3:::{b}/*")])
@@ -99,7 +68,7 @@ def _catalogue(estate: Estate, hosp: str) -> str:
 
 def build(endpoint_url: str) -> BuiltEstate:
     estate = connect(endpoint_url, SEED)
-    accounts, ous = _organisation(estate)
+    accounts, ous = build_organisation(estate, MANAGEMENT, OU_TREE, ACCOUNTS, ACCOUNT_TAGS)
     hosp, lab, hub, legacy = (accounts[n] for n in ACCOUNTS)
     create_audit_roles(estate, MANAGEMENT, [MANAGEMENT, hosp, lab, hub, legacy], AUDIT_ROLE)
 
@@ -117,20 +86,20 @@ def build(endpoint_url: str) -> BuiltEstate:
         kms.create_alias(AliasName=f"alias/{spec.alias}", TargetKeyId=meta["KeyId"])
         keys[spec.alias] = meta["Arn"]
 
-    _role(estate, hosp, "role-app-1", _service("ecs-tasks.amazonaws.com"),
+    create_role(estate, hosp, "role-app-1", service_trust("ecs-tasks.amazonaws.com"),
           [_reads("store-01", "store-02", "store-03", "store-04", "store-06", "store-07"),
            allow("kms:Decrypt", [keys["kp-1"], keys["kp-2"]])])
-    _role(estate, lab, "role-ml-1", _service("sagemaker.amazonaws.com"),
+    create_role(estate, lab, "role-ml-1", service_trust("sagemaker.amazonaws.com"),
           [_reads("store-01"), allow("kms:Decrypt", keys["kp-1"])])
-    _role(estate, lab, "role-ml-2", _service("sagemaker.amazonaws.com"), [_reads("store-02")])
-    _role(estate, lab, "role-ml-3", _service("sagemaker.amazonaws.com"),
+    create_role(estate, lab, "role-ml-2", service_trust("sagemaker.amazonaws.com"), [_reads("store-02")])
+    create_role(estate, lab, "role-ml-3", service_trust("sagemaker.amazonaws.com"),
           [_reads("store-08"), allow("kms:Decrypt", keys["kl-1"])])
-    _role(estate, hosp, "role-feed-1", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
+    create_role(estate, hosp, "role-feed-1", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
                                         "Action": "sts:AssumeRole"}, [_reads("store-04")])
-    _role(estate, hosp, "role-feed-2", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
+    create_role(estate, hosp, "role-feed-2", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
                                         "Action": "sts:AssumeRole",
                                         "Condition": {"StringEquals": {"sts:ExternalId": "nw-7731"}}})
-    _role(estate, hosp, "role-batch-1", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{hosp}:root"},
+    create_role(estate, hosp, "role-batch-1", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{hosp}:root"},
                                          "Action": "sts:AssumeRole"}, [_reads("store-03")])
 
     partner_read = {"Sid": "PartnerRead", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},

@@ -15,7 +15,8 @@ from typing import Any
 from synthaudit.demo.estate_core import Estate, allow, policy, role_arn
 from synthaudit.demo.estate_storage import SSE_S3, BucketSpec, KeySpec, create_bucket, key_policy
 
-from .harness import REGION, BuiltEstate, account_arn, connect, create_audit_roles, ou_arn
+from .harness import (REGION, BuiltEstate, account_arn, build_organisation, connect, create_audit_roles, create_role,
+                      ou_arn, service_trust)
 
 NAME = "two-axis"
 SEED = 7301
@@ -47,19 +48,9 @@ def params(accounts: dict[str, str]) -> dict[str, Any]:
 
 
 def _organisation(estate: Estate) -> tuple[dict[str, str], dict[str | None, str]]:
-    estate.enter(MANAGEMENT)
+    """The OU tree and accounts, then the SCPs: the Evaluation OU fences off the clinical account."""
+    accounts, ous = build_organisation(estate, MANAGEMENT, OU_TREE, ACCOUNTS)
     org = estate.client(MANAGEMENT, "organizations")
-    org.create_organization(FeatureSet="ALL")
-    root = org.list_roots()["Roots"][0]["Id"]
-    ous: dict[str | None, str] = {None: root}
-    for name, parent in OU_TREE:
-        ous[name] = org.create_organizational_unit(ParentId=ous[parent], Name=name)["OrganizationalUnit"]["Id"]
-    accounts = {}
-    for name, ou in ACCOUNTS.items():
-        account = org.create_account(AccountName=name, Email=f"{name}@example.org")["CreateAccountStatus"]["AccountId"]
-        org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ous[ou])
-        estate.enter(account)
-        accounts[name] = account
     c1 = accounts["acct-c1"]
     for name, target, statements in (
             ("p-01", "Sandbox", [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]),
@@ -69,20 +60,6 @@ def _organisation(estate: Estate) -> tuple[dict[str, str], dict[str | None, str]
                                     Content=policy(*statements))
         org.attach_policy(PolicyId=created["Policy"]["PolicySummary"]["Id"], TargetId=ous[target])
     return accounts, ous
-
-
-def _role(estate: Estate, account: str, name: str, trust: dict[str, Any], grants: list[dict[str, Any]] = (),
-          tags: dict[str, str] | None = None) -> str:
-    iam = estate.client(account, "iam")
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy(trust),
-                    Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
-    if grants:
-        iam.put_role_policy(RoleName=name, PolicyName="access", PolicyDocument=policy(*grants))
-    return role_arn(account, name)
-
-
-def _service_trust(service: str) -> dict[str, Any]:
-    return {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
 
 
 def _lineage(estate: Estate, clinical: str, generators: str, source: str) -> dict[str, str]:
@@ -119,18 +96,18 @@ def build(endpoint_url: str) -> BuiltEstate:
         keys[spec.alias] = meta["Arn"]
 
     b = lambda n: f"arn:aws:s3:::{n}"  # noqa: E731
-    _role(estate, c1, "role-etl-2", _service_trust("glue.amazonaws.com"),
+    create_role(estate, c1, "role-etl-2", service_trust("glue.amazonaws.com"),
           [allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::*"]), allow("kms:Decrypt", list(keys.values()))])
-    _role(estate, g2, "role-gen-4", _service_trust("ec2.amazonaws.com"),
+    create_role(estate, g2, "role-gen-4", service_trust("ec2.amazonaws.com"),
           [allow(["s3:GetObject", "s3:ListBucket"], [b("bucket-7f3a"), b("bucket-7f3a") + "/*",
                                                       b("bucket-88e2"), b("bucket-88e2") + "/*"]),
            allow("kms:Decrypt", [keys["k-a"], keys["k-d"]])])
-    _role(estate, c1, "role-tmp-5", _service_trust("ec2.amazonaws.com"), tags=SYN_TEST)
-    _role(estate, e3, "role-eval-6", _service_trust("sagemaker.amazonaws.com"),
+    create_role(estate, c1, "role-tmp-5", service_trust("ec2.amazonaws.com"), tags=SYN_TEST)
+    create_role(estate, e3, "role-eval-6", service_trust("sagemaker.amazonaws.com"),
           [allow(["s3:GetObject", "s3:ListBucket"], [b("bucket-88e2"), b("bucket-88e2") + "/*"])])
-    _role(estate, c1, "role-ops-7", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{g2}:root"},
+    create_role(estate, c1, "role-ops-7", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{g2}:root"},
                                      "Action": "sts:AssumeRole"}, [allow("s3:GetObject", b("bucket-2c91") + "/*")])
-    _role(estate, c1, "role-ops-8", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{c1}:root"},
+    create_role(estate, c1, "role-ops-8", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{c1}:root"},
                                      "Action": "sts:AssumeRole"}, [allow("s3:GetObject", b("bucket-2c91") + "/*")])
 
     phi_obj, syn_obj = PHI_LIVE, SYN_TEST
