@@ -71,22 +71,25 @@ def twin_events(w: LogWriter) -> list[Plant]:
     return out
 
 
+def _copy_object(w: LogWriter, who: Principal, when, source: tuple[str, str], target: tuple[str, str],
+                 key: str) -> None:
+    """A CopyObject by ``who`` (in the source's account) of ``key`` from one (bucket, account) to another."""
+    w.call(who, when, "s3.amazonaws.com", "CopyObject", account=source[1],
+           params={"bucketName": target[0], "key": key, "x-amz-copy-source": f"{source[0]}/{key}",
+                   "Host": f"{target[0]}.s3.amazonaws.com"},
+           resources=_copy_resources(source, target, key))
+
+
 def _data_leaving(w: LogWriter, plant, etl: Principal, analyst1: Principal) -> None:
     prod, synth = ids.PRODUCTION, ids.SYNTHETIC
     plant("CT33", "FAIL", "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT", bucket_arn(ids.PROD_IMAGING_BUCKET), prod,
           "imaging bucket replicates into the synthetic account's output bucket (the event of CT15)")
-    key = "claims/2026/10/part-0007.parquet"
-    w.call(etl, at(5, 3, 10), "s3.amazonaws.com", "CopyObject", account=prod,
-           params={"bucketName": "synth-ingest-drop", "key": key, "x-amz-copy-source": f"{ids.PROD_PHI_BUCKET}/{key}",
-                   "Host": "synth-ingest-drop.s3.amazonaws.com"},
-           resources=_copy_resources((ids.PROD_PHI_BUCKET, prod), ("synth-ingest-drop", synth), key))
+    _copy_object(w, etl, at(5, 3, 10), (ids.PROD_PHI_BUCKET, prod), ("synth-ingest-drop", synth),
+                 "claims/2026/10/part-0007.parquet")
     plant("CT34", "FAIL", "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT", bucket_arn(ids.PROD_PHI_BUCKET), prod,
           "ETL copied a claims object into a bucket of the synthetic account")
-    key = "cohort-2026q3/patients.csv"
-    w.call(etl, at(5, 3, 20), "s3.amazonaws.com", "CopyObject", account=prod,
-           params={"bucketName": "phi-archive-prod", "key": key, "x-amz-copy-source": f"{ids.PROD_SAMPLES_BUCKET}/{key}",
-                   "Host": "phi-archive-prod.s3.amazonaws.com"},
-           resources=_copy_resources((ids.PROD_SAMPLES_BUCKET, prod), ("phi-archive-prod", prod), key))
+    _copy_object(w, etl, at(5, 3, 20), (ids.PROD_SAMPLES_BUCKET, prod), ("phi-archive-prod", prod),
+                 "cohort-2026q3/patients.csv")
     plant("CT34-twin", "PASS", "CT_DATA_COPIED_TO_ANOTHER_ACCOUNT", bucket_arn(ids.PROD_SAMPLES_BUCKET), prod,
           "ETL copied a samples object into the production archive bucket of its own account")
     w.call(etl, at(2, 4, 10), "s3.amazonaws.com", "PutBucketReplication", account=prod,
