@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -137,6 +136,3 @@ def in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def show_json(data: Any) -> None:
-    """Print JSON deterministically (what NBVAL_CHECK_OUTPUT cells compare)."""
-    print(json.dumps(data, indent=2, sort_keys=True, default=str))

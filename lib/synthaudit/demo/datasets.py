@@ -349,14 +349,5 @@ def write_local(folder: str | Path, data: DemoData | None = None) -> dict[str, P
             "leaky": folder / ids.SYNTH_OUTPUT_BUCKET / LEAKY_KEY}
 
 
-def dataset_params(data: DemoData | None = None) -> list[dict]:
-    """The ``datasets:`` section of params/demo.yaml (what the builder plants, as params name it)."""
-    common = {"real": f"s3://{ids.PROD_SAMPLES_BUCKET}/{PROD_KEY}", "holdout": f"s3://{ids.PROD_SAMPLES_BUCKET}/{HOLDOUT_KEY}",
-              "account": ids.PRODUCTION, "columns": COLUMNS, "canaries": canary_records(data),
-              "canary_pattern": CANARY_PATTERN, "mrn_patterns": [r"\bMRN\d{7}\b"]}
-    return [{"name": "cohort-clean", "synthetic": f"s3://{ids.SYNTH_OUTPUT_BUCKET}/{CLEAN_KEY}", **common},
-            {"name": "cohort-leaky", "synthetic": f"s3://{ids.SYNTH_OUTPUT_BUCKET}/{LEAKY_KEY}", **common}]
-
-
 def iter_tables(data: DemoData) -> Iterable[tuple[str, pd.DataFrame]]:
     yield from (("production", data.production), ("holdout", data.holdout), ("clean", data.clean), ("leaky", data.leaky))
